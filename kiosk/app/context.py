@@ -1,0 +1,60 @@
+"""Builds the application from the config: database, repositories, clock, and the services screens call."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kiosk.config import Config
+from kiosk.domain.clock import Clock, SystemClock
+from kiosk.store.crypto import FieldCipher
+from kiosk.store.db import Database
+from kiosk.store.guests import GuestRepository
+from kiosk.store.hosts import Host, HostRepository
+from kiosk.store.visits import VisitRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    """Everything one running kiosk shares. Services are created lazily and only once."""
+
+    config: Config
+    clock: Clock = field(default_factory=SystemClock)
+    simulate: bool = False
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.config.database_path)
+
+    @cached_property
+    def cipher(self) -> FieldCipher:
+        return FieldCipher.from_key_file(self.config.path(self.config.privacy.key_file))
+
+    @cached_property
+    def visits(self) -> VisitRepository:
+        return VisitRepository(self.db)
+
+    @cached_property
+    def guests(self) -> GuestRepository:
+        return GuestRepository(self.db, self.cipher)
+
+    @cached_property
+    def hosts(self) -> HostRepository:
+        repo = HostRepository(self.db)
+        if self.config.hosts:
+            repo.replace_all(
+                [Host(h.id, h.name, h.section, h.position, h.phone) for h in self.config.hosts], self.clock.now()
+            )
+        return repo
+
+    @cached_property
+    def registration(self):
+        from kiosk.app.registration import RegistrationService
+
+        return RegistrationService(self)
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()

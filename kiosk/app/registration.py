@@ -1,0 +1,114 @@
+"""Registering a guest: one transaction writes the guest, the visit, its first event and the outbox record."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from kiosk.domain.clock import to_iso
+from kiosk.domain.errors import KioskError
+from kiosk.domain.visit import Visit, VisitState, start_visit
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class UnknownPurpose(KioskError):
+    code = "unknown_purpose"
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(f"Keperluan '{purpose}' tidak dikenal", f"Unknown purpose '{purpose}'", purpose=purpose)
+
+
+@dataclass(frozen=True)
+class GuestIdentity:
+    nik: str
+    name: str
+    phone: str = ""
+    institution: str = ""
+    address: str = ""
+
+
+class RegistrationService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def register(
+        self,
+        identity: GuestIdentity,
+        *,
+        purpose: str,
+        host_id: str,
+        host_name: str,
+        consent: bool,
+        actor: str = "guest",
+    ) -> Visit:
+        """Commit the visit locally before anything is printed or sent."""
+        cfg = self.ctx.config
+        if purpose not in {p.id for p in cfg.purposes}:
+            raise UnknownPurpose(purpose)
+        now = self.ctx.clock.now()
+        visit, event = start_visit(
+            office_code=cfg.office.code,
+            guest_id=None,
+            purpose=purpose,
+            host_id=host_id,
+            host_name=host_name,
+            at=now,
+            actor=actor,
+            device_id=cfg.kiosk.device_id,
+            expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
+        )
+        repo = self.ctx.visits
+        with self.ctx.db.transaction() as conn:
+            guest_id = self.ctx.guests.upsert(
+                conn,
+                nik=identity.nik,
+                name=identity.name,
+                phone=identity.phone,
+                institution=identity.institution,
+                address=identity.address,
+                at=now,
+                consent_at=now if consent else None,
+                consent_basis="consent" if consent else "",
+            )
+            visit = replace(visit, guest_id=guest_id)
+            repo.insert(conn, visit)
+            repo.append_event(conn, event, outbox=False)
+            repo.outbox.enqueue(
+                conn,
+                key=f"visit:{visit.id}",
+                topic="visit.registered",
+                aggregate_id=visit.id,
+                payload=self._visit_payload(visit),
+                at=now,
+            )
+        log.info("visit registered", extra={"visit_id": visit.id, "purpose": purpose})
+        return visit
+
+    def _visit_payload(self, visit: Visit) -> dict:
+        # No personal data in the outbox: the sync worker reads the guest (decrypting NIK and address)
+        # when it sends, so the outbox table never holds a NIK in clear.
+        return {
+            "visit_id": visit.id,
+            "office_code": visit.office_code,
+            "device_id": visit.device_id,
+            "state": visit.state.value,
+            "created_at": to_iso(visit.created_at),
+            "expires_at": to_iso(visit.expires_at) if visit.expires_at else None,
+            "purpose": visit.purpose,
+            "host_id": visit.host_id,
+            "host_name": visit.host_name,
+            "guest_id": visit.guest_id,
+        }
+
+    def transition(self, visit_id: str, target: VisitState, *, actor: str, **data) -> Visit:
+        visit = self.ctx.visits.get(visit_id)
+        new, event = visit.transition(
+            target, at=self.ctx.clock.now(), actor=actor, device_id=self.ctx.config.kiosk.device_id, **data
+        )
+        self.ctx.visits.save_transition(new, event)
+        return new

@@ -1,0 +1,64 @@
+"""The `kiosk` command. Each subcommand is one module in kiosk/cli/commands with a `register(subparsers)`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from kiosk.domain.errors import KioskError
+
+log = logging.getLogger("kiosk.cli")
+
+
+class UsageError(KioskError):
+    code = "usage"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"perintah salah: {text}", f"usage: {text}")
+
+    def message(self) -> str:
+        return self.text_en
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (exit 2) instead of usage + error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk import __version__
+    from kiosk.cli import commands
+
+    parser = OneLineParser(prog="kiosk", description="Guest registration kiosk for Kejaksaan Negeri offices.")
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    sub.required = True
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"kiosk.cli.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def _loggable(fields: dict) -> dict:
+    return {k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except KioskError as exc:
+        if logging.getLogger().handlers:
+            log.warning("command failed", extra={"code": exc.code, **_loggable(exc.fields)})
+        print(f"kiosk: {exc.message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

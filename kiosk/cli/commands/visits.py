@@ -1,0 +1,70 @@
+"""`kiosk visits list`: the visits of one day, as a table or JSON (NIK masked, no address)."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk.cli import UsageError
+from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.domain.clock import to_iso
+from kiosk.domain.masking import mask_nik
+
+
+def register(sub) -> None:
+    p = sub.add_parser("visits", help="list visits")
+    vsub = p.add_subparsers(dest="visits_command", metavar="ACTION")
+    vsub.required = True
+    lst = vsub.add_parser("list", help="visits registered on one day (default: today)")
+    lst.add_argument("--date", metavar="YYYY-MM-DD", default=None)
+    lst.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    add_config_option(lst)
+    lst.set_defaults(func=run_list)
+
+
+def _parse_day(text: str | None, tz: ZoneInfo) -> date:
+    if text is None:
+        return datetime.now(tz).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date {text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def run_list(args) -> int:
+    ctx = context_from_args(args)
+    tz = ZoneInfo(ctx.config.office.timezone)
+    day = _parse_day(args.date, tz)
+    start = datetime.combine(day, time.min, tz)
+    rows = []
+    for v in ctx.visits.list_between(start, start + timedelta(days=1)):
+        guest = ctx.guests.get(v.guest_id) if v.guest_id else None
+        rows.append(
+            {
+                "id": v.id,
+                "created_at": to_iso(v.created_at.astimezone(tz)),
+                "state": v.state.value,
+                "guest": guest.name if guest else "",
+                "nik": mask_nik(guest.nik) if guest else "",
+                "purpose": v.purpose,
+                "host": v.host_name,
+                "locker": v.locker_door,
+                "pass_id": v.pass_id,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"no visits on {day.isoformat()}")
+        return 0
+    header = ("time", "state", "guest", "nik", "purpose", "host", "locker", "id")
+    table = [
+        (r["created_at"][11:16], r["state"], r["guest"], r["nik"], r["purpose"], r["host"], str(r["locker"] or "-"), r["id"][:8])
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for t in table:
+        print("  ".join(c.ljust(w) for c, w in zip(t, widths, strict=True)))
+    return 0

@@ -1,0 +1,60 @@
+"""Structured logs: one JSON object per line, NIK-like numbers scrubbed, rotation when writing to a file."""
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+from datetime import UTC, datetime
+
+from kiosk.domain.masking import scrub_text
+
+_STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Extra fields that must never reach a log, whatever a caller passes.
+_FORBIDDEN = {"nik", "address", "alamat", "photo", "name", "nama", "phone", "no_hp"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": scrub_text(record.getMessage()),
+        }
+        for key, value in vars(record).items():
+            if key in _STD_ATTRS or key.startswith("_"):
+                continue
+            out[key] = "[redacted]" if key.lower() in _FORBIDDEN else _safe(value)
+        if record.exc_info:
+            out["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else ""
+            out["exc"] = scrub_text(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return scrub_text(str(value))
+
+
+def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_000, backups: int = 5) -> None:
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_kiosk", False):
+            root.removeHandler(h)
+    if file:
+        from pathlib import Path
+
+        Path(file).parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._kiosk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,98 @@
+"""The outbox table: everything to send is written here in the same transaction as the change it reports."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kiosk.domain.clock import from_iso, to_iso
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    idempotency_key: str
+    topic: str
+    aggregate_id: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def _row(r: sqlite3.Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=r["id"],
+        idempotency_key=r["idempotency_key"],
+        topic=r["topic"],
+        aggregate_id=r["aggregate_id"],
+        payload=json.loads(r["payload"]),
+        status=r["status"],
+        attempts=r["attempts"],
+        next_attempt_at=from_iso(r["next_attempt_at"]),
+        last_error=r["last_error"],
+        created_at=from_iso(r["created_at"]),
+        sent_at=from_iso(r["sent_at"]) if r["sent_at"] else None,
+    )
+
+
+class OutboxRepository:
+    def __init__(self, conn_provider) -> None:
+        self._db = conn_provider
+
+    def enqueue(
+        self, conn: sqlite3.Connection, *, key: str, topic: str, aggregate_id: str, payload: dict[str, Any], at: datetime
+    ) -> None:
+        """Add a message inside the caller's transaction; the same key twice is stored once."""
+        conn.execute(
+            "INSERT OR IGNORE INTO outbox(idempotency_key, topic, aggregate_id, payload, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (key, topic, aggregate_id, json.dumps(payload, ensure_ascii=False, sort_keys=True), to_iso(at), to_iso(at)),
+        )
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages whose time has come, and only the oldest pending one per aggregate
+        (order per visit is kept: a later message never overtakes an earlier one)."""
+        rows = self._db.conn.execute(
+            "SELECT o.* FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            " AND o.id = (SELECT MIN(id) FROM outbox p WHERE p.aggregate_id = o.aggregate_id AND p.status = 'pending')"
+            " ORDER BY o.id LIMIT ?",
+            (to_iso(now), limit),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def mark_sent(self, message_id: int, at: datetime) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE outbox SET status='sent', sent_at=?, last_error='' WHERE id=?", (to_iso(at), message_id))
+
+    def reschedule(self, message_id: int, next_at: datetime, error: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?",
+                (to_iso(next_at), error[:500], message_id),
+            )
+
+    def park(self, message_id: int, reason: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET status='parked', attempts=attempts+1, last_error=? WHERE id=?", (reason[:500], message_id)
+            )
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db.conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
+        out = {"pending": 0, "sent": 0, "parked": 0}
+        out.update({r[0]: r[1] for r in rows})
+        return out
+
+    def by_status(self, status: str, limit: int = 100) -> list[OutboxMessage]:
+        rows = self._db.conn.execute("SELECT * FROM outbox WHERE status=? ORDER BY id LIMIT ?", (status, limit))
+        return [_row(r) for r in rows]
+
+    def for_aggregate(self, aggregate_id: str) -> list[OutboxMessage]:
+        rows = self._db.conn.execute("SELECT * FROM outbox WHERE aggregate_id=? ORDER BY id", (aggregate_id,))
+        return [_row(r) for r in rows]
