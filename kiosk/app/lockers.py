@@ -15,7 +15,14 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from kiosk.devices.locker import DoorMap, DoorState, LockerBoard, LockerBoardError, SerialLockerBoard, codec_for
+from kiosk.devices.locker import (
+    DoorMap,
+    DoorState,
+    LockerBoard,
+    LockerBoardError,
+    SerialLockerBoard,
+    codec_for,
+)
 from kiosk.domain.clock import to_iso
 from kiosk.domain.errors import KioskError
 from kiosk.domain.visit import OPEN_STATES, VisitEvent
