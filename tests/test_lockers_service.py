@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.app.lockers import LockerDidNotOpen, LockerSystemDown, LockerUnavailable, NoFreeLocker, VisitNotOpen
+from kiosk.app.lockers import (
+    LockerDidNotOpen,
+    LockerSystemDown,
+    LockerUnavailable,
+    NoFreeLocker,
+    VisitNotOpen,
+)
 from kiosk.domain.visit import VisitState
 from tests.fixtures_lockers import make_ctx, register_guest
 
@@ -112,7 +118,7 @@ def test_guest_waits_for_at_most_doors_tried_doors(kiosk):
 
 
 def test_a_free_locker_with_something_inside_is_skipped(kiosk):
-    kiosk.lockers.board  # start the emulator
+    kiosk.lockers.connect()  # starts the emulator
     kiosk.lockers.emulator.set_occupied(1)
     assert kiosk.lockers.assign_and_open(register_guest(kiosk).id).door == 2
 
@@ -166,7 +172,7 @@ def test_end_of_day_report_lists_doors_still_held_by_open_visits(kiosk):
 
 
 def test_staff_open_of_a_repaired_door_clears_its_faulty_mark(kiosk):
-    kiosk.lockers.board
+    kiosk.lockers.connect()
     kiosk.lockers.emulator.set_faults("stuck:3")
     with pytest.raises(LockerDidNotOpen):
         kiosk.lockers.open_door(3)

@@ -180,6 +180,10 @@ class LockerService:
             )
             return self._board
 
+    def connect(self) -> LockerBoard:
+        """Open the bus now (at start-up) instead of at the first guest; return it."""
+        return self.board
+
     def close(self) -> None:
         with self._lock:
             if self._board is not None:
