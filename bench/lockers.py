@@ -14,6 +14,7 @@ from pathlib import Path
 
 import serial
 
+from bench.common import time_calls
 from kiosk.app.context import AppContext
 from kiosk.app.registration import GuestIdentity
 from kiosk.config import parse_config
@@ -27,16 +28,12 @@ BOARDS = [BoardSpec(0, 16), BoardSpec(1, 16)]
 def _summary(name: str, samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+    # three decimals: these are sub-millisecond figures (bench.common prints two)
     return f"{name:<34} median {statistics.median(ms):7.3f} ms   p95 {p95:7.3f} ms   (n={len(ms)})"
 
 
 def _timed(fn, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
+    return time_calls(fn, repeat=n)
 
 
 def bench_pty(n: int) -> list[str]:
