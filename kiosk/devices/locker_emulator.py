@@ -180,6 +180,8 @@ class LockerBoardEmulator:
             return None  # a real board ignores a frame it cannot check
         with self._state_lock:
             self.requests.append(frame)
+            if len(self.requests) > 2000:  # a demo kiosk runs all day: keep the recent history only
+                del self.requests[:1000]
             if req.board not in self._boards:
                 return None
             if req.command == CMD_UNLOCK:
