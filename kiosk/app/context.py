@@ -55,6 +55,14 @@ class AppContext:
 
         return RegistrationService(self)
 
+    @cached_property
+    def lockers(self):
+        from kiosk.app.lockers import LockerService
+
+        return LockerService(self)
+
     def close(self) -> None:
+        if "lockers" in self.__dict__:
+            self.lockers.close()
         if "db" in self.__dict__:
             self.db.close()
