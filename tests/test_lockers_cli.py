@@ -39,8 +39,8 @@ def test_open_one_door(tmp_path, capsys):
 def test_open_a_stuck_door_is_one_line_and_exit_2(tmp_path, capsys):
     cfg = write_config(tmp_path, simulate_fault="stuck:6")
     assert main(["lockers", "open", "6", "--config", str(cfg)]) == 2
-    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("kiosk:")]
-    assert len(said) == 1 and "Locker 6 did not open" in said[0]  # (the other stderr line is the JSON log)
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("kiosk:") and "Locker 6 did not open" in said[0]
     # and the door is now listed as faulty
     assert main(["lockers", "status", "--json", "--config", str(cfg)]) == 0
     rows = json.loads(capsys.readouterr().out)
