@@ -1,0 +1,68 @@
+"""`kiosk scan FILE...`: decode the codes in image files and print, per code, one JSON line saying what it is."""
+from __future__ import annotations
+
+import json
+import sys
+
+from kiosk.cli.common import add_config_option, config_from_args
+from kiosk.domain.errors import KioskError
+
+
+class UnreadableImage(KioskError):
+    code = "unreadable_image"
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"gambar {path} tidak dapat dibaca", f"image {path} cannot be read", path=path)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("scan", help="decode QR/barcodes in image files and print what each one is, as JSON lines")
+    p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, ...)")
+    p.add_argument("--decoder", choices=("pyzbar", "zxing"), default=None,
+                   help="code decoder (default: devices.scanner.decoder of the config)")
+    add_config_option(p)
+    p.set_defaults(func=run)
+
+
+def gate_pass_verdict(data: bytes, cfg) -> dict | None:
+    """HOOK for issue 4: a signed gate pass / invitation gives its verdict here (valid, expired, revoked...).
+
+    Return None when `data` is not one of our tokens, so identity parsing gets its turn.
+    """
+    return None
+
+
+def describe(data: bytes, cfg) -> dict:
+    """What one decoded payload is: our own token (hook above), an identity document, or nothing we know."""
+    from kiosk.domain.identity import InvalidPayload, identity_json, parse_identity_payload
+
+    verdict = gate_pass_verdict(data, cfg)
+    if verdict is not None:
+        return {"type": "gate_pass", **verdict}
+    try:
+        return {"type": "identity", **identity_json(parse_identity_payload(data))}
+    except InvalidPayload as exc:
+        return {"type": "unrecognized", "error": exc.code, "reason": exc.reason, "message": exc.message()}
+
+
+def run(args) -> int:
+    import cv2
+
+    from kiosk.devices.barcode import make_decoder
+
+    cfg = config_from_args(args)
+    decoder = make_decoder(args.decoder or cfg.devices.scanner.decoder)
+    found = 0
+    for path in args.files:
+        frame = cv2.imread(path, cv2.IMREAD_COLOR)
+        if frame is None:
+            raise UnreadableImage(path)
+        symbols = decoder.decode(frame)
+        if not symbols:
+            print(f"kiosk: no code found in {path}", file=sys.stderr)
+        for symbol in symbols:
+            found += 1
+            text = symbol.data.decode("utf-8", errors="replace")
+            line = {"file": path, "symbology": symbol.symbology, "text": text, **describe(symbol.data, cfg)}
+            print(json.dumps(line, ensure_ascii=False))
+    return 0 if found else 1
