@@ -7,7 +7,7 @@ import cv2
 import pytest
 
 from kiosk.config import CameraConfig, ScannerConfig
-from kiosk.devices.barcode import Debouncer, PyzbarDecoder, ZxingDecoder, make_decoder
+from kiosk.devices.barcode import Debouncer, DecoderUnavailable, PyzbarDecoder, ZxingDecoder, make_decoder
 from kiosk.devices.camera import CameraUnavailable, FileCamera, OpenCvCamera, open_camera
 from kiosk.devices.scanner import CameraScanner, IdleScanner, open_scanner
 from kiosk.domain.identity import parse_identity_payload
@@ -166,3 +166,14 @@ def test_a_callback_that_fails_does_not_stop_the_scanner(frames_dir):
         assert wait_until(lambda: len(calls) == 2)
     finally:
         scanner.stop()
+
+
+def test_symbologies_restrict_what_the_decoders_look_for():
+    assert make_decoder("zxing", ["CODE128"]).decode(qr_frame(NIK)) == []
+    assert make_decoder("pyzbar", ["QRCODE", "PDF417"]).decode(qr_frame(NIK))[0].data == NIK.encode()
+    with pytest.raises(DecoderUnavailable):
+        make_decoder("pyzbar", ["PDF417"])  # zbar cannot read PDF417 at all
+
+
+def test_zxing_is_the_default_decoder_chosen_by_the_benchmark():
+    assert ScannerConfig().decoder == "zxing" and ScannerConfig().symbologies == ["QRCODE"]

@@ -1,7 +1,7 @@
 """Code decoders for camera frames: pyzbar (zbar) and zxing-cpp behind one small interface, and the debouncer.
 
-Both are restricted to the symbologies identity documents and our passes use; asking zxing-cpp for every
-format costs about ten times more per frame (HARDWARE-NOTES). zbar reads no PDF417 and no Micro QR.
+Both are restricted to the symbologies configured (`devices.scanner.symbologies`, QR only by default):
+every extra format costs time on every frame. zbar reads no PDF417, Data Matrix or Micro QR.
 """
 from __future__ import annotations
 
@@ -45,17 +45,26 @@ def _gray(frame: numpy.ndarray) -> numpy.ndarray:
     return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
+SYMBOLOGIES = ("QRCODE", "MICROQR", "PDF417", "DATAMATRIX", "CODE128", "CODE39", "EAN13", "I25")
+# QR only by default: every code the kiosk expects (our passes and invitations, KK, IKD) is a QR, and each
+# extra symbology costs per frame (zxing-cpp with PDF417 and Data Matrix: about 5x; see bench/scan.py).
+DEFAULT_SYMBOLOGIES = ("QRCODE",)
+
+
 class PyzbarDecoder:
     name = "pyzbar"
+    SUPPORTED = ("QRCODE", "CODE128", "CODE39", "EAN13", "I25")  # zbar reads no Micro QR, PDF417, Data Matrix
 
-    def __init__(self) -> None:
+    def __init__(self, symbologies: tuple[str, ...] = DEFAULT_SYMBOLOGIES) -> None:
         try:
             from pyzbar import pyzbar
         except (ImportError, OSError) as exc:  # OSError: Debian's libzbar0 missing
             raise DecoderUnavailable("pyzbar", type(exc).__name__) from None
         self._pyzbar = pyzbar
-        z = pyzbar.ZBarSymbol
-        self._symbols = [z.QRCODE, z.CODE128, z.CODE39, z.EAN13, z.I25]
+        wanted = [s for s in symbologies if s in self.SUPPORTED]
+        if not wanted:
+            raise DecoderUnavailable("pyzbar", f"reads none of {', '.join(symbologies)}")
+        self._symbols = [getattr(pyzbar.ZBarSymbol, s) for s in wanted]
 
     def decode(self, frame: numpy.ndarray) -> list[Symbol]:
         return [Symbol(r.data, r.type) for r in self._pyzbar.decode(_gray(frame), symbols=self._symbols)]
@@ -63,17 +72,17 @@ class PyzbarDecoder:
 
 class ZxingDecoder:
     name = "zxing"
-    _NAMES = {"QRCode": "QRCODE", "MicroQRCode": "MICROQR", "PDF417": "PDF417", "DataMatrix": "DATAMATRIX",
-              "Code128": "CODE128", "Code39": "CODE39", "EAN13": "EAN13", "ITF": "I25"}
+    _FORMATS = {"QRCODE": "QRCode", "MICROQR": "MicroQRCode", "PDF417": "PDF417", "DATAMATRIX": "DataMatrix",
+                "CODE128": "Code128", "CODE39": "Code39", "EAN13": "EAN13", "I25": "ITF"}
+    _NAMES = {v: k for k, v in _FORMATS.items()}
 
-    def __init__(self) -> None:
+    def __init__(self, symbologies: tuple[str, ...] = DEFAULT_SYMBOLOGIES) -> None:
         try:
             import zxingcpp
         except ImportError as exc:
             raise DecoderUnavailable("zxing", type(exc).__name__) from None
         self._zx = zxingcpp
-        f = zxingcpp.BarcodeFormat
-        self._formats = (f.QRCode, f.MicroQRCode, f.PDF417, f.DataMatrix, f.Code128, f.Code39, f.EAN13, f.ITF)
+        self._formats = tuple(getattr(zxingcpp.BarcodeFormat, self._FORMATS[s]) for s in symbologies)
 
     def decode(self, frame: numpy.ndarray) -> list[Symbol]:
         out = []
@@ -83,11 +92,11 @@ class ZxingDecoder:
         return out
 
 
-def make_decoder(name: DecoderName) -> Decoder:
+def make_decoder(name: DecoderName, symbologies: tuple[str, ...] | list[str] = DEFAULT_SYMBOLOGIES) -> Decoder:
     if name == "zxing":
-        return ZxingDecoder()
+        return ZxingDecoder(tuple(symbologies))
     if name == "pyzbar":
-        return PyzbarDecoder()
+        return PyzbarDecoder(tuple(symbologies))
     raise DecoderUnavailable(str(name), "unknown")
 
 

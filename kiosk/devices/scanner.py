@@ -249,7 +249,7 @@ def open_scanner(
     """The scanner the config asks for (not started). `camera`: a shared FrameSource (kept open on stop),
     or the CameraConfig to open one from for kind "camera"."""
     if cfg.kind == "camera":
-        decoder = make_decoder(cfg.decoder)
+        decoder = make_decoder(cfg.decoder, cfg.symbologies)
         if camera is None:
             raise ScannerUnavailable("camera", "no camera configured")
         if hasattr(camera, "read"):
@@ -267,7 +267,7 @@ def open_scanner(
         if not cfg.source:
             return IdleScanner(cfg.debounce_s)
         path = resolve_path(cfg.source)
-        scanner = CameraScanner(lambda: FileCamera(path, 15), make_decoder(cfg.decoder), cfg.debounce_s)
+        scanner = CameraScanner(lambda: FileCamera(path, 15), make_decoder(cfg.decoder, cfg.symbologies), cfg.debounce_s)
         scanner.source = "simulated"
         return scanner
     raise ScannerUnavailable("(none)", "switched off in the config")

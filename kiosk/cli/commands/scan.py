@@ -51,7 +51,7 @@ def run(args) -> int:
     from kiosk.devices.barcode import make_decoder
 
     cfg = config_from_args(args)
-    decoder = make_decoder(args.decoder or cfg.devices.scanner.decoder)
+    decoder = make_decoder(args.decoder or cfg.devices.scanner.decoder, cfg.devices.scanner.symbologies)
     found = 0
     for path in args.files:
         frame = cv2.imread(path, cv2.IMREAD_COLOR)
