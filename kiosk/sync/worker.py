@@ -160,6 +160,7 @@ class OutboxWorker:
         self._failures[destination] = failures + 1
         delay = timedelta(seconds=backoff_delay(failures, self.base_s, self.max_s, self.rng))
         next_at = self.ctx.clock.now() + delay
+        next_at = next_at.replace(microsecond=next_at.microsecond // 1000 * 1000)  # as stored (ms)
         self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
         self._blocked[destination] = next_at
         self._set(WorkerState.BACKING_OFF, f"{destination}: {reason}")
