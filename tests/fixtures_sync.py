@@ -91,7 +91,8 @@ def register(ctx, i: int, *, purpose: str = "meet_employee", host_id: str = "kas
 def drain_all(ctx, *, rounds: int = 200) -> None:
     """Drain until nothing is pending, advancing the test clock past any backoff."""
     for _ in range(rounds):
-        if ctx.visits.outbox.counts()["pending"] == 0:
+        # Topics without a destination configured (no central URL) stay queued on purpose.
+        if not [m for m in ctx.visits.outbox.by_status("pending", 100_000) if m.topic in ctx.sync.handlers]:
             return
         ctx.sync.drain_once()
         ctx.clock.advance(seconds=1)
