@@ -48,6 +48,7 @@ class _StubServer(ThreadingHTTPServer):
 
 class _Base(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: _StubServer
 
     def log_message(self, *args) -> None:
