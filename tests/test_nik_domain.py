@@ -184,3 +184,26 @@ def test_parse_nik_raises_only_invalid_nik(text):
 def test_find_niks_returns_only_numbers_parse_nik_accepts(text):
     for nik in find_niks(text, today=TODAY):
         assert parse_nik(nik, today=TODAY).nik == nik
+
+
+@settings(max_examples=200, deadline=None)
+@given(_districts, _dates, st.sampled_from(["male", "female"]), st.integers(1, 9999))
+def test_no_prefix_of_a_valid_nik_is_flagged_while_typing(district, date, sex, serial):
+    from kiosk.domain.nik import check_prefix
+
+    nik = make_nik(district, date, sex, f"{serial:04d}")
+    assert [check_prefix(nik[:k], today=TODAY) for k in range(17)] == [None] * 17
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A(1[1-9]|3[1-6]|9[1-6])[0-9]{14}\Z"))
+def test_typing_check_and_parse_nik_agree_on_every_complete_number(nik):
+    from kiosk.domain.nik import check_prefix
+
+    error = check_prefix(nik, today=TODAY)
+    try:
+        parse_nik(nik, today=TODAY)
+    except InvalidNIK as exc:
+        assert error is not None and (error.part, error.reason) == (exc.part, exc.reason)
+    else:
+        assert error is None

@@ -158,6 +158,36 @@ def parse_nik(text: str, *, today: datetime.date | None = None) -> NikInfo:
     )
 
 
+def check_prefix(digits: str, *, today: datetime.date | None = None) -> InvalidNIK | None:
+    """While a NIK is being typed: the error in the parts typed so far, or None (for validation as you type).
+
+    Each part is judged as soon as it is complete: province at 2 digits, regency at 4, district at 6
+    (00 only: an unknown district is a warning), day at 8, month at 10, the whole date at 12, serial at 16.
+    """
+    if digits and not (digits.isascii() and digits.isdigit()):
+        return InvalidNIK("format", "not_digits")
+    if len(digits) > 16:
+        return InvalidNIK("length", "too_long", str(len(digits)))
+    if len(digits) >= 2 and regions.lookup(digits[:2]) is None:
+        return InvalidNIK("province", "unknown_province", digits[:2])
+    if len(digits) >= 4 and regions.lookup(f"{digits[:2]}.{digits[2:4]}") is None:
+        return InvalidNIK("regency", "unknown_regency", f"{digits[:2]}.{digits[2:4]}")
+    if len(digits) >= 6 and digits[4:6] == "00":
+        return InvalidNIK("district", "zero_district")
+    if len(digits) >= 8 and not (1 <= int(digits[6:8]) <= 31 or 41 <= int(digits[6:8]) <= 71):
+        return InvalidNIK("birth_date", "invalid_day", digits[6:8])
+    if len(digits) >= 10 and not 1 <= int(digits[8:10]) <= 12:
+        return InvalidNIK("birth_date", "invalid_month", digits[8:10])
+    if len(digits) >= 12:
+        try:
+            birth_date_of(digits[6:12], today or _today())
+        except InvalidNIK as exc:
+            return exc
+    if len(digits) == 16 and digits[12:] == "0000":
+        return InvalidNIK("serial", "zero_serial")
+    return None
+
+
 def is_valid_nik(text: str, *, today: datetime.date | None = None) -> bool:
     try:
         parse_nik(text, today=today)
