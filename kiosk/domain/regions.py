@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):  # a NamedTuple: 8,500 of them build several times faster than frozen dataclasses
     code: str  # dotted: "11", "11.01", "11.01.01"
     name: str
     retired_after: str = ""  # year of the last decree listing a retired code; "" while current
@@ -36,11 +35,14 @@ def _default_path() -> Path:
 
 def _load(path: Path) -> dict[str, Region]:
     with path.open(encoding="utf-8", newline="") as fh:
-        return {row["code"]: Region(row["code"], row["name"], row["retired_after"]) for row in csv.DictReader(fh)}
+        rows = csv.reader(fh)
+        if next(rows, None) != ["code", "name", "retired_after"]:
+            raise ValueError(f"{path}: not a region table (header code,name,retired_after)")
+        return {code: Region(code, name, retired) for code, name, retired in rows}
 
 
 def table() -> dict[str, Region]:
-    """All codes, loaded on first use (about 8,500 rows, a few milliseconds) and shared by every thread."""
+    """All codes, loaded on first use (about 8,500 rows) and shared by every thread."""
     global _table
     if _table is None:
         with _lock:
