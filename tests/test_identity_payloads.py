@@ -92,7 +92,7 @@ _payloads = (
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_payloads)
 def test_every_parser_raises_only_invalid_payload(payload):
     for parser in (parse_identity_payload, parse_bare_nik, parse_single_nik, parse_ikd_code, parse_sim_code):

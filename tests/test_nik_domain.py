@@ -168,7 +168,7 @@ def test_any_well_formed_nik_round_trips(district, date, sex, serial):
     assert find_niks(f"ID {nik} end", today=TODAY) == [nik]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40) | st.from_regex(r"\A[0-9 .\-]{10,22}\Z"))
 def test_parse_nik_raises_only_invalid_nik(text):
     try:
@@ -195,7 +195,7 @@ def test_no_prefix_of_a_valid_nik_is_flagged_while_typing(district, date, sex, s
     assert [check_prefix(nik[:k], today=TODAY) for k in range(17)] == [None] * 17
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.from_regex(r"\A(1[1-9]|3[1-6]|9[1-6])[0-9]{14}\Z"))
 def test_typing_check_and_parse_nik_agree_on_every_complete_number(nik):
     from kiosk.domain.nik import check_prefix
