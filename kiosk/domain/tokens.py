@@ -252,6 +252,14 @@ def decode_token(text: str, verifiers: VerifierLookup) -> DecodedToken:
     return DecodedToken(kind=kind, key_id=key_id, payload=body[HEADER_LEN:])
 
 
+def read_unverified(text: str) -> DecodedToken:
+    """Split a token WITHOUT checking its signature: only for tokens this kiosk stored itself."""
+    raw = from_text(text)
+    if len(raw) < HEADER_LEN + SIGNATURE_LEN:
+        raise TokenUnreadable(f"{len(raw)} bytes is shorter than any token")
+    return DecodedToken(kind=raw[1], key_id=raw[2:HEADER_LEN].hex(), payload=raw[HEADER_LEN:-SIGNATURE_LEN])
+
+
 def peek_kind(text: str) -> int | None:
     """The kind byte of a token without verifying it (to route a scan); None if not a token."""
     try:
