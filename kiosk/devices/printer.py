@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DLE_EOT = b"\x10\x04"
 # DLE EOT replies always have bits 1 and 4 set and bits 0 and 7 clear.
 _REPLY_MASK, _REPLY_FIXED = 0x93, 0x12
+_UNREACHABLE = -1
 
 
 # --- status and errors ------------------------------------------------------------------------
@@ -240,12 +241,16 @@ class EscposPrinter:
         self.last_job = b""
 
     def _query(self, n: int) -> int | None:
+        """The status byte; None if no (valid) answer; _UNREACHABLE if the query could not even be sent."""
         try:
             self.transport._raw(DLE_EOT + bytes([n]))
-            reply = self.transport._read()
-        except Exception as exc:  # noqa: BLE001 - every transport fails differently; all mean "no answer"
-            log.debug("printer status query failed", extra={"printer": self.name, "error": type(exc).__name__})
+        except Exception as exc:  # noqa: BLE001 - USB, serial and socket errors all mean "not connected"
+            log.debug("printer unreachable", extra={"printer": self.name, "error": type(exc).__name__})
             self._reset()
+            return _UNREACHABLE
+        try:
+            reply = self.transport._read()
+        except Exception:  # noqa: BLE001 - a read timeout or a transport that cannot read: no answer
             return None
         if not reply:
             return None
@@ -254,10 +259,11 @@ class EscposPrinter:
 
     def status(self) -> PrinterStatus:
         s1 = self._query(1)
+        if s1 == _UNREACHABLE:
+            return PrinterStatus(online=False, unknown=False)
         if s1 is None:
             return UNKNOWN_STATUS
-        s2 = self._query(2)
-        s4 = self._query(4)
+        s2, s4 = (s if s != _UNREACHABLE else None for s in (self._query(2), self._query(4)))
         return PrinterStatus(
             online=not s1 & 0x08,
             cover_open=None if s2 is None else bool(s2 & 0x04),
