@@ -146,13 +146,12 @@ def qr_image(data: str, module_dots: int, width_dots: int, error: str = "M") -> 
     from PIL import Image as PILImage
 
     code = segno.make(data, error=error, micro=False, boost_error=False)
-    size = code.symbol_size(scale=module_dots, border=4)[0]
-    canvas = PILImage.new("1", (width_dots, size), 1)
-    x0 = (width_dots - size) // 2
-    for r, row in enumerate(code.matrix_iter(scale=module_dots, border=4)):
-        for c, dark in enumerate(row):
-            if dark:
-                canvas.putpixel((x0 + c, r), 0)
+    rows = list(code.matrix_iter(scale=1, border=4))
+    small = PILImage.new("L", (len(rows[0]), len(rows)))
+    small.putdata([0 if dark else 255 for row in rows for dark in row])
+    big = small.resize((small.width * module_dots, small.height * module_dots), PILImage.NEAREST).convert("1")
+    canvas = PILImage.new("1", (width_dots, big.height), 1)
+    canvas.paste(big, ((width_dots - big.width) // 2, 0))
     return canvas
 
 
