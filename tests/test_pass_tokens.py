@@ -110,3 +110,12 @@ def test_garbage_is_unreadable_not_an_exception(text):
 def test_no_input_makes_verification_raise(text):
     verdict = verify_pass(text, at=T0, office_code=OFFICE, public_keys=PUBLIC)
     assert not verdict.valid
+
+
+def test_a_non_canonical_last_character_is_refused_not_silently_accepted():
+    text = encode_token(KIND_GATE_PASS, b"\x01" * 22, KEY)  # 92 bytes: the last character has 4 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    twin = text[:-1] + alphabet[alphabet.index(text[-1]) ^ 1]  # same bytes to a lax base32 decoder
+    assert base64.b32decode(twin + "=" * (-len(twin) % 8)) == base64.b32decode(text + "=" * (-len(text) % 8))
+    with pytest.raises(TokenUnreadable):
+        decode_token(twin, PUBLIC)

@@ -15,6 +15,7 @@ Traps handled here (see /work/shared/HARDWARE-NOTES.md):
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -292,10 +293,8 @@ class EscposPrinter:
         self.transport._device = False
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection may fail in any way
             self.transport.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection may fail in any way
-            pass
 
 
 def width_for(cfg: PrinterConfig) -> int:

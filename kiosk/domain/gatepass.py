@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kiosk.domain.errors import KioskError
-from kiosk.domain.tokens import KIND_GATE_PASS, SigningKey, TokenError, VerifierLookup, decode_token, encode_token
+from kiosk.domain.tokens import (
+    KIND_GATE_PASS,
+    SigningKey,
+    TokenError,
+    VerifierLookup,
+    decode_token,
+    encode_token,
+)
 
 PASS_ID_BYTES = 6
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

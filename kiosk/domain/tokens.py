@@ -18,7 +18,8 @@ Format, version 1 (all integers big-endian)::
 Text form: RFC 4648 base32, upper case, no padding. Its 32 symbols (A-Z, 2-7) all belong to the QR
 alphanumeric set, so a QR encoder packs 11 bits per 2 characters: 5 payload bits per 5.5 code bits
 (91 % efficient). Decoding accepts lower case and ignores spaces and dashes, so a token read aloud or
-typed from the paper still works.
+typed from the paper still works, but insists on the canonical form (unused bits of the last character
+zero): exactly one text per token, so no character of a token can change without failing.
 
 Compared with pretix's `pretix_sig1` secrets (the model we learned from: a version byte, payload and
 Ed25519 signature, revocation list for offline scanners), this format:
@@ -203,9 +204,14 @@ def from_text(text: str) -> bytes:
     if len(cleaned) % 8 in (1, 3, 6):  # lengths base32 never produces
         raise TokenUnreadable("length is not a base32 length")
     try:
-        return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+        raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
         raise TokenUnreadable("characters outside A-Z and 2-7") from None
+    # The last character may carry unused bits; base32 decoders ignore them, so without this check
+    # several texts would decode to one signed token (a changed last character would still verify).
+    if to_text(raw) != cleaned:
+        raise TokenUnreadable("not in canonical base32 form")
+    return raw
 
 
 # --- envelope ---------------------------------------------------------------------------------
