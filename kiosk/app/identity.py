@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from kiosk.app.registration import GuestIdentity
 from kiosk.domain.errors import KioskError
 from kiosk.domain.identity import ScannedIdentity, parse_identity_payload
+from kiosk.domain.invitation import InvitationVerdict, verify_invitation
 from kiosk.domain.nik import InvalidNIK, NikInfo, check_prefix, parse_nik
 
 if TYPE_CHECKING:
@@ -62,6 +63,14 @@ class IdentityService:
     def from_code(self, data: bytes | str) -> ScannedIdentity:
         """A scanned code as identity fields; raises InvalidPayload."""
         return parse_identity_payload(data, today=self.today())
+
+    def invitation(self, token: str, *, at: datetime.datetime | None = None) -> InvitationVerdict:
+        """Offline verdict on a pre-registration invitation QR, with the gate passes' public keys.
+
+        The invitation names a pre-registration; the guest's identity comes from that record, not the QR.
+        """
+        return verify_invitation(token, at=at or self.ctx.clock.now(), office_code=self.ctx.config.office.code,
+                                 public_keys=self.ctx.passes.public_keys)
 
     def manual(self, nik_text: str, name: str) -> tuple[GuestIdentity, NikInfo]:
         """A typed NIK and name, validated; raises InvalidNIK or InvalidName."""

@@ -138,8 +138,9 @@ def parse_sim_code(payload: str | bytes, *, today: datetime.date | None = None) 
 def parse_identity_payload(payload: str | bytes, *, today: datetime.date | None = None) -> ScannedIdentity:
     """Whatever a scanner read, when the flow does not know which document it was.
 
-    Order: a bare NIK, a Dukcapil (KK) link, then the single-NIK fallback. Our own pre-registration
-    invitation is recognised by kiosk.app before this (it needs the office's verification keys).
+    Order: a bare NIK, a Dukcapil (KK) link, then the single-NIK fallback. Our own signed tokens (gate
+    pass, pre-registration invitation: kiosk.domain.tokens.peek_kind) are routed before this by the
+    caller, because verifying them needs the office's public keys (IdentityService.invitation).
     """
     text = payload_text(payload)
     if _BARE_NIK.fullmatch(text):

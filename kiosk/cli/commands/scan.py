@@ -24,21 +24,18 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def gate_pass_verdict(data: bytes, cfg) -> dict | None:
-    """HOOK for issue 4: a signed gate pass / invitation gives its verdict here (valid, expired, revoked...).
-
-    Return None when `data` is not one of our tokens, so identity parsing gets its turn.
-    """
-    return None
-
-
-def describe(data: bytes, cfg) -> dict:
-    """What one decoded payload is: our own token (hook above), an identity document, or nothing we know."""
+def describe(data: bytes, ctx_of) -> dict:
+    """What one decoded payload is: our own signed token (gate pass or invitation, verified offline), an
+    identity document, or nothing we know. `ctx_of()` gives the AppContext, built only when a token needs keys."""
     from kiosk.domain.identity import InvalidPayload, identity_json, parse_identity_payload
+    from kiosk.domain.tokens import KIND_GATE_PASS, KIND_INVITATION, peek_kind
 
-    verdict = gate_pass_verdict(data, cfg)
-    if verdict is not None:
-        return {"type": "gate_pass", **verdict}
+    text = data.decode("utf-8", errors="replace").strip()
+    kind = peek_kind(text)
+    if kind == KIND_GATE_PASS:
+        return {"type": "gate_pass", **ctx_of().passes.verify(text).to_dict()}
+    if kind == KIND_INVITATION:
+        return {"type": "invitation", **ctx_of().identity.invitation(text).to_dict()}
     try:
         return {"type": "identity", **identity_json(parse_identity_payload(data))}
     except InvalidPayload as exc:
@@ -46,14 +43,31 @@ def describe(data: bytes, cfg) -> dict:
 
 
 def run(args) -> int:
-    import cv2
-
     from kiosk.devices.barcode import make_decoder
 
     cfg = config_from_args(args)
     decoder = make_decoder(args.decoder or cfg.devices.scanner.decoder, cfg.devices.scanner.symbologies)
+    contexts = []
+
+    def ctx_of():
+        if not contexts:
+            from kiosk.app.context import AppContext
+
+            contexts.append(AppContext(cfg))
+        return contexts[0]
+
+    try:
+        return _scan_files(args.files, decoder, ctx_of)
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def _scan_files(files: list[str], decoder, ctx_of) -> int:
+    import cv2
+
     found = 0
-    for path in args.files:
+    for path in files:
         frame = cv2.imread(path, cv2.IMREAD_COLOR)
         if frame is None:
             raise UnreadableImage(path)
@@ -63,6 +77,6 @@ def run(args) -> int:
         for symbol in symbols:
             found += 1
             text = symbol.data.decode("utf-8", errors="replace")
-            line = {"file": path, "symbology": symbol.symbology, "text": text, **describe(symbol.data, cfg)}
+            line = {"file": path, "symbology": symbol.symbology, "text": text, **describe(symbol.data, ctx_of)}
             print(json.dumps(line, ensure_ascii=False))
     return 0 if found else 1
