@@ -55,6 +55,18 @@ class AppContext:
 
         return RegistrationService(self)
 
+    @cached_property
+    def surveys(self):
+        from kiosk.app.survey import SurveyService
+
+        return SurveyService(self)
+
+    @cached_property
+    def service_report(self):
+        from kiosk.app.service_report import ServiceReportService
+
+        return ServiceReportService(self)
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
