@@ -1,7 +1,7 @@
 """Helpers for the survey, service-report and gate tests: a config in a temp dir, an app context, visits."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,13 @@ intel_head_host_id = "kasi-intel"
 """
 
 
+class UtcClock(FixedClock):
+    """A fixed clock that, like the system clock, always answers in UTC (stored times are compared as text)."""
+
+    def now(self) -> datetime:
+        return super().now().astimezone(UTC)
+
+
 def wita(*args) -> datetime:
     return datetime(*args, tzinfo=WITA)
 
@@ -55,7 +62,7 @@ def make_ctx(tmp_path: Path, at: datetime, device: str = "survey-1", **kw) -> Ap
 
     path = write_config(tmp_path, device, **kw)
     cfg = parse_config(tomllib.loads(path.read_text()), base_dir=tmp_path)
-    return AppContext(cfg, clock=FixedClock(at))
+    return AppContext(cfg, clock=UtcClock(at))
 
 
 def register_visit(ctx: AppContext, *, purpose: str = "meet_employee", host_id: str = "kasi-pidum", name: str = "Budi Santoso"):

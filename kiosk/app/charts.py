@@ -95,7 +95,7 @@ def service_png(rep: ServiceReport, path: Path | str) -> Path:
         med = "-" if s.median is None else f"{s.median.total_seconds() / 60:.1f}"
         rows.append((f"{std.label_id}", f"median {med} / batas {std.limit.total_seconds() / 60:.0f} menit",
                      s.within_limit, s.measured - s.within_limit))  # fmt: skip
-    rows.append(("Pengaduan <= 3 jam kerja", "08:00-16:00 Sen-Jum, tanpa libur", rep.complaints_met, rep.complaints_late))
+    rows.append(("Pengaduan <= 3 jam kerja", f"{rep.working_hours} Sen-Jum, tanpa libur", rep.complaints_met, rep.complaints_late))
     y = 140
     for label, sub, good, bad in rows:
         d.text((40, y + 4), label, fill=INK, font=font(22, True))

@@ -54,6 +54,7 @@ class ServiceReport:
     complaints_met: int
     complaints_late: int
     complaints_open: int
+    working_hours: str = "08:00-16:00"
 
 
 def _summarise(key: str, values: list[timedelta]) -> StretchSummary:
@@ -109,6 +110,7 @@ class ServiceReportService:
             complaints_met=sum(1 for c in complaints if c.met is True),
             complaints_late=sum(1 for c in complaints if c.met is False),
             complaints_open=sum(1 for c in complaints if c.met is None),
+            working_hours=cfg.office.working_hours,
         )
 
 
