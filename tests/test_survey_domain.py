@@ -118,3 +118,10 @@ def test_a_better_answer_never_lowers_the_ikm(rows, extra):
 def test_sample_never_exceeds_population_and_never_exceeds_384(population):
     s = required_sample_size(population)
     assert 1 <= s <= min(population, 384)
+
+
+def test_the_0_11_shortcut_can_change_the_grade_which_is_why_the_report_uses_exact_one_ninth():
+    result = compute_ikm([(4, 3, 3, 4, 3, 4, 4, 3, 4)])
+    assert result.ikm_rounded == Decimal("88.89") and result.category.letter == "A"
+    assert ikm_rounded_weight(result) == Decimal("88.00")
+    assert category_for(ikm_rounded_weight(result)).letter == "B"

@@ -67,10 +67,10 @@ def survey_table(rep: SurveyReport) -> str:
         return "\n".join(lines) + "\n"
     lines.append("")
     width = max(len(e.name_id) for e in ELEMENTS)
-    lines.append(f"{'unsur':<4}  {'nama / name':<{width}}  {'NRR':>6}  {'x25':>6}  mutu")
+    lines.append(f"{'unsur':<5} {'nama / name':<{width}}  {'NRR':>6}  {'x25':>6}  mutu")
     for s in r.elements:
         cat = category_for(s.converted)
-        lines.append(f"{s.element.id:<4}  {s.element.name_id:<{width}}  {float(s.nrr):>6.3f}  {float(s.converted):>6.2f}  {cat.letter}")
+        lines.append(f"{s.element.id:<5} {s.element.name_id:<{width}}  {float(s.nrr):>6.3f}  {float(s.converted):>6.2f}  {cat.letter}")
     lines.append("")
     lines.append(f"IKM: {r.ikm_rounded}  mutu / grade: {r.category.letter} {r.category.label_id} / {r.category.label_en}")
     lines.append(f"Metode / method: {METHOD_NOTE_ID} / {METHOD_NOTE_EN}")
