@@ -334,15 +334,21 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
     return cls(**kwargs)
 
 
+def _check_unique(values: list, key_pattern: str, expected: str) -> None:
+    """The second use of a value is the error (the first one is where it belongs)."""
+    seen: set = set()
+    for i, value in enumerate(values):
+        _check(value not in seen, key_pattern.format(i), value, expected)
+        seen.add(value)
+
+
 def _validate_cross(cfg: Config) -> None:
     """Rules that span keys."""
     ids = [h.id for h in cfg.hosts]
-    for i, host_id in enumerate(ids):
-        _check(ids.count(host_id) == 1, f"hosts[{i}].id", host_id, "a host id used only once")
+    _check_unique(ids, "hosts[{}].id", "a host id used only once")
     purpose_ids = [p.id for p in cfg.purposes]
     _check(len(purpose_ids) > 0, "purposes", [], "at least one purpose")
-    for i, pid in enumerate(purpose_ids):
-        _check(purpose_ids.count(pid) == 1, f"purposes[{i}].id", pid, "a purpose id used only once")
+    _check_unique(purpose_ids, "purposes[{}].id", "a purpose id used only once")
     if cfg.notifier.intel_head_host_id:
         _check(
             cfg.notifier.intel_head_host_id in ids,
@@ -352,8 +358,7 @@ def _validate_cross(cfg: Config) -> None:
         )
     doors = sum(b.doors for b in cfg.devices.lockers.boards)
     addresses = [b.address for b in cfg.devices.lockers.boards]
-    for i, addr in enumerate(addresses):
-        _check(addresses.count(addr) == 1, f"devices.lockers.boards[{i}].address", addr, "a board address used once")
+    _check_unique(addresses, "devices.lockers.boards[{}].address", "a board address used once")
     for i, door in enumerate(cfg.devices.lockers.out_of_service):
         _check(1 <= door <= doors, f"devices.lockers.out_of_service[{i}]", door, f"a door number from 1 to {doors}")
     if cfg.devices.printer.kind == "network":

@@ -40,6 +40,21 @@ def _safe(value: object) -> object:
     return scrub_text(str(value))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of the record (it may be replaced after set-up)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_000, backups: int = 5) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -53,7 +68,7 @@ def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_00
             file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
     else:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
     handler.setFormatter(JsonFormatter())
     handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(handler)

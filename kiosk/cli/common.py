@@ -33,8 +33,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     cfg = load_config(resolve_config_path(getattr(args, "config", None)))
     from kiosk.logs import setup_logging
 
+    # A CLI command's own output is its answer; with no log file, stderr carries only errors
+    # (a failed command's one line stays one line).
     quiet = getattr(args, "command", "") != "run"
-    level = "WARNING" if quiet and not cfg.logging.file else cfg.logging.level
+    level = "ERROR" if quiet and not cfg.logging.file else cfg.logging.level
     setup_logging(level, cfg.logging.file and str(cfg.path(cfg.logging.file)), cfg.logging.max_bytes, cfg.logging.backups)
     return cfg
 

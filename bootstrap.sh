@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu/Raspberry Pi OS machine for the kiosk, then runs it or its tests.
+#   ./bootstrap.sh run    install what is missing, start the kiosk (guest role, simulated peripherals)
+#   ./bootstrap.sh test   install what is missing, run ruff and the whole test suite headless (Xvfb)
+# Idempotent: a second run installs nothing and starts at once.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# System packages: zbar for pyzbar, Xvfb for headless tests and the demo without a screen,
+# GL/EGL and mtdev for Kivy's SDL2 window, fonts for tickets, tesseract for KTP OCR.
+APT_PACKAGES=(
+  python3 python3-venv python3-dev
+  libzbar0 xvfb xauth
+  libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
+  fonts-dejavu-core
+)
+
+say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
+
+missing_packages() {
+  local pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$pkg"
+  done
+}
+
+install_system_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+  local py
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] || continue
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  echo "kiosk: Python 3.11 or newer with venv is required" >&2
+  exit 2
+}
+
+setup_venv() {
+  local py stamp want
+  py=$(pick_python)
+  if [ ! -x .venv/bin/python ]; then
+    say "creating .venv with $py"
+    "$py" -m venv .venv
+  fi
+  stamp=.venv/.kiosk-installed
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing the kiosk and its Python packages into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[dev]'
+    echo "$want" > "$stamp"
+  fi
+}
+
+
+main() {
+  local what="${1:-}"
+  case "$what" in
+    run|test) ;;
+    *) echo "usage: ./bootstrap.sh run | test" >&2; exit 2 ;;
+  esac
+  install_system_packages
+  setup_venv
+  shift || true
+  if [ "$what" = run ]; then
+    [ -f config/kiosk.toml ] && cfg=config/kiosk.toml || cfg=config/simulate.toml
+    if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+      exec .venv/bin/kiosk run --simulate --config "$cfg" "$@"
+    fi
+    say "no display found: running on a virtual screen (Xvfb); use a desktop or the kiosk's touchscreen to see it"
+    exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/kiosk run --simulate --config "$cfg" "$@"
+  fi
+  say "ruff"
+  .venv/bin/ruff check .
+  say "tests (headless, Xvfb)"
+  exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q "$@"
+}
+
+main "$@"

@@ -1,0 +1,153 @@
+"""The Kivy application: one app, three roles (guest, security, survey), screens from kiosk/ui/screens.
+
+Import `kiosk.ui.setup.configure_window` and call it before importing this module: Kivy reads the
+window configuration when `kivy.core.window` is first imported.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+
+from kiosk.app.context import AppContext
+from kiosk.ui import widgets  # noqa: F401  (registers widget classes before the .kv files use them)
+from kiosk.ui.i18n import tr
+from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.screens import ROLE_SCREENS
+from kiosk.ui.theme import Theme, make_theme
+
+log = logging.getLogger(__name__)
+KV_DIR = Path(__file__).parent / "kv"
+
+
+def _load_screen_class(spec: str):
+    module_name, _, class_name = spec.partition(":")
+    module = importlib.import_module(f"kiosk.ui.screens.{module_name}")
+    return module_name, getattr(module, class_name)
+
+
+class KioskApp(App):
+    lang = StringProperty("id")
+    # rebind: .kv rules read `app.theme.<size>`; a new Theme object must re-evaluate them.
+    theme = ObjectProperty(Theme(), rebind=True)
+    large_text = BooleanProperty(False)
+    high_contrast = BooleanProperty(False)
+    role = StringProperty("guest")
+    office_name = StringProperty("")
+    office_phone = StringProperty("")
+    clock_text = StringProperty("")
+
+    def __init__(self, services: AppContext, role: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        cfg = services.config
+        self.role = role or cfg.kiosk.role
+        self.lang = cfg.ui.language
+        self.large_text = cfg.ui.large_text
+        self.high_contrast = cfg.ui.high_contrast
+        self.office_name = cfg.office.name
+        self.office_phone = cfg.office.phone
+        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+        self.title = f"Buku Tamu - {cfg.office.name}"
+        self._tz = ZoneInfo(cfg.office.timezone)
+        self.idle = IdleWatcher(cfg.ui.idle_timeout_s, self.on_idle)
+        self.first_frame_at: float | None = None
+
+    # --- building ---
+
+    def build(self):
+        kv_files = sorted(KV_DIR.glob("*.kv"))
+        screens = [_load_screen_class(spec) for spec in ROLE_SCREENS[self.role]]
+        for path in kv_files:
+            if str(path) not in Builder.files:
+                Builder.load_file(str(path))
+        root = widgets.KioskRoot()
+        manager = root.ids.screens
+        for _module, cls in screens:
+            manager.add_widget(cls())
+        return root
+
+    @property
+    def screens(self):
+        return self.root.ids.screens
+
+    # --- words and looks ---
+
+    def tr(self, key: str, lang: str | None = None, **values: object) -> str:
+        """Look a UI string up; .kv files pass `app.lang` so that the text follows the toggle."""
+        return tr(key, lang or self.lang, **values)
+
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "id" else "id"
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
+        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+
+    def toggle_high_contrast(self) -> None:
+        self.high_contrast = not self.high_contrast
+        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+
+    # --- navigation ---
+
+    def go(self, name: str, direction: str = "left") -> None:
+        self.screens.transition.direction = direction
+        self.screens.current = name
+
+    def go_home(self) -> None:
+        """Back to the welcome screen, forgetting everything unfinished on every screen."""
+        for screen in self.screens.screens:
+            screen.reset()
+        self.go(self.screens.screen_names[0], direction="right")
+        self.lang = self.services.config.ui.language
+
+    def on_idle(self) -> None:
+        if self.screens.current != self.screens.screen_names[0]:
+            log.info("idle timeout", extra={"screen": self.screens.current})
+            self.go_home()
+
+    # --- lifecycle ---
+
+    def on_start(self) -> None:
+        if self.services.config.ui.fullscreen:
+            Window.show_cursor = False
+        self.idle.start()
+        self._tick_clock(0)
+        Clock.schedule_interval(self._tick_clock, 1)
+        Clock.schedule_once(self._first_frame, 0)
+        log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
+
+    def on_stop(self) -> None:
+        self.idle.stop()
+        self.services.close()
+
+    def _tick_clock(self, _dt: float) -> None:
+        from datetime import datetime
+
+        self.clock_text = datetime.now(self._tz).strftime("%H:%M")
+
+    def _first_frame(self, _dt: float) -> None:
+        self.first_frame_at = time.time()
+        probe = os.environ.get("KIOSK_PROBE")
+        if probe:
+            # bench/startup.py: the time of the first frame, then the resident memory after idling.
+            Clock.schedule_once(lambda _dt: self._write_probe(probe), float(os.environ.get("KIOSK_PROBE_IDLE_S", "3")))
+
+    def _write_probe(self, path: str) -> None:
+        rss_kb = 0
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
+        Path(path).write_text(json.dumps({"first_frame_at": self.first_frame_at, "rss_idle_kb": rss_kb}))
+        self.stop()

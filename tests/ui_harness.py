@@ -1,0 +1,112 @@
+"""Drives the real Kivy app headless: real touch and key events through the event loop, PNG screenshots.
+
+Kivy has one window per process, so every UI test shares it; `UiHarness` builds the app's root into
+that window, and `close()` takes it out again.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kiosk.ui.setup import configure_window
+
+configure_window(width=1280, height=800, fullscreen=False)
+
+from kivy.app import App  # noqa: E402
+from kivy.base import EventLoop  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+
+from kiosk.ui.app import KioskApp  # noqa: E402
+
+EventLoop.ensure_window()
+
+
+class UiHarness:
+    def __init__(self, services, role: str | None = None, artifacts: Path | None = None) -> None:
+        self.app = KioskApp(services, role=role)
+        self.artifacts = artifacts
+        App._running_app = self.app
+        self.app._run_prepare()
+        self.pump(5)
+
+    # --- the event loop ---
+
+    def pump(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def settle(self, frames: int = 30) -> None:
+        """Let screen transitions (about 0.4 s of clock time) finish."""
+        import time
+
+        end = time.monotonic() + 0.6
+        while time.monotonic() < end:
+            EventLoop.idle()
+        self.pump(frames)
+
+    # --- finding widgets ---
+
+    @property
+    def screen(self):
+        return self.app.screens.current_screen
+
+    def find(self, widget_id: str, root=None):
+        """A widget by its kv id on the current screen (or in `root`)."""
+        root = root or self.screen
+        stack = [root]
+        while stack:
+            w = stack.pop()
+            if widget_id in getattr(w, "ids", {}):
+                return w.ids[widget_id]
+            stack.extend(w.children)
+        raise LookupError(f"no widget with id {widget_id!r} on screen {self.app.screens.current!r}")
+
+    def header(self, widget_id: str):
+        return self.app.root.ids.header.ids[widget_id]
+
+    # --- a finger and a keyboard ---
+
+    def tap(self, widget) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(2)
+        touch.touch_up()
+        self.pump(3)
+
+    def tap_at(self, x: float, y: float) -> None:
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(2)
+        touch.touch_up()
+        self.pump(3)
+
+    def type_text(self, text: str) -> None:
+        for ch in text:
+            Window.dispatch("on_key_down", ord(ch), 0, ch, [])
+            Window.dispatch("on_textinput", ch)
+            Window.dispatch("on_key_up", ord(ch), 0)
+        self.pump(2)
+
+    def press_key(self, keycode: int) -> None:
+        Window.dispatch("on_key_down", keycode, 0, None, [])
+        Window.dispatch("on_key_up", keycode, 0)
+        self.pump(2)
+
+    # --- pictures ---
+
+    def screenshot(self, name: str) -> Path:
+        assert self.artifacts is not None, "pass artifacts= to save screenshots"
+        self.pump(3)
+        safe = re.sub(r"[^a-z0-9_-]+", "-", name.lower())
+        path = self.artifacts / f"{safe}.png"
+        self.app.root.export_to_png(str(path))
+        return path
+
+    def close(self) -> None:
+        self.app.dispatch("on_stop")
+        for child in Window.children[:]:
+            Window.remove_widget(child)
+        App._running_app = None
+        self.pump(2)
