@@ -35,7 +35,9 @@ def _timed(fn, repeat: int = 3):
     return best, value
 
 
-def main(n: int = N) -> None:
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.survey [N]`: N responses (default 100,000)."""
+    n = int(argv[0]) if argv else N
     rng = random.Random(14_2017)
     start = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
     responses = _responses(n, rng, start)
@@ -78,4 +80,6 @@ def main(n: int = N) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])
