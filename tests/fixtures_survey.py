@@ -51,6 +51,7 @@ def wita(*args) -> datetime:
 
 
 def write_config(tmp_path: Path, device: str = "survey-1", data: str | None = None, extra: str = "") -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"{device}.toml"
     text = CONFIG_TOML.format(device=device, data=data or str(tmp_path / "data"), keys=tmp_path / "keys")
     path.write_text(text + extra, encoding="utf-8")

@@ -67,6 +67,12 @@ class AppContext:
 
         return ServiceReportService(self)
 
+    @cached_property
+    def gate(self):
+        from kiosk.app.gate import GateService
+
+        return GateService(self)
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
