@@ -120,6 +120,10 @@ class CameraConfig:
     source: str = field(default="assets/sim/camera", metadata={"doc": "image/video file or folder (simulated)"})
 
 
+_LOCKER_FAULT = r"\s*(stuck:\d+|silent(:\d+)?|badsum(:\d+)?)\s*"
+_LOCKER_FAULT_SCRIPT = rf"^({_LOCKER_FAULT}(,{_LOCKER_FAULT})*)?$"
+
+
 @dataclass(frozen=True)
 class LockerBoardConfig:
     address: int = field(default=0, metadata={"min": 0, "max": 15})
@@ -135,7 +139,12 @@ class LockersConfig:
     retries: int = field(default=2, metadata={"min": 0, "max": 10})
     boards: list[LockerBoardConfig] = field(default_factory=lambda: [LockerBoardConfig()])
     out_of_service: list[int] = field(default_factory=list, metadata={"doc": "door numbers (1-based)"})
-    simulate_fault: str = field(default="", metadata={"doc": "emulator fault script, e.g. 'stuck:3'"})
+    simulate_fault: str = field(
+        default="", metadata={"doc": "emulator fault script, e.g. 'stuck:3'", "pattern": _LOCKER_FAULT_SCRIPT}
+    )
+    hook_closed_bit: int = field(default=1, metadata={"min": 0, "max": 1, "doc": "status bit value of a closed lock"})
+    confirm_timeout_s: float = field(default=1.0, metadata={"min": 0.0, "max": 10})
+    doors_tried: int = field(default=3, metadata={"min": 1, "max": 64})
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,17 @@ def test_cli_lists_guests_inside_and_closes_the_day(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)[0]["visit_id"] == visit.id
     assert main(["gate", "reconcile", "--config", cfg]) == 0
     assert "no conflicts" in capsys.readouterr().out
+
+
+def test_leaving_through_the_gate_frees_the_guests_locker(ctx):
+    gate = gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED)
+    door = ctx.lockers.assign_and_open(visit.id).door  # the real locker service on its board emulator
+    visit = ctx.visits.get(visit.id)
+    assert visit.locker_door == door
+    gate.scan(token_for(visit))
+    out = gate.scan(token_for(visit))
+    assert out.verdict is GateVerdict.EXIT and out.locker_door == door
+    held = ctx.lockers.repo.for_visit(visit.id)
+    assert held is None or held.state != "assigned"
+    assert "locker_released" in [e.kind for e in ctx.visits.events(visit.id)]

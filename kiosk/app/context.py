@@ -73,6 +73,14 @@ class AppContext:
 
         return GateService(self)
 
+    @cached_property
+    def lockers(self):
+        from kiosk.app.lockers import LockerService
+
+        return LockerService(self)
+
     def close(self) -> None:
+        if "lockers" in self.__dict__:
+            self.lockers.close()
         if "db" in self.__dict__:
             self.db.close()

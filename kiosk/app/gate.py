@@ -246,19 +246,11 @@ class GateService:
         return result
 
     def _free_locker(self, visit: Visit) -> None:
-        """Issue 5's locker service frees the door of a guest who left. Hook: `ctx.lockers.release_for_visit`."""
+        """The guest left: the locker service (issue 5) opens the door for the belongings and frees it."""
         if visit.locker_door is None:
             return
-        if getattr(type(self.ctx), "lockers", None) is None:
-            log.info("locker to free by hand (no locker service)", extra={"door": visit.locker_door})
-            return
-        lockers = self.ctx.lockers
-        release = getattr(lockers, "release_for_visit", None) or getattr(lockers, "release", None)
-        if release is None:
-            log.warning("locker service has no release method", extra={"door": visit.locker_door})
-            return
         try:
-            release(visit.id)
+            self.ctx.lockers.release(visit.id, actor="security")
         except Exception as exc:  # the guest still leaves; staff frees the door by hand
             log.warning("locker not freed", extra={"door": visit.locker_door, "error": type(exc).__name__})
 
