@@ -69,7 +69,7 @@ def make_ctx(tmp_path: Path, at: datetime, device: str = "survey-1", **kw) -> Ap
 def register_visit(ctx: AppContext, *, purpose: str = "meet_employee", host_id: str = "kasi-pidum", name: str = "Budi Santoso"):
     host = ctx.hosts.get(host_id)
     return ctx.registration.register(
-        GuestIdentity(nik="5105014101900001", name=name),
+        GuestIdentity(nik=f"51050141019{sum(map(ord, name)) % 100000:05d}", name=name),  # one guest per name
         purpose=purpose,
         host_id=host_id,
         host_name=host.name if host else host_id,

@@ -84,6 +84,15 @@ def test_forged_unreadable_and_other_office_passes_are_refused_and_logged(ctx, m
     assert result.verdict is verdict and not result.green
     assert ctx.visits.get(visit.id).state is S.ACCEPTED
     assert gate.scans.recent(1)[0].verdict == verdict.value
+    if verdict is GateVerdict.FORGED:
+        assert result.guest_name == "" and result.visit_id == ""  # a forged code names nobody
+
+
+def test_a_forged_code_at_the_survey_desk_checks_nobody_out(ctx):
+    gate = gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE)
+    assert gate.checkout_for_survey(token_for(visit, sig="forged")) is None
+    assert ctx.visits.get(visit.id).state is S.INSIDE
 
 
 def test_a_verifier_that_raises_on_garbage_still_gives_a_red_verdict(ctx):

@@ -171,6 +171,9 @@ class GateService:
         visit = self.ctx.visits.find_by_pass(pass_id) if pass_id else None
         if not pv.valid:
             verdict = _reason_to_verdict(pv.reason)
+            if verdict is GateVerdict.FORGED:
+                # The pass id of a forged code is the forger's claim: show and touch nobody's visit.
+                return self._log(token, now, GateResult(verdict, pv.reason, pass_id))
             # An expired pass must still let its guest OUT: the guest is inside and must leave.
             if verdict is GateVerdict.EXPIRED and visit is not None and visit.state is S.INSIDE:
                 return self._exit(token, now, visit, reason="pass expired")
@@ -260,7 +263,8 @@ class GateService:
         """Scan at the survey desk: check the guest out if still open, return the visit id to link the answers."""
         now = self.ctx.clock.now()
         pv = self._verify(token, now)
-        pass_id = getattr(pv, "pass_id", "") if pv is not None else ""
+        trusted = pv is not None and (pv.valid or _reason_to_verdict(pv.reason) is GateVerdict.EXPIRED)
+        pass_id = (getattr(pv, "pass_id", "") or "") if trusted else ""
         visit = self.ctx.visits.find_by_pass(pass_id) if pass_id else None
         if visit is None:
             return None

@@ -10,9 +10,14 @@ ROLE_SCREENS: dict[str, list[str]] = {
         "help:HelpScreen",
     ],
     "security": [
+        "security:GateScreen",
         "welcome:SecurityWelcomeScreen",
+        "security:InsideNowScreen",
     ],
     "survey": [
         "welcome:SurveyWelcomeScreen",
+        "survey:SurveyQuestionScreen",
+        "survey:SurveyProfileScreen",
+        "survey:SurveyThanksScreen",
     ],
 }
