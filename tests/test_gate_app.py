@@ -222,3 +222,15 @@ def test_leaving_through_the_gate_frees_the_guests_locker(ctx):
     held = ctx.lockers.repo.for_visit(visit.id)
     assert held is None or held.state != "assigned"
     assert "locker_released" in [e.kind for e in ctx.visits.events(visit.id)]
+
+
+def test_a_visit_pulled_without_its_pass_id_is_found_by_the_visit_id_the_pass_carries(ctx):
+    from dataclasses import replace
+
+    gate = gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED)
+    pulled = replace(visit, pass_id="")
+    with ctx.db.transaction() as conn:
+        ctx.visits.update(conn, pulled)
+    result = gate.scan(token_for(replace(visit, pass_id=visit.id)))
+    assert result.verdict is GateVerdict.ENTER and not result.offline

@@ -159,6 +159,13 @@ class GateService:
             log.warning("pass unreadable", extra={"error": type(exc).__name__})
             return None
 
+    def _lookup(self, pass_id: str) -> Visit | None:
+        """The visit a pass belongs to: by its pass id, or by visit id when the pass carries the visit id
+        (a visit pulled from another device may arrive without its pass id)."""
+        if not pass_id:
+            return None
+        return self.ctx.visits.find_by_pass(pass_id) or self.ctx.visits.find(pass_id)
+
     # --- scanning ---
 
     def scan(self, token: str) -> GateResult:
@@ -168,7 +175,7 @@ class GateService:
         if pv is None:
             return self._log(token, now, GateResult(GateVerdict.FORGED, "unreadable"))
         pass_id = getattr(pv, "pass_id", "") or ""
-        visit = self.ctx.visits.find_by_pass(pass_id) if pass_id else None
+        visit = self._lookup(pass_id)
         if not pv.valid:
             verdict = _reason_to_verdict(pv.reason)
             if verdict is GateVerdict.FORGED:
@@ -265,7 +272,7 @@ class GateService:
         pv = self._verify(token, now)
         trusted = pv is not None and (pv.valid or _reason_to_verdict(pv.reason) is GateVerdict.EXPIRED)
         pass_id = (getattr(pv, "pass_id", "") or "") if trusted else ""
-        visit = self.ctx.visits.find_by_pass(pass_id) if pass_id else None
+        visit = self._lookup(pass_id)
         if visit is None:
             return None
         if visit.can_move_to(S.CHECKED_OUT):
