@@ -1,59 +1,47 @@
-"""A stand-in for gatepass.verify_pass (issue 4) that obeys its contract, and helpers to give visits a pass.
+"""Gate passes for the gate tests: real signed tokens (kiosk.domain.gatepass) with a fixed test key.
 
-Token format of the stand-in only: "T1|<pass_id>|<office>|<expires ISO>|<signature>", signature "good".
+`token_for(visit)` signs the visit's pass with the office's test key; `gate_for(ctx)` installs that
+key's public half on the device, so `ctx.gate` runs the real verifier.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from kiosk.app.gate import GateService
-from kiosk.domain.clock import to_iso
+from kiosk.app.passes import install_public_key
+from kiosk.domain.gatepass import issue, new_pass_id
+from kiosk.domain.tokens import SigningKey
 from kiosk.domain.visit import VisitState as S
 from tests.fixtures_survey import register_visit, walk
 
-
-@dataclass(frozen=True)
-class PassVerdict:
-    valid: bool
-    reason: str
-    pass_id: str = ""
-    office: str = ""
-    expires_at: datetime | None = None
+OFFICE_KEY = SigningKey.from_seed(bytes(range(32)))
+ROGUE_KEY = SigningKey.from_seed(bytes(range(32, 64)))  # a forger's key: not installed anywhere
 
 
-def stand_in_verifier(office_code: str):
-    def verify(token: str, at: datetime) -> PassVerdict:
-        parts = token.split("|")
-        if len(parts) != 5 or parts[0] != "T1":
-            return PassVerdict(False, "unreadable")
-        _, pass_id, office, expires, sig = parts
-        exp = datetime.fromisoformat(expires)
-        if sig != "good":
-            return PassVerdict(False, "bad_signature", pass_id, office, exp)
-        if office != office_code:
-            return PassVerdict(False, "other_office", pass_id, office, exp)
-        if at > exp:
-            return PassVerdict(False, "expired", pass_id, office, exp)
-        return PassVerdict(True, "ok", pass_id, office, exp)
-
-    return verify
-
-
-def token_for(visit, office: str = "KEJARI-KLK", sig: str = "good", expires: datetime | None = None) -> str:
-    return f"T1|{visit.pass_id}|{office}|{to_iso(expires or visit.expires_at)}|{sig}"
+def token_for(visit, *, office: str = "KEJARI-KLK", forged: bool = False, expires: datetime | None = None) -> str:
+    issued = visit.created_at
+    _, token = issue(
+        ROGUE_KEY if forged else OFFICE_KEY,
+        office_code=office,
+        issued_at=issued,
+        expires_at=expires or visit.expires_at or issued + timedelta(hours=8),
+        pass_id=visit.pass_id,
+    )
+    return token
 
 
 def gate_for(ctx) -> GateService:
-    """ctx.gate with the stand-in verifier (the real one arrives with issue 4)."""
-    ctx.gate._verifier = stand_in_verifier(ctx.config.office.code)
+    """ctx.gate with the office's public key installed on this device."""
+    install_public_key(ctx.config, OFFICE_KEY.public_key)
+    ctx.passes.__dict__.pop("public_keys", None)  # re-read the key folder
     return ctx.gate
 
 
 def visit_with_pass(ctx, *states, locker: int | None = None, **kw):
     """A registered visit with a pass id (issue 4 sets it when printing) moved through `states`."""
     visit = register_visit(ctx, **kw)
-    with_pass = replace(visit, pass_id=f"P-{visit.id[:8]}", locker_door=locker)
+    with_pass = replace(visit, pass_id=new_pass_id(), locker_door=locker)
     with ctx.db.transaction() as conn:
         ctx.visits.update(conn, with_pass)
     if states:

@@ -1,8 +1,6 @@
 """The security gate: verdicts, entry and exit, no re-entry, closing time, inside now, two offline devices."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from kiosk.app.gate import AUTO_CHECKOUT_FLAG, GateVerdict
@@ -68,19 +66,24 @@ def test_guest_whose_host_has_not_answered_waits(ctx):
     assert gate_for(ctx).scan(token_for(visit)).verdict is GateVerdict.WAITING_HOST
 
 
+def _tamper(token: str) -> str:
+    return token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
+
+
 @pytest.mark.parametrize(
-    ("mangle", "verdict"),
+    ("make", "verdict"),
     [
-        (lambda t: t.replace("|good", "|forged"), GateVerdict.FORGED),
-        (lambda t: t.replace("KEJARI-KLK", "KEJARI-ALOR"), GateVerdict.OTHER_OFFICE),
-        (lambda t: "not a pass at all \x00\xff", GateVerdict.FORGED),
-        (lambda t: "", GateVerdict.FORGED),
+        (lambda v: token_for(v, forged=True), GateVerdict.FORGED),  # signed with a key the office does not know
+        (lambda v: _tamper(token_for(v)), GateVerdict.FORGED),
+        (lambda v: token_for(v, office="KEJARI-ALOR"), GateVerdict.OTHER_OFFICE),
+        (lambda v: "not a pass at all \x00\xff", GateVerdict.FORGED),
+        (lambda v: "", GateVerdict.FORGED),
     ],
 )
-def test_forged_unreadable_and_other_office_passes_are_refused_and_logged(ctx, mangle, verdict):
+def test_forged_unreadable_and_other_office_passes_are_refused_and_logged(ctx, make, verdict):
     gate = gate_for(ctx)
     visit = visit_with_pass(ctx, *ACCEPTED)
-    result = gate.scan(mangle(token_for(visit)))
+    result = gate.scan(make(visit))
     assert result.verdict is verdict and not result.green
     assert ctx.visits.get(visit.id).state is S.ACCEPTED
     assert gate.scans.recent(1)[0].verdict == verdict.value
@@ -91,7 +94,7 @@ def test_forged_unreadable_and_other_office_passes_are_refused_and_logged(ctx, m
 def test_a_forged_code_at_the_survey_desk_checks_nobody_out(ctx):
     gate = gate_for(ctx)
     visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE)
-    assert gate.checkout_for_survey(token_for(visit, sig="forged")) is None
+    assert gate.checkout_for_survey(token_for(visit, forged=True)) is None
     assert ctx.visits.get(visit.id).state is S.INSIDE
 
 
@@ -102,9 +105,13 @@ def test_a_verifier_that_raises_on_garbage_still_gives_a_red_verdict(ctx):
 
 
 def test_offline_pass_with_a_good_signature_but_no_local_visit_enters_on_the_signature_alone(ctx):
+    from types import SimpleNamespace
+
+    from kiosk.domain.gatepass import new_pass_id
+
     gate = gate_for(ctx)
-    token = f"T1|P-unknown|KEJARI-KLK|{(ctx.clock.now() + timedelta(hours=1)).isoformat()}|good"
-    result = gate.scan(token)
+    elsewhere = SimpleNamespace(pass_id=new_pass_id(), created_at=ctx.clock.now(), expires_at=None)
+    result = gate.scan(token_for(elsewhere))  # registered on the lobby kiosk, not pulled here yet
     assert result.verdict is GateVerdict.ENTER and result.offline
 
 
@@ -224,13 +231,38 @@ def test_leaving_through_the_gate_frees_the_guests_locker(ctx):
     assert "locker_released" in [e.kind for e in ctx.visits.events(visit.id)]
 
 
-def test_a_visit_pulled_without_its_pass_id_is_found_by_the_visit_id_the_pass_carries(ctx):
+def test_a_visit_pulled_without_its_pass_id_is_found_by_its_pulled_pass_printed_event(ctx):
     from dataclasses import replace
+
+    from kiosk.domain.visit import VisitEvent
 
     gate = gate_for(ctx)
     visit = visit_with_pass(ctx, *ACCEPTED)
-    pulled = replace(visit, pass_id="")
+    printed = VisitEvent(visit.id, "pass_printed", ctx.clock.now(), "kiosk", "lobby-1", data={"pass_id": visit.pass_id})
     with ctx.db.transaction() as conn:
-        ctx.visits.update(conn, pulled)
-    result = gate.scan(token_for(replace(visit, pass_id=visit.id)))
-    assert result.verdict is GateVerdict.ENTER and not result.offline
+        ctx.visits.update(conn, replace(visit, pass_id=""))  # what the pull stores: no pass id on the visit
+        ctx.visits.append_event(conn, printed, outbox=False)
+    result = gate.scan(token_for(visit))
+    assert result.verdict is GateVerdict.ENTER and not result.offline and result.visit_id == visit.id
+
+
+def test_real_signed_passes_printed_in_the_lobby_are_judged_by_the_real_verifier(ctx):
+    """kiosk.domain.gatepass end to end: signed token, tampering, a reprint of the same pass, expiry."""
+    from kiosk.app.passes import init_keys
+    from tests.fixtures_survey import register_visit, walk
+
+    init_keys(ctx.config)
+    visit = register_visit(ctx, name="Made Sudarsana")
+    printed = ctx.tickets.issue_and_print(visit.id)
+    assert printed.printed
+    walk(ctx, visit.id, (2, S.WAITING_HOST), (5, S.ACCEPTED))
+    gate = ctx.gate  # the default verifier: office public keys and revocations of this store
+    went_in = gate.scan(printed.token)
+    assert went_in.verdict is GateVerdict.ENTER and went_in.guest_name == "Made Sudarsana"
+    tampered = printed.token[:-3] + ("AAA" if not printed.token.endswith("AAA") else "BBB")
+    assert gate.scan(tampered).verdict is GateVerdict.FORGED
+    reprint = ctx.tickets.reprint(visit.id)
+    assert reprint.pass_id == printed.pass_id  # a reprint is the same pass
+    ctx.clock.advance(hours=9)  # past the pass validity: the guest inside may still leave
+    out = gate.scan(reprint.token)
+    assert out.verdict is GateVerdict.EXIT and out.reason == "pass expired"

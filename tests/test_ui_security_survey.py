@@ -78,7 +78,7 @@ def test_guard_sees_exit_with_the_id_card_reminder_then_a_red_already_checked_ou
 
 def test_a_forged_pass_turns_the_screen_red(security):
     visit = visit_with_pass(security.app.services, *ACCEPTED)
-    scan(security, token_for(visit, sig="forged"))
+    scan(security, token_for(visit, forged=True))
     assert security.find("verdict_text").text == "PASS TIDAK SAH / TIDAK TERBACA"
     assert security.find("guest_name").text == ""
     security.screenshot("security-verdict-forged")

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -101,29 +100,17 @@ Verifier = Callable[[str, datetime], Any]
 
 
 def _reason_to_verdict(reason: str) -> GateVerdict:
-    """gatepass reports why a pass is invalid in words of its own; map them onto the gate's verdicts."""
+    """gatepass's reasons (kiosk.domain.gatepass.REASONS) onto the gate's verdicts."""
     r = (reason or "").lower()
-    if "expir" in r:
-        return GateVerdict.EXPIRED
-    if "office" in r:
+    if r in ("expired", "not_yet_valid", "cancelled"):
+        return GateVerdict.EXPIRED  # not valid now; not_yet_valid means the clocks disagree
+    if r == "other_office":
         return GateVerdict.OTHER_OFFICE
-    if "declin" in r:
+    if r == "declined":
         return GateVerdict.DECLINED
-    if "checked_out" in r or "checked out" in r or "used" in r:
+    if r == "checked_out":
         return GateVerdict.ALREADY_OUT
-    return GateVerdict.FORGED  # bad signature, unknown key, revoked, unreadable, garbage
-
-
-def load_public_keys(directory: Path) -> dict[str, bytes]:
-    """Public keys accepted for passes: one file per key id in privacy.verify_keys_dir."""
-    from kiosk.domain import gatepass
-
-    loader = getattr(gatepass, "load_public_keys", None)
-    if loader is not None:
-        return loader(directory)
-    if not directory.is_dir():
-        return {}
-    return {p.stem: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+    return GateVerdict.FORGED  # bad_signature, unknown_key, revoked (replaced by a reprint), unreadable
 
 
 class GateService:
@@ -138,15 +125,17 @@ class GateService:
     def verifier(self) -> Verifier:
         if self._verifier is None:
             try:
-                from kiosk.domain import gatepass  # issue 4
+                from kiosk.domain.gatepass import verify_pass  # issue 4
             except ImportError:
                 raise GateUnavailable() from None
-
-            cfg = self.ctx.config
-            keys = load_public_keys(cfg.path(cfg.privacy.verify_keys_dir))
+            passes = self.ctx.passes
+            office = self.ctx.config.office.code
 
             def verify(token: str, at: datetime):
-                return gatepass.verify_pass(token, at=at, office_code=cfg.office.code, public_keys=keys)
+                # No visit_state_lookup: the gate decides from the state itself, because an expired pass
+                # must still let an inside guest out and a declined guest is checked out, not just refused.
+                return verify_pass(token, at=at, office_code=office, public_keys=passes.public_keys,
+                                   revoked=passes.repo.revoked_ids())  # fmt: skip
 
             self._verifier = verify
         return self._verifier
@@ -160,11 +149,15 @@ class GateService:
             return None
 
     def _lookup(self, pass_id: str) -> Visit | None:
-        """The visit a pass belongs to: by its pass id, or by visit id when the pass carries the visit id
-        (a visit pulled from another device may arrive without its pass id)."""
+        """The visit a pass belongs to. A visit pulled from another device arrives without its pass id; its
+        pass_printed event (pulled too) names it."""
         if not pass_id:
             return None
-        return self.ctx.visits.find_by_pass(pass_id) or self.ctx.visits.find(pass_id)
+        found = self.ctx.visits.find_by_pass(pass_id)
+        if found is None:
+            visit_id = self.scans.visit_for_pass(pass_id)  # the lobby's pass_printed event, pulled here
+            found = self.ctx.visits.find(visit_id) if visit_id else None
+        return found
 
     # --- scanning ---
 

@@ -50,6 +50,15 @@ class GateScanRepository:
         )
         return [ScanRecord(from_iso(r[0]), *r[1:]) for r in rows]
 
+    def visit_for_pass(self, pass_id: str) -> str | None:
+        """The visit whose pass (printed or attempted) carries this id, from its events."""
+        row = self._db.conn.execute(
+            "SELECT visit_id FROM visit_events WHERE kind IN ('pass_printed', 'print_failed')"
+            " AND json_extract(data, '$.pass_id') = ? ORDER BY seq DESC LIMIT 1",
+            (pass_id,),
+        ).fetchone()
+        return row[0] if row else None
+
     def scan_events(self, since: datetime | None = None) -> list[ScanEvent]:
         """Scan events of every device, in time order (another device's arrive by the sync pull)."""
         sql = "SELECT visit_id, at, device_id, data, event_id FROM visit_events WHERE kind=?"
