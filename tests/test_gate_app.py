@@ -5,6 +5,7 @@ import pytest
 
 from kiosk.app.gate import AUTO_CHECKOUT_FLAG, GateVerdict
 from kiosk.domain.visit import VisitState as S
+from tests.conftest import ARTIFACTS
 from tests.fixtures_gate import ACCEPTED, gate_for, token_for, visit_with_pass
 from tests.fixtures_survey import make_ctx, wita
 
@@ -137,6 +138,14 @@ def test_inside_now_list_prints_as_lines_for_an_evacuation(ctx):
     lines = gate.inside_now_lines()
     assert lines[0] == "TAMU DI DALAM / INSIDE NOW: 1"
     assert "Siti Aminah -> I Gede Wirawan, S.H. L7" in lines[2]
+    assert gate.print_inside_now() == "printer"  # the simulated thermal printer (issue 4)
+    from kiosk.devices.escpos_render import render
+
+    paper = render(ctx.tickets.printers[0].transport.printed)
+    paper.save(ARTIFACTS / "gate-inside-now-paper.png")
+    assert paper.cuts == 1
+    assert any("Siti Aminah" in line for line in paper.lines)
+    assert any("I Gede Wirawan" in line and "loker 7" in line for line in paper.lines)
 
 
 def test_survey_desk_scan_checks_the_guest_out_and_links_the_answers(ctx):

@@ -293,6 +293,29 @@ class GateService:
             lines.append(f"{e.since.astimezone(tz):%H:%M} {e.guest_name} -> {e.host_name}{locker}")
         return lines
 
+    def print_inside_now(self) -> str | None:
+        """The evacuation list on the thermal printer (main, then backup). Returns the printer's name, or None."""
+        from kiosk.devices.printer import PrinterError
+        from kiosk.domain.ticket import receipt
+
+        tz = ZoneInfo(self.ctx.config.office.timezone)
+        now = self.ctx.clock.now().astimezone(tz)
+        entries = self.inside_now()
+        lines: list[str | tuple[str, str]] = []
+        for e in entries:
+            lines.append((e.guest_name or "-", e.since.astimezone(tz).strftime("%H:%M")))
+            lines.append(f"  -> {e.host_name}" + (f"  (loker {e.locker_door})" if e.locker_door else ""))
+        for printer in self.ctx.tickets.printers:
+            doc = receipt("DI DALAM / INSIDE", lines, width_dots=printer.width_dots,
+                          subtitle=f"{self.ctx.config.office.name}: {len(entries)} tamu / guests", at=now)  # fmt: skip
+            try:
+                printer.print_document(doc)
+            except PrinterError as exc:
+                log.warning("evacuation list not printed", extra={"printer": printer.name, "reason": exc.reason})
+                continue
+            return printer.name
+        return None
+
     def closing_moment(self, day_of: datetime) -> datetime:
         tz = ZoneInfo(self.ctx.config.office.timezone)
         local = day_of.astimezone(tz)

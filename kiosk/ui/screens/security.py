@@ -103,12 +103,5 @@ class InsideNowScreen(KioskScreen):
             box.add_widget(item)
 
     def print_list(self) -> None:
-        """Print on the thermal printer when the printer service (issue 4) offers `print_lines`."""
-        lines = self.services.gate.inside_now_lines()
-        printer = getattr(self.services, "printer", None) if hasattr(type(self.services), "printer") else None
-        printer_call = getattr(printer, "print_lines", None)
-        if printer_call is None:
-            self.status = self.app.tr("gate.no_printer")
-            return
-        printer_call(lines)
-        self.status = self.app.tr("gate.printed")
+        printed = self.services.gate.print_inside_now()
+        self.status = self.app.tr("gate.printed" if printed else "gate.no_printer")
