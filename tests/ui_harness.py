@@ -105,8 +105,10 @@ class UiHarness:
         return path
 
     def close(self) -> None:
+        # Let pending transitions and callbacks finish while this app is still the running one;
+        # after `_running_app` is cleared nothing may run, or kv's `app` proxy would find no app.
+        self.settle(frames=3)
         self.app.dispatch("on_stop")
         for child in Window.children[:]:
             Window.remove_widget(child)
         App._running_app = None
-        self.pump(2)

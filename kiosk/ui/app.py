@@ -124,11 +124,13 @@ class KioskApp(App):
         self.idle.start()
         self._start_sync()
         self._tick_clock(0)
-        Clock.schedule_interval(self._tick_clock, 1)
+        self._clock_event = Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
         log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
 
     def on_stop(self) -> None:
+        if getattr(self, "_clock_event", None) is not None:
+            self._clock_event.cancel()
         self.idle.stop()
         self.services.close()
 
