@@ -5,7 +5,6 @@ import pytest
 
 from kiosk.app.gate import AUTO_CHECKOUT_FLAG, GateVerdict
 from kiosk.domain.visit import VisitState as S
-from tests.conftest import ARTIFACTS
 from tests.fixtures_gate import ACCEPTED, gate_for, token_for, visit_with_pass
 from tests.fixtures_survey import make_ctx, wita
 
@@ -131,7 +130,7 @@ def test_visits_still_open_at_closing_time_are_checked_out_and_flagged_for_staff
     assert gate.inside_now() == []
 
 
-def test_inside_now_list_prints_as_lines_for_an_evacuation(ctx):
+def test_inside_now_list_prints_as_lines_for_an_evacuation(ctx, artifacts):
     gate = gate_for(ctx)
     visit = visit_with_pass(ctx, *ACCEPTED, locker=7, name="Siti Aminah")
     gate.scan(token_for(visit))
@@ -142,7 +141,7 @@ def test_inside_now_list_prints_as_lines_for_an_evacuation(ctx):
     from kiosk.devices.escpos_render import render
 
     paper = render(ctx.tickets.printers[0].transport.printed)
-    paper.save(ARTIFACTS / "gate-inside-now-paper.png")
+    paper.save(artifacts / "gate-inside-now-paper.png")
     assert paper.cuts == 1
     assert any("Siti Aminah" in line for line in paper.lines)
     assert any("I Gede Wirawan" in line and "loker 7" in line for line in paper.lines)
