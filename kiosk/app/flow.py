@@ -304,6 +304,12 @@ class RegistrationFlow:
             self._faces = FaceFinder()
         return self._faces
 
+    def portrait(self, frame, face) -> bytes:
+        """The photo kept with the visit: head and shoulders around the face, JPEG."""
+        from kiosk.app.faces import portrait_jpeg
+
+        return portrait_jpeg(frame, face)
+
     def retention_days(self) -> int:
         return self.ctx.config.privacy.retention_days
 
