@@ -6,21 +6,24 @@ from __future__ import annotations
 
 from kivy.app import App
 from kivy.properties import ObjectProperty, OptionProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 
 from kiosk.ui.i18n import tr
-from kiosk.ui.widgets import KioskButton
 
 LAYOUTS = {
     "numeric": ["123", "456", "789", "<0>"],
-    "alpha": ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM.,'", "< _@/"],
+    "alpha": ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM.,'", "<_@/"],
     "phone": ["123", "456", "789", "+0<"],
 }
 # Special keys: < backspace, > clear, _ space.
 LABELS = {"<": "keyboard.backspace", ">": "keyboard.clear", "_": "keyboard.space"}
 
 
-class KeyButton(KioskButton):
+class KeyButton(ButtonBehavior, Label):
+    """One key (its look is in kv/flow_common.kv)."""
+
     key = ObjectProperty("")
 
 
@@ -45,10 +48,9 @@ class OnScreenKeyboard(BoxLayout):
         for row in LAYOUTS[self.layout]:
             line = BoxLayout(spacing=6)
             for key in row:
-                button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key, filled=False)
-                button.size_hint_y = 1
-                if key == "_":
-                    button.size_hint_x = 4
+                button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key)
+                if key in "_<":
+                    button.size_hint_x = 4 if key == "_" else 2
                 button.bind(on_release=self._press)
                 line.add_widget(button)
             self.add_widget(line)

@@ -25,6 +25,9 @@ class ConfirmScreen(FlowScreen):
         self.focus_field(self.ids.name if not draft.name else self.ids.phone)
 
     def focus_field(self, field) -> None:
+        for name in FIELDS:
+            if self.ids[name] is not field:
+                self.ids[name].focus = False
         self.ids.keyboard.target = field
         self.ids.keyboard.layout = "phone" if field is self.ids.phone else "alpha"
         field.focus = True
