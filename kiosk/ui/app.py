@@ -122,6 +122,7 @@ class KioskApp(App):
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
+        self._start_sync()
         self._tick_clock(0)
         Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
@@ -130,6 +131,15 @@ class KioskApp(App):
     def on_stop(self) -> None:
         self.idle.stop()
         self.services.close()
+
+    def _start_sync(self) -> None:
+        """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""
+        from kiosk.domain.errors import KioskError
+
+        try:
+            self.services.sync.start()
+        except KioskError as exc:
+            log.warning("sync not started", extra={"code": exc.code})
 
     def _tick_clock(self, _dt: float) -> None:
         from datetime import datetime
