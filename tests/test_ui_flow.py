@@ -105,6 +105,9 @@ def test_a_guest_registers_with_touches_from_welcome_to_the_printed_pass(kiosk, 
     outbox = context.db.conn.execute("SELECT topic, payload FROM outbox WHERE aggregate_id=?", (visit.id,)).fetchall()
     assert "visit.registered" in [t for t, _ in outbox]
     assert NIK not in "".join(p for _, p in outbox)
+    # The host was told through the outbox (issue 8): the visit now waits for the host.
+    assert context.visits.get(visit.id).state.value == "waiting_host"
+    assert "notify.host" in [r[0] for r in context.db.conn.execute("SELECT topic FROM outbox")]
     steps = {e.data["step"] for e in context.visits.events(visit.id) if e.kind == "step"}
     assert {"scan", "entry", "confirm", "purpose", "host", "photo", "consent", "data_capture"} <= steps
     # The locker emulator on the other end of the pty opened the door shown to the guest.
