@@ -65,7 +65,9 @@ class OfficeConfig:
     name: str = "Kejaksaan Negeri Contoh"
     address: str = "Jl. Contoh No. 1"
     phone: str = ""
-    code: str = field(default="KEJARI-DEMO", metadata={"pattern": r"^[A-Z0-9-]{3,32}$"})
+    # At most 18 characters: the office code is signed into every gate pass, whose QR must stay at
+    # version 6 (see kiosk/domain/gatepass.py).
+    code: str = field(default="KEJARI-DEMO", metadata={"pattern": r"^[A-Z0-9-]{3,18}$"})
     slug: str = field(default="", metadata={"doc": "office slug on bukutamu.kejaksaan.go.id"})
     timezone: str = "Asia/Jakarta"
     working_hours: str = field(default="08:00-16:00", metadata={"pattern": r"^\d\d:\d\d-\d\d:\d\d$"})

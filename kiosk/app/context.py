@@ -79,7 +79,21 @@ class AppContext:
 
         return NotificationService(self)
 
+    @cached_property
+    def passes(self):
+        from kiosk.app.passes import PassService
+
+        return PassService(self)
+
+    @cached_property
+    def tickets(self):
+        from kiosk.app.printing import TicketService
+
+        return TicketService(self)
+
     def close(self) -> None:
+        if "tickets" in self.__dict__:
+            self.tickets.close()
         if "sync" in self.__dict__:
             self.sync.close()
         if "lockers" in self.__dict__:
