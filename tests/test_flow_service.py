@@ -29,10 +29,12 @@ def lockerless(make_config):
     from datetime import UTC, datetime
 
     from kiosk.app.context import AppContext
+    from kiosk.app.passes import init_keys
     from kiosk.domain.clock import FixedClock
 
     ctx = AppContext(make_config({"devices": {"lockers": {"kind": "none"}}}),
                      clock=FixedClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC)))
+    init_keys(ctx.config)
     yield ctx
     ctx.close()
 
@@ -154,3 +156,25 @@ def test_the_face_finder_finds_a_centred_face_and_asks_an_off_centre_one_to_move
     import numpy as np
 
     assert finder.find(np.full((480, 640, 3), 128, np.uint8)) is None
+
+
+def test_paper_out_sends_the_guest_to_the_desk_and_the_visit_stays(make_config):
+    from datetime import UTC, datetime
+
+    from kiosk.app.context import AppContext
+    from kiosk.app.passes import init_keys
+    from kiosk.domain.clock import FixedClock
+
+    ctx = AppContext(make_config({"devices": {"lockers": {"kind": "none"}, "printer": {"simulate_fault": "paper_out"}}}),
+                     clock=FixedClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC)))
+    try:
+        init_keys(ctx.config)
+        draft = ctx.flow.start()
+        _fill(ctx, draft)
+        outcome = ctx.flow.complete(draft)
+        assert outcome.needs_desk and outcome.printed.code == "paper_out" and "PTSP" in outcome.printed.text("id")
+        assert ctx.visits.get(outcome.visit.id).state.value == "waiting_host"  # the host is still told
+        alerts = [e.data["code"] for e in ctx.visits.events(outcome.visit.id) if e.kind == "staff_alert"]
+        assert "paper_out" in alerts
+    finally:
+        ctx.close()

@@ -14,8 +14,10 @@ NIK = "5105011508850001"
 
 @pytest.fixture
 def kiosk(context, artifacts, tmp_path):
+    from kiosk.app.passes import init_keys
     from tests.ui_harness import UiHarness
 
+    init_keys(context.config)  # the office's pass-signing key, as `kiosk passes init` makes it
     context.flow.camera_sources = {
         "scan": str(write_frames(tmp_path / "cam-face", face_frame())),
         "photo": str(write_frames(tmp_path / "cam-face", face_frame())),
@@ -97,7 +99,7 @@ def test_a_guest_registers_with_touches_from_welcome_to_the_printed_pass(kiosk, 
 
     visits = context.visits.list_in_states(list(__import__("kiosk.domain.visit", fromlist=["VisitState"]).VisitState))
     assert len(visits) == 1
-    visit = visits[0]
+    visit = context.visits.get(visits[0].id)
     guest = context.guests.get(visit.guest_id)
     assert (guest.nik, guest.name, guest.phone, guest.institution) == (NIK, "BUDI S", "081234567890", "CV")
     assert (visit.purpose, visit.host_id) == ("meet_employee", "kasi-pidum")
@@ -114,6 +116,16 @@ def test_a_guest_registers_with_touches_from_welcome_to_the_printed_pass(kiosk, 
     assert visit.locker_door is not None
     assert context.lockers.emulator.open_doors() == [visit.locker_door]
     assert str(visit.locker_door) in ui.screen.locker_text
+    # The simulated printer got a ticket whose QR the gate accepts (issue 4).
+    from kiosk.devices.escpos_render import render
+    from tests.fixtures_printing import decode_both
+
+    assert ui.screen.needs_desk is False
+    printed_visit = context.visits.get(visit.id)
+    jobs = context.tickets.printers[0].transport.jobs
+    assert len(jobs) == 1 and printed_visit.pass_id
+    tokens, _ = decode_both(render(jobs[0]).image)
+    assert len(tokens) == 1 and context.passes.verify(tokens[0]).reason == "ok"
     ui.tap(ui.find("finish"))
     on(ui, "welcome")
     assert getattr(ui.app, "flow_draft", None) is None

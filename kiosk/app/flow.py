@@ -427,18 +427,13 @@ class RegistrationFlow:
             log.warning("pass not printed", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
             self.alert_staff(result.code, visit.id)
             return result, ""
-        pass_id = str(getattr(printed, "pass_id", "") or "")
-        if getattr(printed, "ok", True):
-            return StepResult(True), pass_id
-        code = str(getattr(printed, "code", "") or "printer_fault")
-        message = getattr(printed, "message", None)
-        text_id, text_en = _DEVICE_FAULT_TEXT["printer_fault"]
-        if isinstance(message, KioskError):
-            text_id, text_en = message.text_id, message.text_en
-        elif isinstance(message, str) and message:
-            text_id = text_en = message
+        # PrintOutcome (kiosk/app/printing.py): printed, reason, message_id/message_en for the guest.
+        if printed.printed:
+            return StepResult(True), printed.pass_id
+        code = printed.reason or "printer_fault"
+        fallback_id, fallback_en = _DEVICE_FAULT_TEXT["printer_fault"]
         self.alert_staff(code, visit.id)
-        return StepResult.failed(code, text_id, text_en), pass_id
+        return StepResult.failed(code, printed.message_id or fallback_id, printed.message_en or fallback_en), printed.pass_id
 
     def _notify_host(self, visit: Visit) -> StepResult:
         notifications = self._service("notifications")
