@@ -62,6 +62,12 @@ class AppContext:
         return RegistrationFlow(self)
 
     @cached_property
+    def identity(self):
+        from kiosk.app.identity import IdentityService
+
+        return IdentityService(self)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 

@@ -31,13 +31,6 @@ PHOTO_DIR = "photos"
 _CODE_FORMATS = None
 
 
-class InvalidNikEntry(KioskError):
-    code = "invalid_nik"
-
-    def __init__(self, reason_id: str, reason_en: str) -> None:
-        super().__init__(f"NIK tidak valid: {reason_id}", f"Invalid NIK: {reason_en}")
-
-
 class UnreadableCode(KioskError):
     code = "unreadable_code"
 
@@ -182,17 +175,9 @@ class RegistrationFlow:
 
     def check_nik(self, text: str) -> str:
         """The 16 digits of a valid NIK, or a KioskError that says what is wrong."""
-        digits = "".join(ch for ch in text if not ch.isspace())
-        try:
-            from kiosk.domain.nik import parse_nik  # issue 3
-        except ImportError:  # pragma: no cover - until the NIK parser is on this branch
-            parse_nik = None
-        if parse_nik is not None:
-            parse_nik(digits)
-            return digits
-        if not digits.isdigit() or len(digits) != 16:
-            raise InvalidNikEntry("harus 16 angka", "must be 16 digits")
-        return digits
+        from kiosk.domain.nik import parse_nik
+
+        return parse_nik(text).nik
 
     def set_nik(self, draft: RegistrationDraft, text: str, source: str = "manual") -> bool:
         """Validate and keep the NIK; a returning guest who consented before gets name, phone and
@@ -212,15 +197,12 @@ class RegistrationFlow:
 
     def read_code(self, draft: RegistrationDraft, text: str) -> bool:
         """A scanned code (camera QR, HID or serial scanner) that carries a NIK or an identity payload."""
-        text = text.strip()
-        fields = _parse_identity_payload(text)
-        if fields is None:
+        from kiosk.domain.identity import parse_identity_payload
+
+        found = parse_identity_payload(text)  # InvalidPayload says what is wrong with the code
+        if found.nik is None:  # a KK verification link carries no NIK: the guest types it
             raise UnreadableCode()
-        returning = self.set_nik(draft, fields.pop("nik"), source="scan")
-        for key, value in fields.items():
-            if value and hasattr(draft, key):
-                setattr(draft, key, value)
-        return returning
+        return self.set_nik(draft, found.nik.nik, source="scan")
 
     # --- purpose and host --------------------------------------------------------------------
 
@@ -279,18 +261,14 @@ class RegistrationFlow:
 
     def start_scanner(self, on_code) -> object | None:
         """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
-        try:
-            from kiosk.devices.scanner import open_scanner
-        except ImportError:
-            return None
+        from kiosk.devices.scanner import open_scanner
+
         cfg = self.ctx.config
-        if cfg.devices.scanner.kind in ("none", "camera"):
+        if cfg.devices.scanner.kind in ("none", "camera"):  # "camera": the scan screen decodes its own preview
             return None
         try:
             scanner = open_scanner(cfg.devices.scanner, cfg.path)
-            if scanner is None:
-                return None
-            scanner.start(on_code)
+            scanner.start(lambda code: on_code(code.text))
         except Exception as exc:  # the camera and typing still work without the scanner
             log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
             return None
@@ -449,23 +427,3 @@ class RegistrationFlow:
             return result
         return StepResult(True)
 
-
-def _parse_identity_payload(text: str) -> dict[str, str] | None:
-    """A bare 16-digit NIK, or a payload issue 3's parsers understand; None when neither."""
-    digits = text.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:
-        return {"nik": digits}
-    try:
-        from kiosk.domain import identity  # issue 3
-    except ImportError:
-        return None
-    parse = getattr(identity, "parse_payload", None)
-    if parse is None:
-        return None
-    try:
-        parsed = parse(text)
-    except KioskError:
-        return None
-    if parsed is None or not getattr(parsed, "nik", ""):
-        return None
-    return {k: str(getattr(parsed, k, "") or "") for k in ("nik", "name", "phone", "institution", "address")}

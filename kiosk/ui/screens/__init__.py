@@ -17,6 +17,7 @@ ROLE_SCREENS: dict[str, list[str]] = {
         "guest_consent:ConsentScreen",
         "guest_finish:FinishScreen",
         "guest_done:DoneScreen",
+        "manual_entry:ManualEntryScreen",
     ],
     "security": [
         "welcome:SecurityWelcomeScreen",
