@@ -68,6 +68,24 @@ class AppContext:
         return IdentityService(self)
 
     @cached_property
+    def surveys(self):
+        from kiosk.app.survey import SurveyService
+
+        return SurveyService(self)
+
+    @cached_property
+    def service_report(self):
+        from kiosk.app.service_report import ServiceReportService
+
+        return ServiceReportService(self)
+
+    @cached_property
+    def gate(self):
+        from kiosk.app.gate import GateService
+
+        return GateService(self)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 

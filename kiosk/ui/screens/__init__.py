@@ -20,9 +20,14 @@ ROLE_SCREENS: dict[str, list[str]] = {
         "manual_entry:ManualEntryScreen",
     ],
     "security": [
+        "security:GateScreen",
         "welcome:SecurityWelcomeScreen",
+        "security:InsideNowScreen",
     ],
     "survey": [
         "welcome:SurveyWelcomeScreen",
+        "survey:SurveyQuestionScreen",
+        "survey:SurveyProfileScreen",
+        "survey:SurveyThanksScreen",
     ],
 }
