@@ -81,18 +81,18 @@ class NumpyHaarCascade:
             self.stages.append(_Stage(float(st.findtext("stageThreshold")), inner[:, 2].astype(int), inner[:, 3],
                                       leaves[:, 0], leaves[:, 1]))
 
-    def _offsets(self, stride: int) -> None:
-        """Flat offsets of each rectangle's four corners in an integral image `stride` wide."""
+    def _offsets(self, stride: int) -> np.ndarray:
+        """Flat offsets of each rectangle's four corners in an integral image `stride` wide.
+        Returned, never stored: the camera thread and a capture may detect at the same time."""
         x, y, w, h = (self.rects[..., i].astype(int) for i in range(4))
-        self._corners = np.stack([(y + h) * stride + x + w, y * stride + x + w, (y + h) * stride + x, y * stride + x], -1)
-        self._weights = self.rects[..., 4]
+        return np.stack([(y + h) * stride + x + w, y * stride + x + w, (y + h) * stride + x, y * stride + x], -1)
 
     def _windows(self, gray: np.ndarray, step: int) -> np.ndarray:
         h, w = gray.shape
         ii = cv2.integral(gray, sdepth=cv2.CV_64F).ravel()
         ii2 = cv2.integral(gray.astype(np.float64) ** 2, sdepth=cv2.CV_64F).ravel()
         stride = w + 1
-        self._offsets(stride)
+        all_corners = self._offsets(stride)
         ys, xs = np.mgrid[0 : h - self.win_h + 1 : step, 0 : w - self.win_w + 1 : step]
         base = (ys * stride + xs).ravel()
         # Variance normalisation over the window less a 1-pixel border, as OpenCV does.
@@ -109,8 +109,8 @@ class NumpyHaarCascade:
         for stage in self.stages:
             if idx.size == 0:
                 break
-            corners = self._corners[stage.feats]  # (K, 3, 4)
-            weights = self._weights[stage.feats]  # (K, 3)
+            corners = all_corners[stage.feats]  # (K, 3, 4)
+            weights = self.rects[stage.feats, :, 4]  # (K, 3)
             total = np.zeros(idx.size)
             chunk = max(1, 3_000_000 // (corners.size or 1))
             for start in range(0, idx.size, chunk):

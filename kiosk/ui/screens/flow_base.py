@@ -24,6 +24,13 @@ class FlowScreen(KioskScreen):
             self.app.flow_history = []
         return draft
 
+    def on_kv_post(self, base_widget) -> None:
+        # The app may stop on any screen: cameras and scanners must not outlive it.
+        self.app.fbind("on_stop", lambda *_: self.stop_devices())
+
+    def stop_devices(self) -> None:
+        """Stop this screen's camera or scanner (screens that have one override this)."""
+
     def on_pre_enter(self, *args) -> None:
         self.flow.enter_step(self.draft, self.name)
         self.refresh()

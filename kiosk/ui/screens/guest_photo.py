@@ -47,6 +47,9 @@ class PhotoScreen(FlowScreen):
         self.camera_ok = True
         self.ids.camera.start(source, analyze=self._analyze, every=3)
 
+    def stop_devices(self) -> None:
+        self.on_leave()
+
     def on_leave(self, *args) -> None:
         self._stop_countdown()
         self.ids.camera.stop()
@@ -86,8 +89,8 @@ class PhotoScreen(FlowScreen):
         frame = self.ids.camera.latest_frame()
         if frame is None:
             return
-        face = self._face if self.hint == "ok" else self.flow.faces.find(frame)
-        self.draft.photo = self.flow.portrait(frame, face)
+        # The last face the camera thread found (no detection here: it would stall the screen).
+        self.draft.photo = self.flow.portrait(frame, self._face)
         self.ids.camera.stop()
         self._show(self.draft.photo)
 

@@ -22,6 +22,7 @@ class PurposeScreen(FlowScreen):
             box.add_widget(button)
 
     def on_kv_post(self, base_widget) -> None:
+        super().on_kv_post(base_widget)
         self.app.bind(lang=lambda *_: self.refresh() if self.manager and self.manager.current == self.name else None)
 
     def buttons(self) -> dict[str, KioskButton]:

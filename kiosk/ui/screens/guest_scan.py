@@ -28,6 +28,9 @@ class ScanScreen(FlowScreen):
             self.ids.camera.start(source, analyze=self._analyze, every=2)
         self._scanner = self.flow.start_scanner(lambda text: Clock.schedule_once(lambda _dt: self.got_code(text), 0))
 
+    def stop_devices(self) -> None:
+        self.on_leave()
+
     def on_leave(self, *args) -> None:
         self.ids.camera.stop()
         if getattr(self, "_scanner", None) is not None:
