@@ -56,6 +56,12 @@ class AppContext:
         return RegistrationService(self)
 
     @cached_property
+    def flow(self):
+        from kiosk.app.flow import RegistrationFlow
+
+        return RegistrationFlow(self)
+
+    @cached_property
     def identity(self):
         from kiosk.app.identity import IdentityService
 

@@ -43,6 +43,12 @@ def run(args) -> int:
         ui=dataclasses.replace(cfg.ui, fullscreen=fullscreen),
     )
 
+    if args.simulate and not cfg.path(cfg.privacy.signing_key_file).exists():
+        # The demo prints signed passes from the first guest on; a real office runs `kiosk keys init`.
+        from kiosk.app.passes import init_keys
+
+        init_keys(cfg)
+
     from kiosk.ui.setup import configure_window
 
     configure_window(width=cfg.ui.width, height=cfg.ui.height, fullscreen=fullscreen)

@@ -1,0 +1,43 @@
+"""Frame sources for the registration screens: issue 3's camera driver, with the flow's own fallbacks.
+
+A step may be pointed at other files (tests, the demo); a simulated camera whose folder is missing
+uses the demo's frames in assets/sim/flow. Every failure to open is `NoCamera`, which the screens
+explain to the guest (type the NIK; the PTSP staff take the photo).
+"""
+from __future__ import annotations
+
+import logging
+
+from kiosk.config import Config
+from kiosk.devices.camera import CameraUnavailable, FileCamera, open_camera
+from kiosk.domain.errors import KioskError
+from kiosk.paths import assets_dir
+
+log = logging.getLogger(__name__)
+
+
+class NoCamera(KioskError):
+    code = "no_camera"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kamera tidak tersedia. Silakan ketik NIK Anda, atau minta bantuan petugas PTSP.",
+            "The camera is not available. Please type your NIK, or ask the PTSP staff for help.",
+        )
+
+
+def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False):
+    """The camera for a registration step; raise NoCamera when there is none."""
+    cam = cfg.devices.camera
+    try:
+        if override:
+            return FileCamera(cfg.path(override), cam.fps)
+        if cam.kind == "simulated" and not cfg.path(cam.source).exists():
+            return FileCamera(assets_dir() / "sim" / "flow", cam.fps)
+        return open_camera(cam, cfg.path)
+    except CameraUnavailable as exc:
+        log.warning("camera unavailable", extra={"code": exc.code})
+        raise NoCamera() from exc
+    except Exception as exc:  # a broken device or file: the guest still has a way forward
+        log.warning("camera failed to open", extra={"error": type(exc).__name__})
+        raise NoCamera() from exc

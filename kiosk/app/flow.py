@@ -1,0 +1,429 @@
+"""The guest's registration flow: a draft the screens fill step by step, then `complete` commits and runs the devices.
+
+Order in `complete` (the visit is never lost): the visit and the guest's consent are committed
+FIRST; then the photo is written and referenced; then a locker is opened (before printing, so the
+door number is on the pass), the pass is printed and the host is notified. A failing device step
+is recorded and alerted to staff, and turns into an outcome the screen can explain; it never
+undoes the visit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.app.registration import GuestIdentity
+from kiosk.domain.errors import KioskError
+from kiosk.domain.visit import Visit, VisitEvent, new_id
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+    from kiosk.config import PurposeEntry
+    from kiosk.store.hosts import Host
+
+log = logging.getLogger(__name__)
+
+DATA_CAPTURE_STANDARD_S = 180  # seed 000: data capture, 3 minutes
+CONSENT_NOTICE_VERSION = "2026-11"
+PHOTO_DIR = "photos"
+_CODE_FORMATS = None
+
+
+class UnreadableCode(KioskError):
+    code = "unreadable_code"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kode tidak dikenali. Pindai KTP/QR lain atau ketik NIK Anda.",
+            "Code not recognised. Scan another ID/QR or type your NIK.",
+        )
+
+
+class IncompleteDraft(KioskError):
+    code = "incomplete_registration"
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"Data belum lengkap: {missing}", f"Registration incomplete: {missing}", missing=missing)
+
+
+@dataclass
+class StepTiming:
+    step: str
+    started_at: datetime
+    ended_at: datetime | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds() if self.ended_at else 0.0
+
+
+@dataclass
+class RegistrationDraft:
+    """What the guest has told the kiosk so far; lives only in memory until `complete`."""
+
+    id: str
+    started_at: datetime
+    nik: str = ""
+    name: str = ""
+    phone: str = ""
+    institution: str = ""
+    address: str = ""
+    identity_source: str = ""  # manual | scan | ocr
+    returning: bool = False
+    purpose: str = ""
+    host_id: str = ""
+    host_name: str = ""
+    photo: bytes | None = None
+    consent: bool = False
+    consent_at: datetime | None = None
+    steps: list[StepTiming] = field(default_factory=list)
+
+    def identity(self) -> GuestIdentity:
+        return GuestIdentity(self.nik, self.name.strip(), self.phone.strip(), self.institution.strip(), self.address.strip())
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """How one device step went; `message` is for the guest (None when all went well)."""
+
+    ok: bool
+    code: str = ""
+    text_id: str = ""
+    text_en: str = ""
+
+    def text(self, lang: str) -> str:
+        return self.text_id if lang == "id" else self.text_en
+
+    @classmethod
+    def failed(cls, code: str, text_id: str, text_en: str) -> StepResult:
+        return cls(False, code, text_id, text_en)
+
+    @classmethod
+    def from_error(cls, exc: BaseException, fallback_code: str) -> StepResult:
+        if isinstance(exc, KioskError):
+            return cls(False, exc.code, exc.text_id, exc.text_en)
+        return cls(False, fallback_code, *_DEVICE_FAULT_TEXT[fallback_code])
+
+
+_DEVICE_FAULT_TEXT = {
+    "printer_fault": (
+        "Tanda pengenal tidak dapat dicetak. Silakan ke meja PTSP; data Anda sudah tersimpan.",
+        "The pass could not be printed. Please go to the PTSP desk; your registration is saved.",
+    ),
+    "printer_missing": (
+        "Printer belum tersedia. Silakan ambil tanda pengenal di meja PTSP; data Anda sudah tersimpan.",
+        "No printer yet. Please collect your pass at the PTSP desk; your registration is saved.",
+    ),
+    "locker_fault": (
+        "Loker tidak dapat dibuka. Silakan titipkan barang Anda kepada petugas PTSP.",
+        "The locker could not be opened. Please leave your belongings with the PTSP staff.",
+    ),
+    "notify_fault": (
+        "Pegawai belum dapat dihubungi otomatis; petugas PTSP akan menghubunginya.",
+        "The employee could not be notified automatically; the PTSP staff will call them.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    visit: Visit
+    printed: StepResult
+    locker: StepResult
+    notified: StepResult
+    locker_door: int | None = None
+    pass_id: str = ""
+    photo_saved: bool = False
+
+    @property
+    def needs_desk(self) -> bool:
+        """The guest must go to the PTSP desk (no pass in hand)."""
+        return not self.printed.ok
+
+
+class RegistrationFlow:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        # Tests and the demo may point a step's camera at other files (see open_camera).
+        self.camera_sources: dict[str, str] = {}
+
+    # --- the draft ---------------------------------------------------------------------------
+
+    def start(self) -> RegistrationDraft:
+        return RegistrationDraft(id=new_id(), started_at=self.ctx.clock.now())
+
+    def enter_step(self, draft: RegistrationDraft, step: str) -> None:
+        """Close the running step's timing and open `step` (going back re-opens a step: both count)."""
+        now = self.ctx.clock.now()
+        if draft.steps and draft.steps[-1].ended_at is None:
+            if draft.steps[-1].step == step:
+                return
+            draft.steps[-1].ended_at = now
+        draft.steps.append(StepTiming(step, now))
+
+    def cancel(self, draft: RegistrationDraft | None, reason: str = "cancel") -> None:
+        """Forget an unfinished registration; the photo only ever lived in memory."""
+        if draft is None:
+            return
+        draft.photo = None
+        draft.nik = draft.name = draft.phone = draft.institution = draft.address = ""
+        log.info("registration abandoned", extra={"draft": draft.id, "reason": reason, "steps": len(draft.steps)})
+
+    # --- identity ----------------------------------------------------------------------------
+
+    def check_nik(self, text: str) -> str:
+        """The 16 digits of a valid NIK, or a KioskError that says what is wrong."""
+        from kiosk.domain.nik import parse_nik
+
+        return parse_nik(text).nik
+
+    def set_nik(self, draft: RegistrationDraft, text: str, source: str = "manual") -> bool:
+        """Validate and keep the NIK; a returning guest who consented before gets name, phone and
+        institution filled in. Returns whether the guest was recognised."""
+        nik = self.check_nik(text)
+        if nik != draft.nik:
+            draft.name = draft.phone = draft.institution = draft.address = ""
+        draft.nik = nik
+        draft.identity_source = source
+        known = self.ctx.guests.find_by_nik(nik)
+        draft.returning = bool(known and known.consent_at)
+        if draft.returning:
+            draft.name = draft.name or known.name
+            draft.phone = draft.phone or known.phone
+            draft.institution = draft.institution or known.institution
+        return draft.returning
+
+    def read_code(self, draft: RegistrationDraft, text: str) -> bool:
+        """A scanned code (camera QR, HID or serial scanner) that carries a NIK or an identity payload."""
+        from kiosk.domain.identity import parse_identity_payload
+
+        found = parse_identity_payload(text)  # InvalidPayload says what is wrong with the code
+        if found.nik is None:  # a KK verification link carries no NIK: the guest types it
+            raise UnreadableCode()
+        return self.set_nik(draft, found.nik.nik, source="scan")
+
+    # --- purpose and host --------------------------------------------------------------------
+
+    def purposes(self) -> list[PurposeEntry]:
+        return list(self.ctx.config.purposes)
+
+    def purpose(self, purpose_id: str) -> PurposeEntry | None:
+        return next((p for p in self.ctx.config.purposes if p.id == purpose_id), None)
+
+    def choose_purpose(self, draft: RegistrationDraft, purpose_id: str) -> bool:
+        """Keep the purpose; True when it is a complaint that goes to the Head of Intelligence (seed 002),
+        who is then set as the host (the guest does not pick one)."""
+        entry = self.purpose(purpose_id)
+        if entry is None:
+            from kiosk.app.registration import UnknownPurpose
+
+            raise UnknownPurpose(purpose_id)
+        draft.purpose = entry.id
+        intel = self.ctx.config.notifier.intel_head_host_id
+        if entry.routes_to_intel and intel:
+            host = self.ctx.hosts.get(intel)
+            draft.host_id, draft.host_name = intel, host.name if host else intel
+            return True
+        if draft.host_id == intel:
+            draft.host_id = draft.host_name = ""
+        return False
+
+    def find_hosts(self, text: str = "") -> list[Host]:
+        return self.ctx.hosts.search(text) if text.strip() else self.ctx.hosts.active()
+
+    def choose_host(self, draft: RegistrationDraft, host_id: str) -> None:
+        host = self.ctx.hosts.get(host_id)
+        if host is None:
+            from kiosk.domain.errors import NotFound
+
+            raise NotFound("Host", host_id)
+        draft.host_id, draft.host_name = host.id, host.name
+
+    # --- photo and consent -------------------------------------------------------------------
+
+    def open_camera(self, step: str):
+        """A frame source for the scan or photo step (BGR frames), from the configured camera."""
+        from kiosk.app.camera_feed import open_frame_source
+
+        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate)
+
+    def decode_code(self, frame) -> str | None:
+        """The text of a QR (or PDF417) code in a camera frame, if any."""
+        import zxingcpp
+
+        global _CODE_FORMATS
+        if _CODE_FORMATS is None:
+            _CODE_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.PDF417)
+        found = zxingcpp.read_barcodes(frame, formats=_CODE_FORMATS)
+        return found[0].text if found else None
+
+    def start_scanner(self, on_code) -> object | None:
+        """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
+        from kiosk.devices.scanner import open_scanner
+
+        cfg = self.ctx.config
+        if cfg.devices.scanner.kind in ("none", "camera"):  # "camera": the scan screen decodes its own preview
+            return None
+        try:
+            scanner = open_scanner(cfg.devices.scanner, cfg.path)
+            scanner.start(lambda code: on_code(code.text))
+        except Exception as exc:  # the camera and typing still work without the scanner
+            log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
+            return None
+        return scanner
+
+    @property
+    def faces(self):
+        from kiosk.app.faces import FaceFinder
+
+        if not hasattr(self, "_faces"):
+            self._faces = FaceFinder()
+        return self._faces
+
+    def portrait(self, frame, face) -> bytes:
+        """The photo kept with the visit: head and shoulders around the face, JPEG."""
+        from kiosk.app.faces import portrait_jpeg
+
+        return portrait_jpeg(frame, face)
+
+    def retention_days(self) -> int:
+        return self.ctx.config.privacy.retention_days
+
+    def give_consent(self, draft: RegistrationDraft) -> None:
+        draft.consent = True
+        draft.consent_at = self.ctx.clock.now()
+
+    # --- the end -----------------------------------------------------------------------------
+
+    def complete(self, draft: RegistrationDraft) -> FlowOutcome:
+        """Commit the visit first, then photo, locker, pass and host notice (see the module doc)."""
+        for name, value in (("nik", draft.nik), ("name", draft.name.strip()), ("purpose", draft.purpose),
+                            ("host", draft.host_id)):
+            if not value:
+                raise IncompleteDraft(name)
+        if not draft.consent:
+            raise IncompleteDraft("consent")
+        self.enter_step(draft, "finish")
+        visit = self.ctx.registration.register(
+            draft.identity(), purpose=draft.purpose, host_id=draft.host_id, host_name=draft.host_name, consent=True
+        )
+        photo_saved = self._record_capture(draft, visit)
+        visit = self.ctx.visits.get(visit.id)
+        locker, door = self._open_locker(visit)
+        printed, pass_id = self._print_pass(visit)
+        notified = self._notify_host(visit)
+        draft.photo = None
+        outcome = FlowOutcome(self.ctx.visits.get(visit.id), printed, locker, notified, door, pass_id, photo_saved)
+        log.info(
+            "registration complete",
+            extra={"visit_id": visit.id, "printed": printed.ok, "locker": door, "notified": notified.ok},
+        )
+        return outcome
+
+    def photo_path(self, visit: Visit) -> Path | None:
+        return self.ctx.config.data_dir / visit.photo_path if visit.photo_path else None
+
+    def _record_capture(self, draft: RegistrationDraft, visit: Visit) -> bool:
+        """Step timings, the consent's legal basis, and the photo file referenced by the visit."""
+        cfg = self.ctx.config
+        rel = ""
+        if draft.photo:
+            rel = f"{PHOTO_DIR}/{visit.id}.jpg"
+            path = cfg.data_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(draft.photo)
+            tmp.replace(path)
+        capture_end = draft.steps[-1].started_at if draft.steps else draft.started_at
+        capture_s = (capture_end - draft.started_at).total_seconds()
+        events = [self._event(visit, "step", step=s.step, seconds=round(s.seconds, 3)) for s in draft.steps if s.ended_at]
+        events.append(self._event(visit, "step", step="data_capture", seconds=round(capture_s, 3),
+                                  standard_s=DATA_CAPTURE_STANDARD_S, within=capture_s <= DATA_CAPTURE_STANDARD_S))
+        events.append(self._event(
+            visit, "consent", basis="consent", notice=CONSENT_NOTICE_VERSION, retention_days=cfg.privacy.retention_days,
+            purpose="guest registration and building security", photo=bool(rel),
+            given_at=(draft.consent_at or self.ctx.clock.now()).isoformat(),
+        ))
+        if rel:
+            events.append(self._event(visit, "photo_saved", path=rel))
+        else:
+            events.append(self._event(visit, "staff_alert", code="no_photo"))
+        with self.ctx.db.transaction() as conn:
+            if rel:
+                self.ctx.visits.update(conn, replace(visit, photo_path=rel))
+            for event in events:
+                # Timings and consent stay local (the service report reads them); alerts go out.
+                self.ctx.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
+        return bool(rel)
+
+    def _event(self, visit: Visit, kind: str, **data: Any) -> VisitEvent:
+        return VisitEvent(visit.id, kind, self.ctx.clock.now(), "guest", self.ctx.config.kiosk.device_id, data=data)
+
+    def alert_staff(self, code: str, visit_id: str | None = None) -> None:
+        """Tell the PTSP staff something needs a person (device fault); through the outbox, never lost."""
+        log.warning("staff alert", extra={"code": code, "visit_id": visit_id})
+        cfg = self.ctx.config
+        with self.ctx.db.transaction() as conn:
+            if visit_id:
+                event = VisitEvent(visit_id, "staff_alert", self.ctx.clock.now(), "kiosk", cfg.kiosk.device_id,
+                                   data={"code": code})
+                self.ctx.visits.append_event(conn, event)
+            else:
+                self.ctx.visits.outbox.enqueue(
+                    conn, key=f"alert:{new_id()}", topic="staff.alert", aggregate_id=f"device:{cfg.kiosk.device_id}",
+                    payload={"code": code, "device_id": cfg.kiosk.device_id}, at=self.ctx.clock.now(),
+                )
+
+    def _service(self, name: str):
+        """A service other issues provide, or None while it is not on this branch."""
+        return getattr(self.ctx, name) if hasattr(type(self.ctx), name) else None
+
+    def _open_locker(self, visit: Visit) -> tuple[StepResult, int | None]:
+        lockers = self._service("lockers")
+        if lockers is None or self.ctx.config.devices.lockers.kind == "none":
+            return StepResult(True, "no_lockers"), None
+        try:
+            assignment = lockers.assign_and_open(visit.id)
+        except Exception as exc:  # a device step never undoes the visit
+            result = StepResult.from_error(exc, "locker_fault")
+            log.warning("no locker", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
+            self.alert_staff(result.code, visit.id)
+            return result, None
+        return StepResult(True), assignment.door
+
+    def _print_pass(self, visit: Visit) -> tuple[StepResult, str]:
+        tickets = self._service("tickets")
+        if tickets is None or self.ctx.config.devices.printer.kind == "none":
+            self.alert_staff("printer_missing", visit.id)
+            return StepResult.failed("printer_missing", *_DEVICE_FAULT_TEXT["printer_missing"]), ""
+        try:
+            printed = tickets.issue_and_print(visit.id)
+        except Exception as exc:
+            result = StepResult.from_error(exc, "printer_fault")
+            log.warning("pass not printed", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
+            self.alert_staff(result.code, visit.id)
+            return result, ""
+        # PrintOutcome (kiosk/app/printing.py): printed, reason, message_id/message_en for the guest.
+        if printed.printed:
+            return StepResult(True), printed.pass_id
+        code = printed.reason or "printer_fault"
+        fallback_id, fallback_en = _DEVICE_FAULT_TEXT["printer_fault"]
+        self.alert_staff(code, visit.id)
+        return StepResult.failed(code, printed.message_id or fallback_id, printed.message_en or fallback_en), printed.pass_id
+
+    def _notify_host(self, visit: Visit) -> StepResult:
+        notifications = self._service("notifications")
+        if notifications is None:
+            self.alert_staff("notify_missing", visit.id)
+            return StepResult.failed("notify_missing", *_DEVICE_FAULT_TEXT["notify_fault"])
+        try:
+            notifications.notify_host(visit.id)
+        except Exception as exc:
+            result = StepResult.from_error(exc, "notify_fault")
+            log.warning("host not notified", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
+            self.alert_staff(result.code, visit.id)
+            return result
+        return StepResult(True)
+
