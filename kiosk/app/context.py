@@ -61,6 +61,18 @@ class AppContext:
 
         return LockerService(self)
 
+    @cached_property
+    def privacy(self):
+        from kiosk.app.privacy import PrivacyService
+
+        return PrivacyService(self)
+
+    @cached_property
+    def staff(self):
+        from kiosk.app.staff import StaffService
+
+        return StaffService(self)
+
     def close(self) -> None:
         if "lockers" in self.__dict__:
             self.lockers.close()

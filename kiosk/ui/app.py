@@ -122,6 +122,10 @@ class KioskApp(App):
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
+        from kiosk.ui.watchdog import UiWatchdog
+
+        self.watchdog = UiWatchdog()
+        self.watchdog.start(status=f"role {self.role}")
         self._tick_clock(0)
         Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
@@ -129,6 +133,8 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.idle.stop()
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         self.services.close()
 
     def _tick_clock(self, _dt: float) -> None:
