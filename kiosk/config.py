@@ -164,6 +164,9 @@ class CentralConfig:
     read_timeout_s: float = field(default=10.0, metadata={"min": 0.1, "max": 300})
     verify_tls: bool = True
     pull_interval_s: float = field(default=5.0, metadata={"min": 0.5, "max": 3600})
+    retry_base_s: float = field(default=1.0, metadata={"min": 0.01, "max": 600, "doc": "first retry delay (doubles)"})
+    retry_max_s: float = field(default=300.0, metadata={"min": 0.1, "max": 86400, "doc": "longest retry delay"})
+    batch_size: int = field(default=100, metadata={"min": 1, "max": 10000, "doc": "outbox messages per pass"})
 
 
 @dataclass(frozen=True)

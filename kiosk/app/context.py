@@ -73,7 +73,21 @@ class AppContext:
 
         return StaffService(self)
 
+    @cached_property
+    def sync(self):
+        from kiosk.sync.service import SyncService
+
+        return SyncService(self)
+
+    @cached_property
+    def notifications(self):
+        from kiosk.app.notifications import NotificationService
+
+        return NotificationService(self)
+
     def close(self) -> None:
+        if "sync" in self.__dict__:
+            self.sync.close()
         if "lockers" in self.__dict__:
             self.lockers.close()
         if "db" in self.__dict__:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,20 +56,32 @@ class OutboxRepository:
             (key, topic, aggregate_id, json.dumps(payload, ensure_ascii=False, sort_keys=True), to_iso(at), to_iso(at)),
         )
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    def due(self, now: datetime, limit: int = 100, topics: Iterable[str] | None = None) -> list[OutboxMessage]:
         """Pending messages whose time has come, and only the oldest pending one per aggregate
-        (order per visit is kept: a later message never overtakes an earlier one)."""
+        (order per visit is kept: a later message never overtakes an earlier one).
+        `topics` restricts the answer (the worker leaves out destinations that are backing off)."""
+        where, params = "", [to_iso(now)]
+        if topics is not None:
+            topics = list(topics)
+            if not topics:
+                return []
+            where = f" AND o.topic IN ({','.join('?' for _ in topics)})"
+            params += topics
         rows = self._db.conn.execute(
-            "SELECT o.* FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            "SELECT o.* FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?" + where +
             " AND o.id = (SELECT MIN(id) FROM outbox p WHERE p.aggregate_id = o.aggregate_id AND p.status = 'pending')"
             " ORDER BY o.id LIMIT ?",
-            (to_iso(now), limit),
+            (*params, limit),
         ).fetchall()
         return [_row(r) for r in rows]
 
-    def mark_sent(self, message_id: int, at: datetime) -> None:
+    def mark_sent(self, message_id: int, at: datetime, also: Callable[[sqlite3.Connection], None] | None = None) -> None:
+        """Mark a message sent; `also` writes what the sending taught us (e.g. a provider's message id)
+        in the same transaction, so a crash leaves both or neither."""
         with self._db.transaction() as conn:
             conn.execute("UPDATE outbox SET status='sent', sent_at=?, last_error='' WHERE id=?", (to_iso(at), message_id))
+            if also is not None:
+                also(conn)
 
     def reschedule(self, message_id: int, next_at: datetime, error: str) -> None:
         with self._db.transaction() as conn:
@@ -77,11 +90,32 @@ class OutboxRepository:
                 (to_iso(next_at), error[:500], message_id),
             )
 
-    def park(self, message_id: int, reason: str) -> None:
+    def park(self, message_id: int, reason: str, also: Callable[[sqlite3.Connection], None] | None = None) -> None:
         with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE outbox SET status='parked', attempts=attempts+1, last_error=? WHERE id=?", (reason[:500], message_id)
             )
+            if also is not None:
+                also(conn)
+
+    def unpark(self, at: datetime, message_ids: Iterable[int] | None = None) -> int:
+        """Put parked messages back in the queue (all of them, or the ones named); returns how many."""
+        with self._db.transaction() as conn:
+            if message_ids is None:
+                cur = conn.execute(
+                    "UPDATE outbox SET status='pending', next_attempt_at=? WHERE status='parked'", (to_iso(at),)
+                )
+                return cur.rowcount
+            n = 0
+            for mid in message_ids:
+                n += conn.execute(
+                    "UPDATE outbox SET status='pending', next_attempt_at=? WHERE status='parked' AND id=?", (to_iso(at), mid)
+                ).rowcount
+            return n
+
+    def oldest_pending_at(self) -> datetime | None:
+        row = self._db.conn.execute("SELECT MIN(created_at) FROM outbox WHERE status='pending'").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
 
     def counts(self) -> dict[str, int]:
         rows = self._db.conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()

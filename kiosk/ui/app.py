@@ -126,6 +126,7 @@ class KioskApp(App):
 
         self.watchdog = UiWatchdog()
         self.watchdog.start(status=f"role {self.role}")
+        self._start_sync()
         self._tick_clock(0)
         Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
@@ -136,6 +137,15 @@ class KioskApp(App):
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
         self.services.close()
+
+    def _start_sync(self) -> None:
+        """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""
+        from kiosk.domain.errors import KioskError
+
+        try:
+            self.services.sync.start()
+        except KioskError as exc:
+            log.warning("sync not started", extra={"code": exc.code})
 
     def _tick_clock(self, _dt: float) -> None:
         from datetime import datetime

@@ -1,0 +1,86 @@
+"""Host notices: queue the WhatsApp notice (through the outbox) as the visit starts waiting, and record the host's answer."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from kiosk.domain.errors import KioskError, NotFound
+from kiosk.domain.visit import Visit, VisitState
+from kiosk.store.hosts import Host
+from kiosk.store.sync import HostNotice, HostNoticeRepository
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+NOTIFY_TOPIC = "notify.host"
+
+
+class HostUnreachable(KioskError):
+    code = "host_unreachable"
+
+    def __init__(self, host_id: str) -> None:
+        super().__init__(
+            f"Pegawai '{host_id}' tidak memiliki nomor WhatsApp; hubungi melalui telepon",
+            f"Host '{host_id}' has no WhatsApp number; call them instead",
+            host_id=host_id,
+        )
+
+
+class NotificationService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.notices_repo = HostNoticeRepository(ctx.db)
+
+    def recipient(self, visit: Visit) -> Host:
+        """The host the guest asked for, or the Head of Intelligence for a complaint (seed 002)."""
+        cfg = self.ctx.config
+        purpose = next((p for p in cfg.purposes if p.id == visit.purpose), None)
+        host_id = visit.host_id
+        if purpose is not None and purpose.routes_to_intel and cfg.notifier.intel_head_host_id:
+            host_id = cfg.notifier.intel_head_host_id
+        host = self.ctx.hosts.get(host_id)
+        if host is None:
+            raise NotFound("Host", host_id)
+        return host
+
+    def notify_host(self, visit_id: str, *, actor: str = "system") -> HostNotice | None:
+        """In ONE transaction: the visit moves registered -> waiting_host and the notice is queued.
+        Returns the notice (None when the notifier is switched off: staff call the host)."""
+        visit = self.ctx.visits.get(visit_id)
+        host = self.recipient(visit)
+        channel = self.ctx.config.notifier.kind
+        if channel != "none" and not host.phone:
+            raise HostUnreachable(host.id)
+        now = self.ctx.clock.now()
+        new, event = visit.transition(
+            VisitState.WAITING_HOST, at=now, actor=actor, device_id=self.ctx.config.kiosk.device_id,
+            notified_host_id=host.id, channel=channel,
+        )
+        notice_id = None
+        with self.ctx.db.transaction() as conn:
+            self.ctx.visits.save_transition(new, event)  # joins this transaction
+            if channel != "none":
+                notice_id = self.notices_repo.add(conn, visit_id, host.id, channel, now)
+                self.ctx.visits.outbox.enqueue(
+                    conn, key=f"notify:{visit_id}:{notice_id}", topic=NOTIFY_TOPIC,
+                    # A separate aggregate: the notice must not wait behind the central server's backlog.
+                    aggregate_id=f"notify:{visit_id}",
+                    payload={"notice_id": notice_id, "visit_id": visit_id, "host_id": host.id}, at=now,
+                )
+        log.info("host notice queued", extra={"visit_id": visit_id, "host_id": host.id, "channel": channel})
+        return self.notices_repo.get(notice_id) if notice_id else None
+
+    def record_host_answer(self, visit_id: str, accepted: bool, actor: str) -> Visit:
+        """Staff record what the host said (phone, in person): waiting_host -> accepted | declined."""
+        visit = self.ctx.visits.get(visit_id)
+        target = VisitState.ACCEPTED if accepted else VisitState.DECLINED
+        new, event = visit.transition(
+            target, at=self.ctx.clock.now(), actor=actor, device_id=self.ctx.config.kiosk.device_id, via="staff"
+        )
+        self.ctx.visits.save_transition(new, event)
+        return new
+
+    def notices(self, visit_id: str) -> list[HostNotice]:
+        return self.notices_repo.for_visit(visit_id)

@@ -1,0 +1,98 @@
+"""HTTP client of the central buku tamu API (contract: kiosk/central/openapi.json). Field names live in mapping.py."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+
+from kiosk.sync.errors import DeliveryError, is_transient_status
+
+log = logging.getLogger(__name__)
+
+
+class CentralClient:
+    """One office's view of the central API. Every call has connect and read timeouts; TLS is verified
+    unless the config says otherwise; the office's bearer token goes with every request."""
+
+    target = "central"
+
+    def __init__(
+        self,
+        base_url: str,
+        office_code: str,
+        *,
+        token: str = "",
+        connect_timeout_s: float = 3.05,
+        read_timeout_s: float = 10.0,
+        verify_tls: bool = True,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.office_code = office_code
+        self.timeout = (connect_timeout_s, read_timeout_s)
+        self.session = session or requests.Session()
+        self.session.verify = verify_tls
+        self.session.headers["User-Agent"] = "kejari-kiosk"
+        self.session.headers["Accept"] = "application/json"
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def from_config(cls, cfg) -> CentralClient:
+        c = cfg.central
+        return cls(
+            c.url, cfg.office.code, token=c.token, connect_timeout_s=c.connect_timeout_s,
+            read_timeout_s=c.read_timeout_s, verify_tls=c.verify_tls,
+        )
+
+    def _office(self, rest: str = "") -> str:
+        return f"{self.base_url}/v1/offices/{self.office_code}{rest}"
+
+    def _call(self, method: str, url: str, *, key: str | None = None, **kwargs: Any) -> tuple[int, dict]:
+        headers = {"Idempotency-Key": key} if key else {}
+        try:
+            resp = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+        except requests.Timeout:
+            raise DeliveryError(self.target, "timeout", transient=True) from None
+        except requests.exceptions.SSLError as exc:
+            # A certificate problem does not fix itself quickly, but it is not the message's fault either.
+            raise DeliveryError(self.target, f"TLS: {type(exc).__name__}", transient=True) from None
+        except requests.ConnectionError:
+            raise DeliveryError(self.target, "server unreachable", transient=True) from None
+        try:
+            body = resp.json() if resp.content else {}
+        except ValueError:
+            body = {}
+        if resp.status_code >= 300:
+            reason = body.get("reason") if isinstance(body, dict) else None
+            reason = f"HTTP {resp.status_code}: {reason or resp.reason}"
+            raise DeliveryError(self.target, reason, transient=is_transient_status(resp.status_code), status=resp.status_code)
+        return resp.status_code, body if isinstance(body, dict) else {"items": body}
+
+    # --- the contract's operations ---
+
+    def push_visit(self, body: dict, key: str) -> dict:
+        return self._call("POST", self._office("/visits"), key=key, json=body)[1]
+
+    def push_event(self, visit_id: str, body: dict, key: str) -> dict:
+        return self._call("POST", self._office(f"/visits/{visit_id}/events"), key=key, json=body)[1]
+
+    def visit_state(self, visit_id: str) -> dict:
+        return self._call("GET", self._office(f"/visits/{visit_id}"))[1]
+
+    def hosts(self) -> list[dict]:
+        return self._call("GET", self._office("/hosts"))[1]["hosts"]
+
+    def events_since(self, cursor: str, limit: int = 200) -> tuple[list[dict], str]:
+        body = self._call("GET", self._office("/events"), params={"since": cursor, "limit": limit})[1]
+        return body["events"], body["cursor"]
+
+    def answer(self, visit_id: str, accepted: bool, actor: str) -> dict:
+        return self._call("POST", self._office(f"/visits/{visit_id}/answer"), json={"accepted": accepted, "actor": actor})[1]
+
+    def photo_url(self, visit_id: str) -> str:
+        return self._office(f"/visits/{visit_id}/photo")
+
+    def close(self) -> None:
+        self.session.close()

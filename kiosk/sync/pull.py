@@ -1,0 +1,111 @@
+"""Pull: learn what other devices of the office did, from the central feed, into the local store.
+
+Security and survey devices need visits registered on the lobby kiosk: guest name, host, locker,
+photo link and state. The feed never carries a NIK (only its last 4 digits) or an address.
+Each feed item is applied once (event ids are unique locally); the cursor moves in the same
+transaction as the items it covers, so a crash repeats a page at most, harmlessly.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from kiosk.domain.visit import Visit
+from kiosk.store.sync import HostNoticeRepository, PulledVisitWriter, SyncStateRepository
+from kiosk.sync import mapping
+from kiosk.sync.central import CentralClient
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+
+log = logging.getLogger(__name__)
+CURSOR_KEY = "pull.cursor"
+
+
+class Puller:
+    def __init__(self, ctx: AppContext, client: CentralClient) -> None:
+        self.ctx = ctx
+        self.client = client
+        self.state = SyncStateRepository(ctx.db)
+        self.notices = HostNoticeRepository(ctx.db)
+        self.writer = PulledVisitWriter()
+        self.last_error = ""
+
+    @property
+    def cursor(self) -> str:
+        return self.state.get(CURSOR_KEY, "0") or "0"
+
+    def pull_once(self, page: int = 200) -> int:
+        """Apply every feed item after our cursor; return how many changed something here."""
+        applied = 0
+        cursor = self.cursor
+        while True:
+            items, next_cursor = self.client.events_since(cursor, page)
+            if not items:
+                break
+            with self.ctx.db.transaction() as conn:
+                for item in items:
+                    applied += self._apply(conn, item)
+                self.state.set(CURSOR_KEY, next_cursor, self.ctx.clock.now(), conn)
+            cursor = next_cursor
+            if len(items) < page:
+                break
+        self.last_error = ""
+        return applied
+
+    def pull_hosts(self) -> int:
+        """Replace the local host directory with the office's directory on the central server."""
+        hosts = [mapping.host_from_central(h) for h in self.client.hosts()]
+        if hosts:
+            self.ctx.hosts.replace_all(hosts, self.ctx.clock.now())
+        return len(hosts)
+
+    def _apply(self, conn: sqlite3.Connection, item: dict) -> int:
+        kind = item.get("type")
+        if kind == "visit.registered":
+            return self._registered(conn, item)
+        if kind == "visit.event":
+            return self._event(conn, item)
+        if kind == "notice.status":
+            message_id, status = mapping.remote_notice_status(item)
+            return int(self.notices.record_status(conn, message_id, status, self.ctx.clock.now()))
+        return 0
+
+    def _registered(self, conn: sqlite3.Connection, item: dict) -> int:
+        rv = mapping.remote_visit(item, self.ctx.config.office.code)
+        if self.writer.visit_known(conn, rv.visit_id):
+            return 0  # ours, or already pulled
+        guest_id = self.writer.insert_display_guest(
+            conn, name=rv.guest_name, nik_last4=rv.nik_last4, institution=rv.institution, at=rv.created_at
+        )
+        visit = Visit(
+            id=rv.visit_id, office_code=rv.office_code, guest_id=guest_id, purpose=rv.purpose, host_id=rv.host_id,
+            host_name=rv.host_name, state=rv.state, created_at=rv.created_at, updated_at=rv.created_at,
+            device_id=rv.device_id, expires_at=rv.expires_at, photo_path=rv.photo_url, locker_door=rv.locker_door,
+        )
+        self.ctx.visits.insert(conn, visit)
+        return 1
+
+    def _event(self, conn: sqlite3.Connection, item: dict) -> int:
+        event = mapping.remote_event(item)
+        if self.writer.event_known(conn, event.event_id):
+            return 0  # our own event coming back, or already pulled
+        visit = self.writer.visit(conn, event.visit_id)
+        if visit is None:
+            return 0  # purged here, or registered before this device's cursor started
+        new = visit
+        if event.to_state and event.to_state != visit.state:
+            if visit.can_move_to(event.to_state):
+                new = replace(new, state=event.to_state, updated_at=event.at)
+            else:
+                log.warning("pulled transition does not fit the local state",
+                            extra={"visit_id": visit.id, "local": visit.state.value, "remote": event.to_state.value})
+        door = event.data.get("door")
+        if event.kind == "locker_assigned" and isinstance(door, int):
+            new = replace(new, locker_door=door)
+        if new != visit:
+            self.ctx.visits.update(conn, new)
+        self.ctx.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
+        return 1

@@ -1,0 +1,229 @@
+"""`ctx.sync`: the outbox worker with its handlers (central pushes, host notices) and the puller, built from the config."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.domain.visit import VisitEvent
+from kiosk.store.outbox import OutboxMessage
+from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
+from kiosk.sync import mapping
+from kiosk.sync.central import CentralClient
+from kiosk.sync.errors import DeliveryError, SyncNotConfigured
+from kiosk.sync.notify import HostNotice, Notifier, notifier_from_config
+from kiosk.sync.pull import Puller
+from kiosk.sync.worker import DrainResult, Handler, OutboxWorker, WorkerState
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+
+log = logging.getLogger(__name__)
+
+CENTRAL_TOPICS = ("visit.registered", "visit.event")
+NOTIFY_TOPIC = "notify.host"
+
+
+class VisitPushHandler:
+    destination = "central"
+
+    def __init__(self, ctx: AppContext, client: CentralClient) -> None:
+        self.ctx, self.client = ctx, client
+
+    def _photo(self, photo_path: str) -> bytes | None:
+        if not photo_path:
+            return None
+        p = Path(photo_path)
+        p = p if p.is_absolute() else self.ctx.config.data_dir / p
+        try:
+            return p.read_bytes()
+        except OSError:
+            return None  # deleted by retention, or never written: the record goes without it
+
+    def send(self, message: OutboxMessage):
+        payload = message.payload
+        visit = self.ctx.visits.find(payload["visit_id"])
+        if visit is None:
+            raise DeliveryError("central", "visit no longer stored here (purged)", transient=False)
+        # Personal data is read (and NIK/address decrypted) only now, never stored in the outbox.
+        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        host = self.ctx.hosts.get(visit.host_id) if visit.host_id else None
+        purposes = {p.id: p.label_id for p in self.ctx.config.purposes}
+        body = mapping.visit_body(
+            registered=payload, guest=guest, host=host, purpose_label=purposes.get(visit.purpose, visit.purpose),
+            satker=self.ctx.config.office.name, photo=self._photo(visit.photo_path),
+        )
+        self.client.push_visit(body, message.idempotency_key)
+        return None
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        pass
+
+
+class EventPushHandler(VisitPushHandler):
+    def send(self, message: OutboxMessage):
+        self.client.push_event(message.payload["visit_id"], mapping.event_body(message.payload), message.idempotency_key)
+        return None
+
+
+class HostNoticeHandler:
+    destination = "notify"
+
+    def __init__(self, ctx: AppContext, notifier: Notifier, client: CentralClient | None) -> None:
+        self.ctx, self.notifier, self.client = ctx, notifier, client
+        self.notices = HostNoticeRepository(ctx.db)
+
+    def build(self, payload: dict[str, Any]) -> HostNotice:
+        cfg = self.ctx.config
+        visit = self.ctx.visits.find(payload["visit_id"])
+        host = self.ctx.hosts.get(payload["host_id"])
+        if visit is None or host is None or not host.phone:
+            raise DeliveryError(self.notifier.channel, "visit purged or host without a WhatsApp number", transient=False)
+        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        purpose = next((p for p in cfg.purposes if p.id == visit.purpose), None)
+        photo_url = self.client.photo_url(visit.id) if self.client and visit.photo_path else ""
+        return HostNotice(
+            visit_id=visit.id, phone=host.phone, host_name=host.name, guest_name=guest.name if guest else "-",
+            purpose=purpose.label_id if purpose else visit.purpose, at=visit.created_at, timezone=cfg.office.timezone,
+            photo_url=photo_url, complaint=bool(purpose and purpose.routes_to_intel), intended_host=visit.host_name,
+        )
+
+    def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None]:
+        payload = message.payload
+        receipt = self.notifier.send(self.build(payload))
+        now = self.ctx.clock.now()
+
+        def record(conn: sqlite3.Connection) -> None:
+            self.notices.mark_sent(conn, payload["notice_id"], receipt.message_id, now)
+            # The central server learns the provider's message id, to match the channel's status webhooks.
+            event = VisitEvent(
+                visit_id=payload["visit_id"], kind="host_notified", at=now, actor="system",
+                device_id=self.ctx.config.kiosk.device_id,
+                data={"notice_id": payload["notice_id"], "host_id": payload["host_id"], "channel": receipt.channel,
+                      "message_id": receipt.message_id},
+            )
+            self.ctx.visits.append_event(conn, event)
+
+        return record
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        self.notices.mark_failed(conn, message.payload["notice_id"], reason, self.ctx.clock.now())
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    counts: dict[str, int]
+    parked: list[OutboxMessage]
+    worker: dict[str, Any]
+    cursor: str
+    central_url: str
+    notifier: str
+
+
+class SyncService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._last_pull = 0.0
+
+    @cached_property
+    def client(self) -> CentralClient | None:
+        return CentralClient.from_config(self.ctx.config) if self.ctx.config.central.url else None
+
+    @cached_property
+    def notifier(self) -> Notifier | None:
+        return notifier_from_config(self.ctx.config)
+
+    @cached_property
+    def handlers(self) -> dict[str, Handler]:
+        out: dict[str, Handler] = {}
+        if self.client is not None:
+            out["visit.registered"] = VisitPushHandler(self.ctx, self.client)
+            out["visit.event"] = EventPushHandler(self.ctx, self.client)
+        if self.notifier is not None:
+            out[NOTIFY_TOPIC] = HostNoticeHandler(self.ctx, self.notifier, self.client)
+        return out
+
+    @cached_property
+    def worker(self) -> OutboxWorker:
+        c = self.ctx.config.central
+        return OutboxWorker(self.ctx, self.handlers, base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
+                            on_cycle=self._maybe_pull)
+
+    @cached_property
+    def puller(self) -> Puller | None:
+        return Puller(self.ctx, self.client) if self.client is not None else None
+
+    # --- the worker's face ---
+
+    @property
+    def state(self) -> WorkerState:
+        return self.worker.state
+
+    @property
+    def last_error(self) -> str:
+        return self.worker.last_error
+
+    def drain_once(self) -> DrainResult:
+        return self.worker.drain_once()
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def stop(self) -> None:
+        if "worker" in self.__dict__:
+            self.worker.stop()
+
+    def run_forever(self) -> None:
+        self.worker.run_forever()
+
+    # --- pull ---
+
+    def pull_once(self) -> int:
+        if self.puller is None:
+            raise SyncNotConfigured("central.url")
+        return self.puller.pull_once()
+
+    def pull_hosts(self) -> int:
+        if self.puller is None:
+            raise SyncNotConfigured("central.url")
+        return self.puller.pull_hosts()
+
+    def _maybe_pull(self) -> None:
+        if self.puller is None or time.monotonic() - self._last_pull < self.ctx.config.central.pull_interval_s:
+            return
+        self._last_pull = time.monotonic()
+        try:
+            self.puller.pull_once()
+        except DeliveryError as exc:
+            self.puller.last_error = exc.reason
+            log.info("pull failed", extra={"reason": exc.reason})
+
+    # --- status ---
+
+    def status(self, parked_limit: int = 100) -> SyncStatus:
+        outbox = self.ctx.visits.outbox
+        state = SyncStateRepository(self.ctx.db)
+        raw = state.get("worker")
+        return SyncStatus(
+            counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit),
+            worker=json.loads(raw) if raw else {"state": "never_ran", "last_error": ""},
+            cursor=state.get("pull.cursor", "0") or "0", central_url=self.ctx.config.central.url,
+            notifier=self.ctx.config.notifier.kind,
+        )
+
+    def retry_parked(self, ids: list[int] | None = None) -> int:
+        n = self.ctx.visits.outbox.unpark(self.ctx.clock.now(), ids)
+        if "worker" in self.__dict__:
+            self.worker.wake()
+        return n
+
+    def close(self) -> None:
+        self.stop()
+        if self.__dict__.get("client") is not None:
+            self.client.close()

@@ -1,0 +1,109 @@
+"""The reference server enforces the OpenAPI contract: bad requests get 4xx with a reason; the client maps the fields."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from kiosk.central.contract import operations, spec
+from kiosk.central.server import make_server
+
+OFFICE = "KEJARI-KLK"
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = make_server(f"sqlite:///{tmp_path / 'c.sqlite3'}", tokens=["t0k"])
+    srv.start_in_thread()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def _visit(**changes):
+    body = {"visit_id": str(uuid.uuid4()), "device_id": "lobby-1", "created_at": "2026-11-23T01:30:00.000+00:00",
+            "state": "registered", "purpose": "meet_employee", "nama": "Budi", "satker": "Kejari Klungkung",
+            "no_identitas": "5105014101900001", "tipe_tamu": "Umum"}
+    body.update(changes)
+    return body
+
+
+def _post(server, path, body, key="k1", token="t0k"):
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return requests.post(f"{server.url}/v1/offices/{OFFICE}{path}", json=body, headers=headers, timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "status", "reason"),
+    [
+        (_visit(nama=""), "a", 400, "body.nama: too short"),
+        (_visit(state="teleported"), "b", 400, "body.state: must be one of"),
+        (_visit(created_at="2026-11-23 09:30"), "c", 400, "body.created_at: not a valid date-time"),
+        (_visit(nik="5105014101900001"), "d", 400, "body: unknown field nik"),
+        (_visit(photo="not base64!"), "e", 400, "body.photo: not a valid byte"),
+        (_visit(), None, 400, "header parameter Idempotency-Key: required"),
+        (_visit(visit_id="abc"), "f", 400, "body.visit_id: not a valid uuid"),
+    ],
+)
+def test_a_visit_that_breaks_the_contract_is_refused_with_a_reason(server, body, key, status, reason):
+    r = _post(server, "/visits", body, key=key)
+    assert r.status_code == status and reason in r.json()["reason"]
+
+
+def test_requests_without_the_office_token_are_refused(server):
+    r = _post(server, "/visits", _visit(), token="wrong")
+    assert r.status_code == 401 and "token" in r.json()["reason"]
+
+
+def test_an_event_for_an_unknown_visit_or_an_illegal_move_is_refused(server):
+    event = {"event_id": str(uuid.uuid4()), "kind": "transition", "from_state": "registered", "to_state": "inside",
+             "at": "2026-11-23T01:31:00+00:00", "actor": "staff", "device_id": "lobby-1"}
+    vid = str(uuid.uuid4())
+    assert _post(server, f"/visits/{vid}/events", event, key="e1").status_code == 404
+    assert _post(server, "/visits", _visit(visit_id=vid), key="v1").status_code == 201
+    r = _post(server, f"/visits/{vid}/events", event, key="e2")
+    assert r.status_code == 422 and "illegal transition" in r.json()["reason"]
+
+
+def test_the_same_key_twice_stores_once_and_replays_the_first_answer(server):
+    body = _visit()
+    first = _post(server, "/visits", body, key="same")
+    again = _post(server, "/visits", body, key="same")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json()["status"] == "duplicate"
+    assert server.store.stats() == {"visits": 1, "events": 0, "replays": 1}
+
+
+def test_unknown_paths_and_methods_are_refused(server):
+    assert requests.get(f"{server.url}/v2/nothing", timeout=5).status_code == 404
+    assert requests.delete(f"{server.url}/v1/offices/{OFFICE}/visits", timeout=5).status_code == 405
+
+
+def test_the_contract_names_every_operation_the_issue_asks_for():
+    ids = {op.operation_id for op in operations()}
+    assert {"pushVisit", "pushVisitEvent", "getVisit", "listHosts", "listEvents"} <= ids
+    fields = spec()["components"]["schemas"]["VisitPush"]["properties"]
+    national = ["nama", "detail", "no_hp", "email", "alamat", "no_identitas", "tipe_tamu", "tipe_pelayanan",
+                "nama_pejabat", "jabatan", "satker", "photo"]
+    assert all(f in fields for f in national)
+
+
+def test_the_mapping_fills_the_national_guestbook_fields_the_contract_accepts(context):
+    from kiosk.app.registration import GuestIdentity
+    from kiosk.central.contract import validate
+    from kiosk.sync import mapping
+
+    v = context.registration.register(GuestIdentity(nik="5105014101900001", name="Budi", institution="PT Maju",
+                                                    phone="081234567890", address="Jl. Melati 3"),
+                                      purpose="ptsp_service", host_id="ptsp", host_name="Petugas PTSP", consent=True)
+    [msg] = context.visits.outbox.for_aggregate(v.id)
+    body = mapping.visit_body(registered=msg.payload, guest=context.guests.get(v.guest_id), host=context.hosts.get("ptsp"),
+                              purpose_label="Layanan PTSP", satker=context.config.office.name, photo=b"\xff\xd8jpeg")
+    validate(body, spec()["components"]["schemas"]["VisitPush"])
+    assert body["no_identitas"] == "5105014101900001" and body["alamat"] == "Jl. Melati 3"
+    assert body["tipe_tamu"] == "Instansi" and body["detail"] == "Layanan PTSP - PT Maju"
+    assert body["nama_pejabat"] == "Petugas PTSP" and body["jabatan"] == "Pelayanan Terpadu Satu Pintu"
+    assert "5105014101900001" not in str(msg.payload)  # the outbox itself holds no NIK
