@@ -226,7 +226,11 @@ class StaffService:
     def check_out(self, visit_id: str, *, actor: str = "staff") -> None:
         """Check a guest out by hand (the guest left without scanning): state, event, outbox, locker freed."""
         visit = self.ctx.visits.get(visit_id)
-        self.ctx.registration.transition(visit_id, VisitState.CHECKED_OUT, actor=actor, reason="manual_checkout")
+        # A visit still `registered` (the host was never asked) cannot be checked out; it is cancelled instead.
+        target = VisitState.CHECKED_OUT
+        if not visit.can_move_to(target) and visit.can_move_to(VisitState.CANCELLED):
+            target = VisitState.CANCELLED
+        self.ctx.registration.transition(visit_id, target, actor=actor, reason="manual_checkout")
         if visit.locker_door is not None and self._service("lockers") is not None:
             try:
                 self.ctx.lockers.release(visit_id, actor=actor, open_door=False)

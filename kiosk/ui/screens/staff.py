@@ -70,8 +70,10 @@ class StaffPinScreen(KioskScreen):
 class StaffScreen(KioskScreen):
     tab = StringProperty("status")
     message = StringProperty("")
+    services_at_enter = None
 
     def on_pre_enter(self, *args) -> None:
+        self.services_at_enter = self.services
         self.message = ""
         self.show(self.tab)
 
@@ -137,8 +139,12 @@ class StaffScreen(KioskScreen):
         content.add_widget(waiting)
         in_background(staff.device_status, lambda lines, err: self._devices_done(waiting, lines, err))
 
+    def _alive(self) -> bool:
+        """False once the screen has left its app (a slow answer arriving after the menu was closed)."""
+        return self.manager is not None and self.app is not None and self.app.services is self.services_at_enter
+
     def _devices_done(self, placeholder, lines, error) -> None:
-        if self.tab != "status" or placeholder.parent is None:
+        if not self._alive() or self.tab != "status" or placeholder.parent is None:
             return
         content = self.ids.content
         index = content.children.index(placeholder)
@@ -186,6 +192,8 @@ class StaffScreen(KioskScreen):
 
     def _after(self, ok_text: str, refresh: str | None):
         def done(_result, error) -> None:
+            if not self._alive():
+                return
             self.message = error.text(self.app.lang) if error is not None else ok_text
             if refresh and self.tab == refresh and self.manager and self.manager.current == self.name:
                 self.show(refresh)
