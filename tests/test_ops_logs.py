@@ -54,7 +54,7 @@ def test_no_personal_data_reaches_the_log_through_operations(context, log_file):
     except Exception as exc:
         logging.getLogger("kiosk.test").warning("forget failed: %s", exc, extra={"nik": NIK_A, "address": ADDRESS_A})
     context.privacy.forget(NIK_A)
-    logging.getLogger("kiosk.test").info(f"careless message with {NIK_A}", extra={"name": NAME_A})
+    logging.getLogger("kiosk.test").info(f"careless message with {NIK_A}", extra={"nama": NAME_A})
     text = "\n".join(_lines(log_file))
     assert "retention purge" in text and "data subject forgotten" in text
     assert NIK_A not in text
