@@ -63,3 +63,25 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(cfg_file, capsys, argv, need
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0]
+
+
+def test_visits_list_uses_the_office_day_not_the_utc_day(cfg_file, capsys):
+    """A visit at 07:30 WITA (23:30 UTC the day before) belongs to the office's day."""
+    from datetime import UTC, datetime
+
+    from kiosk.app.context import AppContext
+    from kiosk.config import load_config
+    from kiosk.domain.clock import FixedClock
+
+    ctx = AppContext(load_config(cfg_file), clock=FixedClock(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)))
+    ctx.registration.register(
+        GuestIdentity(nik="5105014101900001", name="Early Guest"),
+        purpose="meet_employee", host_id="h", host_name="Host", consent=True,
+    )
+    ctx.close()
+    assert main(["visits", "list", "--json", "--date", "2026-11-23", "--config", str(cfg_file)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["guest"] for r in rows] == ["Early Guest"]
+    assert rows[0]["created_at"].startswith("2026-11-23T07:30")
+    assert main(["visits", "list", "--json", "--date", "2026-11-22", "--config", str(cfg_file)]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -56,6 +56,30 @@ class AppContext:
         return RegistrationService(self)
 
     @cached_property
+    def identity(self):
+        from kiosk.app.identity import IdentityService
+
+        return IdentityService(self)
+
+    @cached_property
+    def surveys(self):
+        from kiosk.app.survey import SurveyService
+
+        return SurveyService(self)
+
+    @cached_property
+    def service_report(self):
+        from kiosk.app.service_report import ServiceReportService
+
+        return ServiceReportService(self)
+
+    @cached_property
+    def gate(self):
+        from kiosk.app.gate import GateService
+
+        return GateService(self)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 
@@ -85,7 +109,21 @@ class AppContext:
 
         return NotificationService(self)
 
+    @cached_property
+    def passes(self):
+        from kiosk.app.passes import PassService
+
+        return PassService(self)
+
+    @cached_property
+    def tickets(self):
+        from kiosk.app.printing import TicketService
+
+        return TicketService(self)
+
     def close(self) -> None:
+        if "tickets" in self.__dict__:
+            self.tickets.close()
         if "sync" in self.__dict__:
             self.sync.close()
         if "lockers" in self.__dict__:

@@ -34,9 +34,10 @@ class FixedClock:
 
 
 def to_iso(dt: datetime) -> str:
+    """Stored form: always UTC, so that stored times compare correctly as text (SQL ranges, ORDER BY)."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
-    return dt.isoformat(timespec="milliseconds")
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def from_iso(text: str) -> datetime:

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from kiosk.cli import UsageError
 from kiosk.cli.common import add_config_option, context_from_args
-from kiosk.domain.clock import to_iso
 from kiosk.domain.masking import mask_nik
 
 
@@ -45,7 +44,7 @@ def run_list(args) -> int:
         rows.append(
             {
                 "id": v.id,
-                "created_at": to_iso(v.created_at.astimezone(tz)),
+                "created_at": v.created_at.astimezone(tz).isoformat(timespec="seconds"),
                 "state": v.state.value,
                 "guest": guest.name if guest else "",
                 "nik": mask_nik(guest.nik) if guest else "",

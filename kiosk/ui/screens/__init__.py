@@ -8,12 +8,18 @@ ROLE_SCREENS: dict[str, list[str]] = {
     "guest": [
         "welcome:GuestWelcomeScreen",
         "help:HelpScreen",
+        "manual_entry:ManualEntryScreen",
     ],
     "security": [
+        "security:GateScreen",
         "welcome:SecurityWelcomeScreen",
+        "security:InsideNowScreen",
     ],
     "survey": [
         "welcome:SurveyWelcomeScreen",
+        "survey:SurveyQuestionScreen",
+        "survey:SurveyProfileScreen",
+        "survey:SurveyThanksScreen",
     ],
 }
 

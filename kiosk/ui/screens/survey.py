@@ -1,0 +1,143 @@
+"""The survey desk (SKM): nine questions with one large tap per answer, an optional profile, then thanks.
+
+The questions and their answer words are the regulation's, from kiosk.domain.survey (both languages);
+the screen only collects taps and hands them to kiosk.app.survey.
+"""
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
+
+from kiosk.domain.errors import KioskError
+from kiosk.domain.survey import ELEMENTS, SEXES
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.wedge import WedgeScannerMixin
+
+THANKS_SECONDS = 6
+
+
+class SurveyQuestionScreen(KioskScreen):
+    index = NumericProperty(0)  # 0..8
+    answers = ListProperty([0] * len(ELEMENTS))  # 0 = not answered yet
+
+    def question(self, index: int, lang: str) -> str:
+        e = ELEMENTS[int(index)]
+        return e.question_id if lang == "id" else e.question_en
+
+    def element_name(self, index: int, lang: str) -> str:
+        e = ELEMENTS[int(index)]
+        return e.name_id if lang == "id" else e.name_en
+
+    def answer_label(self, index: int, value: int, lang: str) -> str:
+        return ELEMENTS[int(index)].label(value, lang)
+
+    def choose(self, value: int) -> None:
+        answers = list(self.answers)
+        answers[self.index] = value
+        self.answers = answers
+        if self.index + 1 < len(ELEMENTS):
+            self.index += 1
+        else:
+            self.app.go("survey_profile")
+
+    def previous(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+        else:
+            self.app.go_home()
+
+    def reset(self) -> None:
+        self.index = 0
+        self.answers = [0] * len(ELEMENTS)
+
+
+class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
+    choice = DictProperty({})  # item -> chosen option
+    visit_id = StringProperty("")
+    linked = BooleanProperty(False)
+    error = StringProperty("")
+
+    def on_pre_enter(self, *_args) -> None:
+        opts = self.services.config.survey
+        groups = {
+            "age_group": [(g, g) for g in opts.age_groups],
+            "sex": [(code, f"survey.sex_{code}") for code, _id, _en in SEXES],
+            "education": [(e, e) for e in opts.education],
+            "occupation": [(o, o) for o in opts.occupation],
+        }
+        for item, options in groups.items():
+            box = self.ids[f"{item}_options"]
+            box.clear_widgets()
+            for value, label in options:
+                button = Factory.OptionButton()
+                button.value, button.item, button.label_key = value, item, label
+                button.bind(on_release=self._picked)
+                box.add_widget(button)
+        self._refresh()
+
+    def _picked(self, button) -> None:
+        choice = dict(self.choice)
+        choice[button.item] = "" if choice.get(button.item) == button.value else button.value
+        self.choice = choice
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for item in ("age_group", "sex", "education", "occupation"):
+            for button in self.ids[f"{item}_options"].children:
+                button.filled = self.choice.get(item) == button.value
+
+    def on_enter(self, *_args) -> None:
+        self.start_wedge()
+
+    def on_leave(self, *_args) -> None:
+        self.stop_wedge()
+
+    def scanned(self, token: str) -> None:
+        """Typed by hand into the pass field."""
+        self.ids.scan_input.text = ""
+        self.ids.scan_input.focus = False
+        self.on_scan(token)
+
+    def on_scan(self, token: str) -> None:
+        """A visitor pass scanned here links the answers to the visit and checks the guest out."""
+        if token.strip():
+            visit_id = self.services.gate.checkout_for_survey(token)
+            self.visit_id = visit_id or ""
+            self.linked = visit_id is not None
+
+    def submit(self) -> None:
+        answers = tuple(self.manager.get_screen("survey").answers)
+        try:
+            self.services.surveys.record(
+                answers,
+                visit_id=self.visit_id or None,
+                comment=self.ids.comment.text,
+                **{k: v for k, v in self.choice.items() if v},
+            )
+        except KioskError as exc:
+            self.error = exc.text(self.app.lang)
+            return
+        self.app.go("survey_thanks")
+
+    def reset(self) -> None:
+        self.choice = {}
+        self.visit_id = ""
+        self.linked = False
+        self.error = ""
+        if "comment" in self.ids:
+            self.ids.comment.text = ""
+
+
+class SurveyThanksScreen(KioskScreen):
+    _timer = None
+
+    def on_enter(self, *_args) -> None:
+        app = self.app
+        self._timer = Clock.schedule_once(lambda _dt: app.go_home(), THANKS_SECONDS)
+        app.bind(on_stop=lambda *_a: self.on_leave())  # never fire into an app that has stopped
+
+    def on_leave(self, *_args) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

@@ -1,0 +1,146 @@
+"""The security and survey screens, tapped like a finger: verdicts at the gate, the SKM survey end to end."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain.visit import VisitState as S
+from tests.fixtures_gate import ACCEPTED, gate_for, token_for, visit_with_pass
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def security(context, artifacts):
+    from tests.ui_harness import UiHarness
+
+    gate_for(context)
+    harness = UiHarness(context, role="security", artifacts=artifacts)
+    harness.settle()
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def survey(context, artifacts):
+    from tests.ui_harness import UiHarness
+
+    harness = UiHarness(context, role="survey", artifacts=artifacts)
+    yield harness
+    harness.close()
+
+
+def scan(ui, token: str) -> None:
+    """What a keyboard-wedge scanner does: type the code and press Enter (no field has the focus)."""
+    ui.type_text(token)
+    ui.press_key(13)
+    ui.pump(3)
+
+
+def test_guard_scans_an_accepted_pass_and_sees_a_green_enter_with_name_photo_host_and_locker(security, tmp_path):
+    from dataclasses import replace
+
+    from PIL import Image, ImageDraw
+
+    ctx = security.app.services
+    visit = visit_with_pass(ctx, *ACCEPTED, locker=3, name="Budi Santoso")
+    photo = tmp_path / "budi.png"
+    img = Image.new("RGB", (240, 320), (90, 120, 160))
+    ImageDraw.Draw(img).ellipse((60, 60, 180, 200), fill=(230, 200, 170))
+    img.save(photo)
+    visit = replace(visit, photo_path=str(photo))
+    with ctx.db.transaction() as conn:
+        ctx.visits.update(conn, visit)
+    assert security.app.screens.current == "gate"
+    assert security.find("verdict_text").text == "Siap memindai"
+    scan(security, token_for(visit))
+    assert security.find("verdict_text").text == "SILAKAN MASUK"
+    assert security.find("guest_name").text == "Budi Santoso"
+    assert security.find("locker").text == "Loker 3"
+    assert security.find("photo").source == str(photo)
+    assert security.screen.green
+    assert ctx.visits.get(visit.id).state is S.INSIDE
+    assert security.find("inside_button").text == "Di dalam sekarang (1)"
+    security.screenshot("security-verdict-enter")
+
+
+def test_guard_sees_exit_with_the_id_card_reminder_then_a_red_already_checked_out(security):
+    ctx = security.app.services
+    visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE, name="Siti Aminah")
+    scan(security, token_for(visit))
+    assert security.find("verdict_text").text == "SILAKAN KELUAR"
+    assert "Kembalikan KTP" in security.find("reminder").text
+    security.screenshot("security-verdict-exit")
+    scan(security, token_for(visit))
+    assert security.find("verdict_text").text == "SUDAH KELUAR"
+    assert not security.screen.green
+    security.screenshot("security-verdict-already-out")
+
+
+def test_a_forged_pass_turns_the_screen_red(security):
+    visit = visit_with_pass(security.app.services, *ACCEPTED)
+    scan(security, token_for(visit, forged=True))
+    assert security.find("verdict_text").text == "PASS TIDAK SAH / TIDAK TERBACA"
+    assert security.find("guest_name").text == ""
+    security.screenshot("security-verdict-forged")
+
+
+def test_inside_now_list_is_one_tap_away(security):
+    ctx = security.app.services
+    for name in ("Budi Santoso", "Siti Aminah"):
+        visit_with_pass(ctx, *ACCEPTED, S.INSIDE, name=name)
+    security.screen.refresh_count()
+    security.pump(3)
+    security.tap(security.find("inside_button"))
+    security.settle()
+    assert security.app.screens.current == "inside"
+    names = [w.name_text for w in security.find("list_box").children]
+    assert sorted(names) == ["Budi Santoso", "Siti Aminah"]
+    security.tap(security.find("print_button"))
+    assert security.screen.status == "Daftar dikirim ke printer"  # the simulated thermal printer
+    security.screenshot("security-inside-now")
+
+
+def test_respondent_answers_nine_questions_with_one_tap_each_and_the_ikm_counts_them(survey):
+    ctx = survey.app.services
+    survey.tap(survey.find("start"))
+    survey.settle()
+    assert survey.app.screens.current == "survey"
+    assert survey.find("progress").text.startswith("Pertanyaan 1 dari 9")
+    assert survey.find("a4").text == "Sangat sesuai"
+    survey.screenshot("survey-question-1")
+    for i, value in enumerate((4, 3, 3, 4, 3, 4, 4, 3, 4)):
+        if i == 3:
+            assert survey.find("a4").text == "Gratis" and survey.find("a1").text == "Sangat mahal"
+            survey.screenshot("survey-question-4-cost")
+        survey.tap(survey.find(f"a{value}"))
+    survey.settle()
+    assert survey.app.screens.current == "survey_profile"
+    age = next(b for b in survey.find("age_group_options").children if b.value == "30-39")
+    survey.tap(age)
+    sex = next(b for b in survey.find("sex_options").children if b.value == "P")
+    survey.tap(sex)
+    assert sex.filled and sex.text == "Perempuan"
+    survey.screenshot("survey-profile")
+    survey.tap(survey.find("submit"))
+    survey.settle()
+    assert survey.app.screens.current == "survey_thanks"
+    survey.screenshot("survey-thanks")
+    (stored,) = ctx.surveys.repo.list_between(ctx.clock.now().replace(hour=0), ctx.clock.now().replace(hour=23))
+    assert stored.answers == (4, 3, 3, 4, 3, 4, 4, 3, 4)
+    assert (stored.age_group, stored.sex, stored.visit_id) == ("30-39", "P", None)
+
+
+def test_scanning_the_pass_at_the_survey_desk_links_the_answers_and_checks_the_guest_out(survey):
+    ctx = survey.app.services
+    gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE)
+    survey.app.go("survey")
+    survey.settle()
+    for _ in range(9):
+        survey.tap(survey.find("a3"))
+    survey.settle()
+    scan(survey, token_for(visit))
+    assert survey.screen.linked
+    survey.tap(survey.find("submit"))
+    assert ctx.surveys.repo.for_visit(visit.id)[0].answers == (3,) * 9
+    assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
