@@ -48,7 +48,8 @@ class SystemdNotifier:
         self.address = _address(env.get("NOTIFY_SOCKET", ""))
         self._sock: socket.socket | None = None
         if self.address is not None:
-            self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            # Non-blocking: a heartbeat must never stall the UI thread; a full queue is a missed beat.
+            self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC | socket.SOCK_NONBLOCK)
 
     @property
     def enabled(self) -> bool:

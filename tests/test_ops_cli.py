@@ -53,7 +53,7 @@ def test_selftest_prints_a_table_and_passes_with_working_simulated_devices(tmp_p
     "broken,line",
     [
         ({"printer_fault": "offline"}, r"^printer\s+FAIL\s.*offline"),
-        ({"camera_source": "/nonexistent/camera.avi"}, r"^camera\s+FAIL\s.*does not exist"),
+        ({"camera_source": "/nonexistent/camera.avi"}, r"^camera\s+FAIL\s.*(does not exist|no such file)"),
     ],
 )
 def test_selftest_reports_a_broken_simulated_device_as_failed_and_exits_1(tmp_path, capsys, broken, line):

@@ -45,12 +45,21 @@ def optional_service(ctx: AppContext, name: str):
 def _printer(ctx: AppContext, name: str, pcfg, role: str) -> CheckResult:
     if pcfg.kind == "none":
         return skip(name, "not configured")
-    tickets = optional_service(ctx, "tickets")
-    if tickets is not None and hasattr(tickets, "printer_status"):
-        status = tickets.printer_status(role)
-        good = bool(getattr(status, "ok", False))
-        text = getattr(status, "text_en", None) or getattr(status, "detail", None) or str(status)
-        return ok(name, text) if good else fail(name, text)
+    printer_mod = optional_module("kiosk.devices.printer")
+    if printer_mod is not None and hasattr(printer_mod, "open_printer"):
+        printer = printer_mod.open_printer(pcfg, name=name)
+        try:
+            status = printer.status()
+        finally:
+            close = getattr(printer, "close", None)
+            if close is not None:
+                close()
+        if status.problem:
+            return fail(name, f"{pcfg.kind}: {status.problem}")
+        if status.unknown:
+            # python-escpos answers "paper OK" when nothing answers: unknown is not a pass (HARDWARE-NOTES).
+            return fail(name, f"{pcfg.kind}: no status answer")
+        return ok(name, f"{pcfg.kind}: online" + (", paper near end" if status.paper_near_end else ""))
     # No printing service yet: only the simulator's scripted state can be read.
     if pcfg.kind == "simulated":
         if pcfg.simulate_fault in ("offline", "paper_out", "cover_open"):

@@ -74,6 +74,13 @@ class ServiceNotAvailable(KioskError):
         )
 
 
+class ReprintFailed(KioskError):
+    code = "reprint_failed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Cetak ulang gagal: {reason}", f"Reprint failed: {reason}", reason=reason)
+
+
 def _hasher():
     from argon2 import PasswordHasher
 
@@ -242,10 +249,11 @@ class StaffService:
         tickets = self._service("tickets")
         if tickets is None:
             raise ServiceNotAvailable("tickets")
-        for method in ("reprint", "reprint_pass"):
-            if hasattr(tickets, method):
-                return getattr(tickets, method)(visit_id, actor=actor)
-        raise ServiceNotAvailable("tickets.reprint")
+        outcome = tickets.reprint(visit_id)
+        if not getattr(outcome, "printed", True):
+            raise ReprintFailed(getattr(outcome, "reason", "offline"))
+        log.info("pass reprinted by staff", extra={"visit_id": visit_id, "actor": actor})
+        return outcome
 
     # --- lockers ---
 
