@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
   fonts-dejavu-core
 )
+# Only the tests need these: systemd-analyze verifies the units in systemd/.
+TEST_APT_PACKAGES=(systemd)
 
 say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
 
@@ -71,6 +73,7 @@ main() {
     run|test) ;;
     *) echo "usage: ./bootstrap.sh run | test" >&2; exit 2 ;;
   esac
+  [ "$what" = test ] && APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}")
   install_system_packages
   setup_venv
   shift || true

@@ -202,6 +202,8 @@ class UiConfig:
     large_text: bool = False
     high_contrast: bool = False
     staff_pin_hash: str = field(default="", metadata={"doc": "argon2 hash of the staff PIN"})
+    staff_pin_attempts: int = field(default=5, metadata={"min": 1, "max": 20})
+    staff_lockout_s: int = field(default=300, metadata={"min": 10, "max": 86400})
 
 
 @dataclass(frozen=True)

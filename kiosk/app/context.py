@@ -92,6 +92,18 @@ class AppContext:
         return LockerService(self)
 
     @cached_property
+    def privacy(self):
+        from kiosk.app.privacy import PrivacyService
+
+        return PrivacyService(self)
+
+    @cached_property
+    def staff(self):
+        from kiosk.app.staff import StaffService
+
+        return StaffService(self)
+
+    @cached_property
     def sync(self):
         from kiosk.sync.service import SyncService
 

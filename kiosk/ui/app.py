@@ -122,6 +122,10 @@ class KioskApp(App):
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
+        from kiosk.ui.watchdog import UiWatchdog
+
+        self.watchdog = UiWatchdog()
+        self.watchdog.start(status=f"role {self.role}")
         self._start_sync()
         self._tick_clock(0)
         self._clock_event = Clock.schedule_interval(self._tick_clock, 1)
@@ -132,6 +136,8 @@ class KioskApp(App):
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
         self.idle.stop()
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         self.services.close()
 
     def _start_sync(self) -> None:

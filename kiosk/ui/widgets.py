@@ -11,5 +11,38 @@ class KioskButton(ButtonBehavior, Label):
     filled = BooleanProperty(True)
 
 
+class LongPressLabel(Label):
+    """A label that fires `on_long_press` when a finger stays on it for `hold_s` seconds (a discreet gesture)."""
+
+    hold_s = 2.0
+
+    def __init__(self, **kwargs) -> None:
+        self.register_event_type("on_long_press")
+        super().__init__(**kwargs)
+        self._pending = None
+
+    def on_touch_down(self, touch):
+        if self.collide_point(*touch.pos):
+            from kivy.clock import Clock
+
+            self._cancel()
+            self._pending = Clock.schedule_once(lambda _dt: self.dispatch("on_long_press"), self.hold_s)
+            touch.ud["long_press_owner"] = self
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch):
+        if touch.ud.get("long_press_owner") is self:
+            self._cancel()
+        return super().on_touch_up(touch)
+
+    def _cancel(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    def on_long_press(self) -> None:
+        pass
+
+
 class KioskRoot(BoxLayout):
     pass

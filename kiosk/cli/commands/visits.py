@@ -19,6 +19,9 @@ def register(sub) -> None:
     lst.add_argument("--json", action="store_true", help="one JSON array instead of a table")
     add_config_option(lst)
     lst.set_defaults(func=run_list)
+    from kiosk.cli.commands.privacy import register_visit_actions
+
+    register_visit_actions(vsub)
 
 
 def _parse_day(text: str | None, tz: ZoneInfo) -> date:

@@ -31,3 +31,9 @@ ROLE_SCREENS: dict[str, list[str]] = {
         "survey:SurveyThanksScreen",
     ],
 }
+
+# The staff menu (PIN first, then status, visits, lockers) is in every role, after the role's own screens;
+# a long press on the office name in the header opens it.
+STAFF_SCREENS = ["staff:StaffPinScreen", "staff:StaffScreen"]
+for _screens in ROLE_SCREENS.values():
+    _screens.extend(s for s in STAFF_SCREENS if s not in _screens)
