@@ -73,6 +73,12 @@ class AppContext:
 
         return NotificationService(self)
 
+    @cached_property
+    def ktp_reader(self):
+        from kiosk.app.ktp import KtpReaderService
+
+        return KtpReaderService(self)
+
     def close(self) -> None:
         if "sync" in self.__dict__:
             self.sync.close()
