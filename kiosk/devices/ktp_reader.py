@@ -89,6 +89,9 @@ def find_card(frame: np.ndarray) -> np.ndarray | None:
             approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
             quad = approx if len(approx) == 4 else cv2.boxPoints(cv2.minAreaRect(hull))
             quad = order_corners(np.asarray(quad))
+            h, w = small.shape
+            if quad[:, 0].min() < 2 or quad[:, 1].min() < 2 or quad[:, 0].max() > w - 3 or quad[:, 1].max() > h - 3:
+                continue  # touches the frame's edge: not a whole card (or the whole frame itself)
             aspect = _quad_aspect(quad)
             if not 1.3 <= aspect <= 1.9:
                 continue
