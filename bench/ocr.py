@@ -11,12 +11,20 @@ other load on the machine does not inflate it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
+import json
 import resource
 import time
+from datetime import date
+from pathlib import Path
 
+import cv2
+import numpy as np
+
+from kiosk.devices.ktp_identity import SyntheticIdentity
 from kiosk.devices.ktp_reader import KtpReader
-from kiosk.devices.ktp_synth import generate
+from kiosk.devices.ktp_synth import SyntheticKtp, generate
 from kiosk.devices.ocr import make_engine
 
 FIELDS = ("nik", "name", "birth_place", "birth_date", "sex", "address", "rt_rw", "village", "district",
@@ -71,19 +79,43 @@ def evaluate(reader: KtpReader, cards) -> dict[str, float]:
             "flagged": flagged / n}
 
 
+def card_set(seed: int, count: int, degraded: bool, cache: Path | None) -> list[SyntheticKtp]:
+    """Generated cards; with a cache folder they are generated once and shared by parallel runs."""
+    folder = cache / f"{'degraded' if degraded else 'clean'}-{seed}-{count}" if cache else None
+    if folder and (folder / "truth.json").exists():
+        idents = json.loads((folder / "truth.json").read_text())
+        cards = []
+        for i, d in enumerate(idents):
+            d.update(birth_date=date.fromisoformat(d["birth_date"]), issued_at=date.fromisoformat(d["issued_at"]))
+            jpeg = (folder / f"{i:04d}.jpg").read_bytes()
+            frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+            cards.append(SyntheticKtp(SyntheticIdentity(**d), None, frame, np.zeros((4, 2), np.float32), jpeg))
+        return cards
+    cards = [generate(seed + i, degraded=degraded) for i in range(count)]
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, card in enumerate(cards):
+            (folder / f"{i:04d}.jpg").write_bytes(card.jpeg)
+        (folder / "truth.json").write_text(json.dumps([dataclasses.asdict(c.identity) for c in cards], default=str))
+    return cards
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.splitlines()[0])
     ap.add_argument("--cards", type=int, default=6, help="cards per set (clean and degraded); 200 for the full run")
     ap.add_argument("--seed", type=int, default=10_000)
     ap.add_argument("--engines", default="hybrid,tesseract,rapidocr")
+    ap.add_argument("--cache", type=Path, default=None, help="folder to keep generated frames in between runs")
     args = ap.parse_args(argv)
     sets = {
-        "clean": [generate(args.seed + i) for i in range(args.cards)],
-        "degraded": [generate(args.seed + 100_000 + i, degraded=True) for i in range(args.cards)],
+        "clean": card_set(args.seed, args.cards, False, args.cache),
+        "degraded": card_set(args.seed + 100_000, args.cards, True, args.cache),
     }
+    if not args.engines:
+        return
     all_readers = readers()
     print(f"bench.ocr: {args.cards} clean + {args.cards} degraded generated cards; {GOALS}")
-    print(f"{'engine':10} {'set':9} {'NIK exact':>9} {'name chars':>10} {'fields':>7} {'flagged':>8} {'s/card':>7}")
+    print(f"{'engine':10} {'set':9} {'NIK exact':>9} {'name chars':>10} {'fields':>7} {'flagged':>8} {'s/card':>7}", flush=True)
     for name in args.engines.split(","):
         reader = all_readers[name]
         for set_name, cards in sets.items():

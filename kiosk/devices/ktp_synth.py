@@ -218,6 +218,13 @@ def place_in_frame(
     card: np.ndarray, deg: Degradation, rng: random.Random, frame_size: tuple[int, int] = (1280, 720)
 ) -> tuple[np.ndarray, np.ndarray]:
     """The camera frame and the card's four corners in it (tl, tr, br, bl)."""
+    frame, corners, _jpeg = _camera_view(card, deg, rng, frame_size)
+    return frame, corners
+
+
+def _camera_view(
+    card: np.ndarray, deg: Degradation, rng: random.Random, frame_size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, bytes]:
     fw, fh = frame_size
     ch, cw = card.shape[:2]
     scale = deg.card_width_frac * fw / cw
@@ -251,7 +258,7 @@ def place_in_frame(
         out = cv2.GaussianBlur(out, (0, 0), deg.blur_sigma)
     ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, deg.jpeg_quality])
     assert ok
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR), corners
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR), corners, buf.tobytes()
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,7 @@ class SyntheticKtp:
     degradation: Degradation
     frame: np.ndarray  # BGR camera frame
     corners: np.ndarray  # 4x2 float32 (tl, tr, br, bl)
+    jpeg: bytes = b""  # the frame as the camera's JPEG (decodes to exactly `frame`)
 
 
 def generate(seed: int, *, degraded: bool = False) -> SyntheticKtp:
@@ -267,8 +275,8 @@ def generate(seed: int, *, degraded: bool = False) -> SyntheticKtp:
     rng = random.Random(seed)
     ident = random_identity(rng)
     deg = Degradation.random_degraded(rng) if degraded else Degradation.random_clean(rng)
-    frame, corners = place_in_frame(render_card(ident, rng), deg, rng)
-    return SyntheticKtp(ident, deg, frame, corners)
+    frame, corners, jpeg = _camera_view(render_card(ident, rng), deg, rng, (1280, 720))
+    return SyntheticKtp(ident, deg, frame, corners, jpeg)
 
 
 def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = False) -> list[SyntheticKtp]:
@@ -276,5 +284,5 @@ def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = Fa
     folder.mkdir(parents=True, exist_ok=True)
     cards = [generate(seed + i, degraded=degraded) for i in range(count)]
     for i, card in enumerate(cards):
-        cv2.imwrite(str(folder / f"ktp_{i:03d}.jpg"), card.frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
+        (folder / f"ktp_{i:03d}.jpg").write_bytes(card.jpeg)
     return cards

@@ -8,6 +8,7 @@ ROLE_SCREENS: dict[str, list[str]] = {
     "guest": [
         "welcome:GuestWelcomeScreen",
         "help:HelpScreen",
+        "ktp_confirm:KtpConfirmScreen",
     ],
     "security": [
         "welcome:SecurityWelcomeScreen",
