@@ -65,7 +65,9 @@ class OfficeConfig:
     name: str = "Kejaksaan Negeri Contoh"
     address: str = "Jl. Contoh No. 1"
     phone: str = ""
-    code: str = field(default="KEJARI-DEMO", metadata={"pattern": r"^[A-Z0-9-]{3,32}$"})
+    # At most 18 characters: the office code is signed into every gate pass, whose QR must stay at
+    # version 6 (see kiosk/domain/gatepass.py).
+    code: str = field(default="KEJARI-DEMO", metadata={"pattern": r"^[A-Z0-9-]{3,18}$"})
     slug: str = field(default="", metadata={"doc": "office slug on bukutamu.kejaksaan.go.id"})
     timezone: str = "Asia/Jakarta"
     working_hours: str = field(default="08:00-16:00", metadata={"pattern": r"^\d\d:\d\d-\d\d:\d\d$"})
@@ -102,11 +104,13 @@ class PrinterConfig:
 @dataclass(frozen=True)
 class ScannerConfig:
     kind: Literal["simulated", "camera", "hid", "serial", "none"] = "simulated"
-    decoder: Literal["pyzbar", "zxing"] = "pyzbar"
+    decoder: Literal["pyzbar", "zxing"] = "zxing"  # measured in bench/scan.py: ~5x faster than pyzbar
     hid_device: str = field(default="", metadata={"doc": "/dev/input/by-id/... of a keyboard-wedge scanner"})
     serial_port: str = "/dev/ttyACM0"
     serial_baudrate: int = 9600
     debounce_s: float = field(default=2.0, metadata={"min": 0, "max": 60})
+    symbologies: list[Literal["QRCODE", "MICROQR", "PDF417", "DATAMATRIX", "CODE128", "CODE39", "EAN13", "I25"]] = (
+        field(default_factory=lambda: ["QRCODE"], metadata={"doc": "codes the camera decoder looks for"}))
     source: str = field(default="", metadata={"doc": "image/video file or folder for the simulated scanner"})
 
 

@@ -56,6 +56,12 @@ class AppContext:
         return RegistrationService(self)
 
     @cached_property
+    def identity(self):
+        from kiosk.app.identity import IdentityService
+
+        return IdentityService(self)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 
@@ -74,12 +80,26 @@ class AppContext:
         return NotificationService(self)
 
     @cached_property
+    def passes(self):
+        from kiosk.app.passes import PassService
+
+        return PassService(self)
+
+    @cached_property
+    def tickets(self):
+        from kiosk.app.printing import TicketService
+
+        return TicketService(self)
+
+    @cached_property
     def ktp_reader(self):
         from kiosk.app.ktp import KtpReaderService
 
         return KtpReaderService(self)
 
     def close(self) -> None:
+        if "tickets" in self.__dict__:
+            self.tickets.close()
         if "sync" in self.__dict__:
             self.sync.close()
         if "lockers" in self.__dict__:

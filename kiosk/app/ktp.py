@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -22,17 +22,10 @@ from kiosk.domain.ktp import KtpReading
 
 if TYPE_CHECKING:
     from kiosk.app.context import AppContext
+    from kiosk.devices.camera import FrameSource
     from kiosk.devices.ktp_reader import CaptureState, KtpReader
 
 log = logging.getLogger(__name__)
-
-
-class FrameSource(Protocol):
-    """The camera seam (kiosk.devices.camera): a BGR frame, or None when none is ready."""
-
-    def read(self) -> np.ndarray | None: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ ROLE_SCREENS: dict[str, list[str]] = {
     "guest": [
         "welcome:GuestWelcomeScreen",
         "help:HelpScreen",
+        "manual_entry:ManualEntryScreen",
         "ktp_confirm:KtpConfirmScreen",
     ],
     "security": [

@@ -1,0 +1,71 @@
+"""Gate-pass printing speed: layout + ESC/POS encoding, tokens signed/verified per second, QR size, native vs image QR.
+
+Run: /work/venv/bin/python -m bench.ticket [--n 200]
+Peer in the same run: the same QR sent as the printer's native `GS ( k` command versus a raster image.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench.common import summary_ms, table, time_calls
+from kiosk.devices.printer import encode_document
+from kiosk.domain.gatepass import issue, verify_pass
+from kiosk.domain.ticket import TicketData, gate_pass_ticket, qr_block
+from kiosk.domain.tokens import SigningKey
+
+T0 = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+
+
+def _per_second(fn, seconds: float = 1.0) -> float:
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn()
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench.ticket")
+    parser.add_argument("--n", type=int, default=100, help="repetitions per timing")
+    n = parser.parse_args(argv).n
+    key = SigningKey.generate()
+    public = {key.key_id: key.public_key}
+    gp, token = issue(key, office_code="KEJARI-KLK", issued_at=T0, expires_at=T0 + timedelta(hours=8), locker_door=7)
+
+    def data() -> TicketData:
+        return TicketData(
+            "Kejaksaan Negeri Klungkung", "Jl. Gajah Mada No. 56, Semarapura", "Ni Kadek Ayu Lestari",
+            "5105014101900123", "I Gede Wirawan, S.H.", "Bertemu pegawai", T0, T0 + timedelta(hours=8),
+            token, gp.pass_id, locker_door=7,
+        )
+
+    print(f"token: {len(token)} characters (QR alphanumeric mode), office code KEJARI-KLK")
+    sign = _per_second(lambda: issue(key, office_code="KEJARI-KLK", issued_at=T0, expires_at=T0 + timedelta(hours=8)))
+    verify = _per_second(lambda: verify_pass(token, at=T0, office_code="KEJARI-KLK", public_keys=public))
+    print(f"tokens signed:   {sign:8.0f} /s")
+    print(f"tokens verified: {verify:8.0f} /s")
+    rows = []
+    for width, paper in ((384, "58 mm"), (576, "80 mm")):
+        q = qr_block(token, width)
+        for native in (False, True):
+            doc = gate_pass_ticket(data(), width_dots=width)
+            job = encode_document(doc, profile="TM-T20II", code_page="CP858", native_qr=native)
+            layout = time_calls(lambda w=width: gate_pass_ticket(data(), width_dots=w), repeat=n)
+            both = time_calls(
+                lambda w=width, nat=native: encode_document(
+                    gate_pass_ticket(data(), width_dots=w), profile="TM-T20II", code_page="CP858", native_qr=nat
+                ),
+                repeat=n,
+            )
+            modules = 17 + 4 * q.version
+            rows.append([
+                paper, "native GS ( k" if native else "image GS v 0", q.version, q.module_dots,
+                f"{modules * q.module_dots / 8:.1f} mm", len(job), summary_ms(layout), summary_ms(both),
+            ])
+    print(table(["paper", "QR sent as", "QR ver", "module dots", "QR side", "job bytes", "layout", "layout+encode"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""`kiosk ticket print|reprint VISIT_ID`, `kiosk ticket status`, `kiosk ticket --demo --out DIR`."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.cli import UsageError
+from kiosk.cli.common import add_config_option, config_from_args, context_from_args
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ticket", help="gate-pass printing: print, reprint, printer status, demo ticket")
+    p.add_argument("--demo", action="store_true", help="print a sample pass on the simulated printer")
+    p.add_argument("--out", metavar="DIR", help="with --demo: write ticket.bin (ESC/POS) and ticket.png here")
+    add_config_option(p)
+    p.set_defaults(func=run_demo)
+    tsub = p.add_subparsers(dest="ticket_command", metavar="ACTION")
+    for name, helptext in (
+        ("print", "print the pass of a registered visit (refused if it already printed)"),
+        ("reprint", "print the pass again with the same pass id, marked CETAK ULANG / REPRINT"),
+    ):
+        cmd = tsub.add_parser(name, help=helptext)
+        cmd.add_argument("visit_id", metavar="VISIT_ID")
+        add_config_option(cmd)
+        cmd.set_defaults(func=run_print, reprint=name == "reprint")
+    st = tsub.add_parser("status", help="status of the configured printers as JSON")
+    add_config_option(st)
+    st.set_defaults(func=run_status)
+
+
+def run_print(args) -> int:
+    ctx = context_from_args(args)
+    try:
+        outcome = ctx.tickets.reprint(args.visit_id) if args.reprint else ctx.tickets.issue_and_print(args.visit_id)
+    finally:
+        ctx.close()
+    print(json.dumps(outcome.to_dict(), ensure_ascii=False))
+    if not outcome.printed:
+        print(f"kiosk: {outcome.message_id} / {outcome.message_en}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_status(args) -> int:
+    ctx = context_from_args(args)
+    try:
+        rows = [{"printer": p.name, **p.status().to_dict()} for p in ctx.tickets.printers]
+    finally:
+        ctx.close()
+    print(json.dumps(rows))
+    return 0
+
+
+def run_demo(args) -> int:
+    if not args.demo:
+        raise UsageError("kiosk ticket: give an ACTION (print, reprint, status) or --demo --out DIR")
+    if not args.out:
+        raise UsageError("kiosk ticket --demo needs --out DIR")
+    from kiosk.app.passes import SigningKeyError, load_signer
+    from kiosk.devices.escpos_render import render
+    from kiosk.devices.printer import EscposPrinter, width_for
+    from kiosk.devices.printer_simulator import SimulatedPrinterTransport
+    from kiosk.domain.clock import SystemClock
+    from kiosk.domain.gatepass import issue
+    from kiosk.domain.ticket import TicketData, gate_pass_ticket
+    from kiosk.domain.tokens import SigningKey
+
+    cfg = config_from_args(args)
+    try:
+        signer = load_signer(cfg)
+    except SigningKeyError:
+        signer = SigningKey.generate()
+        print(f"kiosk: no signing key yet; demo signed with a throw-away key {signer.key_id}", file=sys.stderr)
+    pcfg = cfg.devices.printer
+    now = SystemClock().now()
+    gp, token = issue(
+        signer,
+        office_code=cfg.office.code,
+        issued_at=now,
+        expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
+        locker_door=7,
+    )
+    tz = ZoneInfo(cfg.office.timezone)
+    purpose = cfg.purposes[0].label_id
+    host = cfg.hosts[0].name if cfg.hosts else "Petugas PTSP"
+    data = TicketData(
+        office_name=cfg.office.name,
+        office_address=cfg.office.address,
+        office_phone=cfg.office.phone,
+        guest_name="I Wayan Contoh Sudarsana",
+        nik="5105010101900001",
+        host_name=host,
+        purpose=purpose,
+        issued_at=gp.issued_at.astimezone(tz),
+        expires_at=gp.expires_at.astimezone(tz),
+        token=token,
+        pass_id=gp.pass_id,
+        locker_door=gp.locker_door,
+    )
+    sim = SimulatedPrinterTransport()
+    width = width_for(pcfg)
+    printer = EscposPrinter(
+        sim, name="demo", profile=pcfg.profile, code_page=pcfg.code_page, native_qr=pcfg.native_qr, width_dots=width
+    )
+    printer.print_document(gate_pass_ticket(data, width_dots=width))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ticket.bin").write_bytes(sim.printed)
+    render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
+    print(token)
+    return 0
