@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from kiosk.devices.ocr import OcrEngine, OcrLine
-from kiosk.domain.ktp import KtpReading, parse_ktp
+from kiosk.domain.ktp import KtpReading, digits_only, parse_ktp
+from kiosk.domain.nik import is_valid_nik
 
 # Rectified card size: ID-1 (85.6 x 54 mm) at about 300 dpi, the size the synthetic cards use.
 CARD_W, CARD_H = 1012, 638
@@ -199,13 +200,26 @@ class KtpReader:
         nik_line = None
         index = nik_line_index(lines)
         if index is not None:
-            x, y, w, h = lines[index].box
-            pad = max(6, h // 4)
-            band = text_area[max(y - pad, 0) : y + h + pad, int(card.shape[1] * NIK_LEFT) :]
-            if band.size:
-                nik_line = self.nik_engine.read_line(band, digits=True)
+            nik_line = self._read_nik(text_area, lines[index].box, card.shape[1])
         return parse_ktp([(ln.text, ln.confidence) for ln in lines], nik_line=(nik_line.text, nik_line.confidence)
                          if nik_line else None)
+
+    def _read_nik(self, text_area: np.ndarray, box: tuple[int, int, int, int], card_w: int) -> OcrLine | None:
+        """The NIK band recognised on its own; a tight crop can lose a digit, so other margins are tried
+        until one gives 16 digits that pass the NIK rules."""
+        _x, y, _w, h = box
+        first = None
+        for margin in (0.5, 0.25, 0.9):
+            pad = max(6, int(h * margin))
+            band = text_area[max(y - pad, 0) : y + h + pad, int(card_w * NIK_LEFT) :]
+            line = self.nik_engine.read_line(band, digits=True) if band.size else None
+            if line is None:
+                continue
+            first = first or line
+            digits, _fixes = digits_only(line.text)
+            if len(digits) == 16 and is_valid_nik(digits):
+                return line
+        return first
 
     def read_frame(self, frame: np.ndarray) -> KtpReading | None:
         """Find, rectify and read a card in one frame regardless of focus and glare (benchmarks, tests)."""
