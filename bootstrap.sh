@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
   fonts-dejavu-core
+  tesseract-ocr tesseract-ocr-ind
 )
 # Only the tests need these: systemd-analyze verifies the units in systemd/.
 TEST_APT_PACKAGES=(systemd)

@@ -152,12 +152,25 @@ class LockersConfig:
 
 
 @dataclass(frozen=True)
+class KtpReaderConfig:
+    # hybrid = Tesseract for the text lines + RapidOCR for the NIK line (measured best; see bench/ocr.py).
+    ocr_engine: Literal["hybrid", "tesseract", "rapidocr"] = "hybrid"
+    ocr_threads: int = field(default=1, metadata={"min": 1, "max": 16})
+    min_card_area: float = field(default=0.18, metadata={"min": 0.01, "max": 0.95})
+    min_focus: float = field(default=250.0, metadata={"min": 0, "max": 100000})
+    max_glare: float = field(default=0.004, metadata={"min": 0, "max": 1})
+    steady_frames: int = field(default=2, metadata={"min": 1, "max": 30})
+    timeout_s: float = field(default=60.0, metadata={"min": 1, "max": 600})
+
+
+@dataclass(frozen=True)
 class DevicesConfig:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     backup_printer: PrinterConfig = field(default_factory=lambda: PrinterConfig(kind="none"))
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
     lockers: LockersConfig = field(default_factory=LockersConfig)
+    ktp: KtpReaderConfig = field(default_factory=KtpReaderConfig)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,12 @@ class AppContext:
 
         return TicketService(self)
 
+    @cached_property
+    def ktp_reader(self):
+        from kiosk.app.ktp import KtpReaderService
+
+        return KtpReaderService(self)
+
     def close(self) -> None:
         if "tickets" in self.__dict__:
             self.tickets.close()

@@ -1,0 +1,147 @@
+"""KTP scan service: frames from the camera in, guidance and finally the card's fields out, on a worker thread.
+
+The scan screen calls `start(source, on_event)` and shows each event (the UI hands them to the Kivy
+thread with `Clock.schedule_once`); `scan()` is the same loop as a generator for the CLI and tests.
+The reading carries per-field confidences and the flags that the confirm screen must show: a flagged
+or low-confidence field is for the guest to check, never accepted silently.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from kiosk.domain.errors import KioskError
+from kiosk.domain.ktp import KtpReading
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
+    from kiosk.devices.camera import FrameSource
+    from kiosk.devices.ktp_reader import CaptureState, KtpReader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KtpEvent:
+    kind: Literal["guidance", "result", "timeout", "error"]
+    guidance: str = ""  # a code of kiosk.devices.ktp_reader.GUIDANCE
+    text_id: str = ""
+    text_en: str = ""
+    reading: KtpReading | None = None
+    error_code: str = ""
+
+
+class ScanHandle:
+    """A running scan: `stop()` ends it early (the guest chose to type instead), `join()` waits."""
+
+    def __init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self.thread is not None:
+            self.thread.join(timeout)
+            return not self.thread.is_alive()
+        return True
+
+
+class KtpReaderService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.cfg = ctx.config.devices.ktp
+
+    @cached_property
+    def reader(self) -> KtpReader:
+        from kiosk.devices.ktp_reader import KtpReader
+        from kiosk.devices.ocr import make_engine
+
+        threads = self.cfg.ocr_threads
+        if self.cfg.ocr_engine == "hybrid":
+            return KtpReader(make_engine("tesseract", threads=threads), make_engine("rapidocr", threads=threads))
+        return KtpReader(make_engine(self.cfg.ocr_engine, threads=threads))
+
+    def _capture(self):
+        from kiosk.devices.ktp_reader import CaptureThresholds, CardCapture
+
+        c = self.cfg
+        return CardCapture(
+            CaptureThresholds(
+                min_area_frac=c.min_card_area, min_focus=c.min_focus, max_glare=c.max_glare, steady_frames=c.steady_frames
+            )
+        )
+
+    def _today(self):
+        return self.ctx.clock.now().date()
+
+    def read_image(self, frame: np.ndarray) -> KtpReading | None:
+        """Read one still image now, whatever its focus and glare (staff tools, benchmarks)."""
+        from kiosk.devices.ktp_reader import find_card, rectify
+
+        corners = find_card(frame)
+        if corners is None:
+            return None
+        return self._reread(self.reader.read_card(rectify(frame, corners)))
+
+    def _reread(self, reading: KtpReading) -> KtpReading:
+        # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
+        from kiosk.domain.ktp import KtpReading as Reading
+        from kiosk.domain.ktp import cross_check
+
+        return Reading(reading.fields, tuple(cross_check(reading.fields, today=self._today())))
+
+    def scan(
+        self, source: FrameSource, *, stop: threading.Event | None = None, max_frames: int | None = None
+    ) -> Iterator[KtpEvent]:
+        """Guidance whenever it changes, then one result (or a timeout); the source is left open."""
+        capture = self._capture()
+        deadline = time.monotonic() + self.cfg.timeout_s
+        last = ""
+        frames = 0
+        while not (stop and stop.is_set()):
+            if time.monotonic() > deadline or (max_frames is not None and frames >= max_frames):
+                yield KtpEvent("timeout", "no_card", "Waktu habis: silakan ketik data KTP", "Time is up: please type the KTP data")
+                return
+            frame = source.read()
+            if frame is None:
+                time.sleep(0.02)
+                continue
+            frames += 1
+            state: CaptureState = capture.feed(frame)
+            if state.guidance != last:
+                last = state.guidance
+                yield KtpEvent("guidance", state.guidance, state.text("id"), state.text("en"))
+            if state.card is not None:
+                reading = self._reread(self.reader.read_card(state.card))
+                log.info(
+                    "ktp read",
+                    extra={"engine": self.reader.name, "flags": [f.code for f in reading.flags],
+                           "low": reading.low_confidence()},
+                )
+                yield KtpEvent("result", "reading", reading=reading)
+                return
+
+    def start(self, source: FrameSource, on_event: Callable[[KtpEvent], None]) -> ScanHandle:
+        """Run `scan` on a worker thread; `on_event` is called on that thread for every event."""
+        handle = ScanHandle()
+
+        def run() -> None:
+            try:
+                for event in self.scan(source, stop=handle.stop_event):
+                    on_event(event)
+            except KioskError as exc:
+                log.warning("ktp scan failed", extra={"code": exc.code})
+                on_event(KtpEvent("error", text_id=exc.text_id, text_en=exc.text_en, error_code=exc.code))
+
+        handle.thread = threading.Thread(target=run, name="ktp-scan", daemon=True)
+        handle.thread.start()
+        return handle
