@@ -69,6 +69,12 @@ def test_completion_commits_the_visit_with_consent_photo_and_step_timings(locker
     assert (capture.data["seconds"], capture.data["standard_s"], capture.data["within"]) == (100, 180, True)
     scan = next(e for e in ctx.visits.events(visit.id) if e.data.get("step") == "scan")
     assert scan.data["seconds"] == 40
+    # The service report measures the same 100 s from the capture_started event to the registration.
+    from datetime import timedelta
+
+    from kiosk.domain.sla import measure_visit
+
+    assert measure_visit(ctx.visits.events(visit.id)).data_capture == timedelta(seconds=100)
     assert draft.photo is None
     topics = [r[0] for r in ctx.db.conn.execute("SELECT topic FROM outbox WHERE aggregate_id=?", (visit.id,))]
     assert "visit.registered" in topics
