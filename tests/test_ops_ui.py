@@ -108,6 +108,12 @@ def test_staff_unlock_status_visits_checkout_lockers_and_leave(staff_ctx, artifa
         assert "[menunggu pegawai]" in texts  # the visit's state in words, not its code
         ui.screenshot("staff-visits")
         row = next(w for w in content.children if getattr(w, "visit_id", None) == visit.id)
+        ui.tap(next(b for b in row.children if getattr(b, "text", "") == "Diterima"))  # the host said yes by phone
+        wait_until(ui, lambda: staff_ctx.visits.get(visit.id).state == VisitState.ACCEPTED)
+        wait_until(ui, lambda: ui.find("message").text == "Dicatat: pegawai menerima tamu")
+        ui.settle()
+        row = next(w for w in content.children if getattr(w, "visit_id", None) == visit.id)
+        assert "Diterima" not in [getattr(b, "text", "") for b in row.children]  # answered once
         checkout = next(b for b in row.children if getattr(b, "text", "") == "Check-out")
         ui.tap(checkout)
         wait_until(ui, lambda: staff_ctx.visits.get(visit.id).state == VisitState.CHECKED_OUT)

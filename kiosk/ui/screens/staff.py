@@ -13,6 +13,7 @@ from kivy.clock import Clock
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from kiosk.domain.errors import KioskError
 from kiosk.ui.screens.base import KioskScreen
@@ -174,10 +175,17 @@ class StaffScreen(KioskScreen):
             text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}"
             lbl = self._label(text)
             buttons = []
+            if v.state == "waiting_host":
+                buttons.append(self._button(self._t("staff.accept"), lambda vid=v.id: self.host_answer(vid, True),
+                                            filled=False, width=160))
+                buttons.append(self._button(self._t("staff.decline"), lambda vid=v.id: self.host_answer(vid, False),
+                                            filled=False, width=160))
             if v.open:
                 buttons.append(self._button(self._t("staff.reprint"), lambda vid=v.id: self.reprint(vid), filled=False))
                 buttons.append(self._button(self._t("staff.checkout"), lambda vid=v.id: self.check_out(vid)))
-            row = self._row(lbl, *buttons)
+            # The visit's line across the whole width, its buttons on a line of their own below it.
+            content.add_widget(self._row(lbl))
+            row = self._row(Widget(), *buttons)
             row.visit_id = v.id
             content.add_widget(row)
 
@@ -212,6 +220,10 @@ class StaffScreen(KioskScreen):
 
     def reprint(self, visit_id: str) -> None:
         in_background(lambda: self.services.staff.reprint(visit_id), self._after(self._t("staff.printed"), None))
+
+    def host_answer(self, visit_id: str, accepted: bool) -> None:
+        said = self._t("staff.accepted" if accepted else "staff.declined")
+        in_background(lambda: self.services.staff.host_answer(visit_id, accepted), self._after(said, "visits"))
 
     def check_out(self, visit_id: str) -> None:
         in_background(lambda: self.services.staff.check_out(visit_id), self._after(self._t("staff.checked_out"), "visits"))
