@@ -158,8 +158,8 @@ CONFIRM_FIELD = {"nik": "nik", "name": "name", "address": "address", "rt_rw": "a
 
 def ktp_born(reading: KtpReading) -> str:
     """Place and date of birth and sex as printed, for the guest to compare with the NIK."""
-    parts = [reading.value("birth_place"), reading.value("birth_date"), reading.value("sex")]
-    return ", ".join(p for p in parts if p)
+    place = ", ".join(p for p in (reading.value("birth_place"), reading.value("birth_date")) if p)
+    return "\n".join(p for p in (place, reading.value("sex")) if p)
 
 
 def ktp_address(reading: KtpReading) -> str:

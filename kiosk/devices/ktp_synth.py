@@ -292,11 +292,15 @@ def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = Fa
 SCAN_MOMENTS = (("desk", 8), ("far", 12), ("glare", 12), ("held", 45))
 
 
+def demo_identity(seed: int = 11) -> SyntheticIdentity:
+    """The made-up guest whose card the simulated scan camera shows."""
+    return random_identity(random.Random(seed))
+
+
 def scan_sequence(ident: SyntheticIdentity | None = None, *, seed: int = 11) -> list[tuple[str, np.ndarray]]:
     """The distinct frames of a guest showing `ident`'s card to the camera: an empty desk, the card too far,
     the card under a lamp's glare, then the card held still (clean). Each is (moment, BGR frame)."""
-    rng = random.Random(seed)
-    ident = ident or random_identity(rng)
+    ident = ident or demo_identity(seed)
     card = render_card(ident, random.Random(seed))
     desk = _desk(random.Random(seed), 1280, 720)
     held = Degradation.random_clean(random.Random(seed + 1))

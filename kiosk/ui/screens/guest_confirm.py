@@ -41,6 +41,7 @@ class ConfirmScreen(FlowScreen):
         self.ids.nik.text = self.masked_nik
         for name in FIELDS:
             self.ids[name].text = getattr(draft, name)
+            self.ids[name].cursor = (0, 0)  # a long card address shows its start, not its end
         first = next((self.ids[f] for f in ("nik", "name", "address") if f in self.checks), None)
         self.focus_field(first or (self.ids.name if not draft.name else self.ids.phone))
 
@@ -83,7 +84,7 @@ class ConfirmScreen(FlowScreen):
         if flags and not draft.ktp_flags_confirmed:
             if not self.confirming:
                 self.confirming = True
-                said = " ".join(f.text_id if lang == "id" else f.text_en for f in flags)
+                said = " ".join(f"{f.text_id if lang == 'id' else f.text_en}." for f in flags)
                 self.message = f"{said} {self.app.tr('confirm.confirm_again')}"
                 return
             self.flow.confirm_ktp_flags(draft, flags)
