@@ -105,8 +105,15 @@ def test_staff_unlock_status_visits_checkout_lockers_and_leave(staff_ctx, artifa
         ui.settle()
         texts = " ".join(getattr(w, "text", "") for w in content.walk())
         assert NIK_A[-4:] in texts and NIK_A not in texts  # masked on screen
+        assert "[menunggu pegawai]" in texts  # the visit's state in words, not its code
         ui.screenshot("staff-visits")
         row = next(w for w in content.children if getattr(w, "visit_id", None) == visit.id)
+        ui.tap(next(b for b in row.children if getattr(b, "text", "") == "Diterima"))  # the host said yes by phone
+        wait_until(ui, lambda: staff_ctx.visits.get(visit.id).state == VisitState.ACCEPTED)
+        wait_until(ui, lambda: ui.find("message").text == "Dicatat: pegawai menerima tamu")
+        ui.settle()
+        row = next(w for w in content.children if getattr(w, "visit_id", None) == visit.id)
+        assert "Diterima" not in [getattr(b, "text", "") for b in row.children]  # answered once
         checkout = next(b for b in row.children if getattr(b, "text", "") == "Check-out")
         ui.tap(checkout)
         wait_until(ui, lambda: staff_ctx.visits.get(visit.id).state == VisitState.CHECKED_OUT)
@@ -117,6 +124,8 @@ def test_staff_unlock_status_visits_checkout_lockers_and_leave(staff_ctx, artifa
         door_row = next(w for w in ui.find("content").children if getattr(w, "door", None) == 3)
         ui.tap(next(b for b in door_row.children if getattr(b, "text", "") == "Buka"))
         wait_until(ui, lambda: ui.find("message").text == "Loker 3 terbuka")
+        door_texts = [getattr(w, "text", "") for w in ui.find("content").walk()]
+        assert any(t.strip().startswith("1  kosong, pintu tertutup") for t in door_texts)
         ui.screenshot("staff-lockers")
         ui.tap(ui.find("leave"))
         ui.settle()

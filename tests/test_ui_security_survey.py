@@ -144,3 +144,36 @@ def test_scanning_the_pass_at_the_survey_desk_links_the_answers_and_checks_the_g
     survey.tap(survey.find("submit"))
     assert ctx.surveys.repo.for_visit(visit.id)[0].answers == (3,) * 9
     assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
+
+
+def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make_config, artifacts):
+    """The guard's scanner on a serial port (a pty here): its line reaches the gate screen's verdict."""
+    import os
+    import time
+    from datetime import UTC, datetime
+
+    from kiosk.app.context import AppContext
+    from kiosk.domain.clock import FixedClock
+    from tests.ui_harness import UiHarness
+
+    master, slave = os.openpty()
+    cfg = make_config({"devices": {"scanner": {"kind": "serial", "serial_port": os.ttyname(slave), "debounce_s": 5}}})
+    ctx = AppContext(cfg, clock=FixedClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC)))
+    gate_for(ctx)
+    ui = UiHarness(ctx, role="security", artifacts=artifacts)
+    try:
+        ui.settle()
+        visit = visit_with_pass(ctx, *ACCEPTED, locker=4, name="Made Sukerta")
+        os.write(master, token_for(visit).encode() + b"\r\n")
+        deadline = time.monotonic() + 20
+        while ui.find("verdict_text").text != "SILAKAN MASUK" and time.monotonic() < deadline:
+            ui.pump(2)
+        assert ui.find("verdict_text").text == "SILAKAN MASUK"
+        assert ui.find("guest_name").text == "Made Sukerta"
+        assert ctx.visits.get(visit.id).state is S.INSIDE
+    finally:
+        ui.close()
+        ctx.close()
+        os.close(master)
+        os.close(slave)
+    assert ui.screen._device_scanner is None  # stopped with the app: no reader thread left on the port

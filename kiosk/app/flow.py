@@ -344,18 +344,9 @@ class RegistrationFlow:
 
     def start_scanner(self, on_code) -> object | None:
         """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
-        from kiosk.devices.scanner import open_scanner
+        from kiosk.app.scanning import start_code_scanner
 
-        cfg = self.ctx.config
-        if cfg.devices.scanner.kind in ("none", "camera"):  # "camera": the scan screen decodes its own preview
-            return None
-        try:
-            scanner = open_scanner(cfg.devices.scanner, cfg.path)
-            scanner.start(lambda code: on_code(code.text))
-        except Exception as exc:  # the camera and typing still work without the scanner
-            log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
-            return None
-        return scanner
+        return start_code_scanner(self.ctx.config, on_code)
 
     @property
     def faces(self):

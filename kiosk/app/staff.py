@@ -245,6 +245,14 @@ class StaffService:
                 log.warning("locker not released at manual checkout", extra={"visit_id": visit_id, "code": exc.code})
         log.info("visit checked out by staff", extra={"visit_id": visit_id})
 
+    def host_answer(self, visit_id: str, accepted: bool, *, actor: str = "staff") -> None:
+        """The host answered by phone or in person, not on WhatsApp: staff record it (waiting_host only)."""
+        notifications = self._service("notifications")
+        if notifications is None:
+            raise ServiceNotAvailable("notifications")
+        notifications.record_host_answer(visit_id, accepted, actor)
+        log.info("host answer recorded by staff", extra={"visit_id": visit_id, "accepted": accepted})
+
     def reprint(self, visit_id: str, *, actor: str = "staff") -> Any:
         tickets = self._service("tickets")
         if tickets is None:

@@ -13,6 +13,7 @@ from kivy.clock import Clock
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from kiosk.domain.errors import KioskError
 from kiosk.ui.screens.base import KioskScreen
@@ -107,6 +108,12 @@ class StaffScreen(KioskScreen):
         row.height = max(max((w.height for w in widgets), default=40), self.app.theme.touch)
         return row
 
+    def _state(self, code: str) -> str:
+        """A state code in the kiosk's language; an unknown code is shown as it is."""
+        from kiosk.ui.i18n import load_catalog
+
+        return self._t(f"state.{code}") if f"state.{code}" in load_catalog() else code
+
     # --- tabs ---
 
     def show(self, tab: str) -> None:
@@ -122,7 +129,7 @@ class StaffScreen(KioskScreen):
         content.add_widget(self._label(self._t("staff.outbox", **ob["counts"]), bold=True))
         worker = ob["worker"]
         state = worker.get("state", "")
-        state = self._t("staff.not_available") if state == "not_available" else state
+        state = self._t("staff.not_available") if state == "not_available" else self._state(state)
         err = worker.get("last_error") or ""
         content.add_widget(self._label(self._t("staff.worker", state=state) + (f" ({err})" if err else ""), muted=True))
         if ob["parked"]:
@@ -164,13 +171,21 @@ class StaffScreen(KioskScreen):
         if not visits:
             content.add_widget(self._label(self._t("staff.no_visits"), muted=True))
         for v in visits:
-            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{v.state}]" + (f"  loker {v.locker}" if v.locker else "")
+            locker = f"  {self._t('staff.locker', door=v.locker)}" if v.locker else ""
+            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}"
             lbl = self._label(text)
             buttons = []
+            if v.state == "waiting_host":
+                buttons.append(self._button(self._t("staff.accept"), lambda vid=v.id: self.host_answer(vid, True),
+                                            filled=False, width=160))
+                buttons.append(self._button(self._t("staff.decline"), lambda vid=v.id: self.host_answer(vid, False),
+                                            filled=False, width=160))
             if v.open:
                 buttons.append(self._button(self._t("staff.reprint"), lambda vid=v.id: self.reprint(vid), filled=False))
                 buttons.append(self._button(self._t("staff.checkout"), lambda vid=v.id: self.check_out(vid)))
-            row = self._row(lbl, *buttons)
+            # The visit's line across the whole width, its buttons on a line of their own below it.
+            content.add_widget(self._row(lbl))
+            row = self._row(Widget(), *buttons)
             row.visit_id = v.id
             content.add_widget(row)
 
@@ -182,7 +197,7 @@ class StaffScreen(KioskScreen):
             return
         content.add_widget(self._row(self._button(self._t("staff.open_all"), self.open_all, width=360)))
         for d in doors:
-            text = f"{d.door:>3}  {d.state}  {d.door_state}" + (f"  {d.visit_id[:8]}" if d.visit_id else "") + (
+            text = f"{d.door:>3}  {self._state(d.state)}, {self._state(d.door_state)}" + (f"  {d.visit_id[:8]}" if d.visit_id else "") + (
                 f"  {d.note}" if d.note else "")
             row = self._row(self._label(text), self._button(self._t("staff.open"), lambda n=d.door: self.open_door(n), width=160))
             row.door = d.door
@@ -205,6 +220,10 @@ class StaffScreen(KioskScreen):
 
     def reprint(self, visit_id: str) -> None:
         in_background(lambda: self.services.staff.reprint(visit_id), self._after(self._t("staff.printed"), None))
+
+    def host_answer(self, visit_id: str, accepted: bool) -> None:
+        said = self._t("staff.accepted" if accepted else "staff.declined")
+        in_background(lambda: self.services.staff.host_answer(visit_id, accepted), self._after(said, "visits"))
 
     def check_out(self, visit_id: str) -> None:
         in_background(lambda: self.services.staff.check_out(visit_id), self._after(self._t("staff.checked_out"), "visits"))

@@ -1,11 +1,15 @@
 """Reading a keyboard-wedge scanner on a screen: it "types" the code and Enter; no text field needs the focus.
 
+The serial or HID scanner of the config (`devices.scanner`), when there is one, is started with the
+wedge and hands its codes to the same `on_scan`, on the Kivy thread.
+
 A focused text field would pop up the on-screen keyboard over the verdict, so the screen listens to the
 window's key events while it is shown, and hands each finished line to `on_scan`. While the user types
 in one of the screen's own text fields, the listener stays out of the way.
 """
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.textinput import TextInput
 
@@ -14,13 +18,27 @@ ENTER_KEYS = (13, 271)  # Return, keypad Enter
 
 class WedgeScannerMixin:
     _wedge_buffer = ""
+    _device_scanner = None
 
     def start_wedge(self) -> None:
+        from kiosk.app.scanning import start_code_scanner
+
         self._wedge_buffer = ""
         Window.bind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)
+        if self._device_scanner is None:
+            self._device_scanner = start_code_scanner(
+                self.services.config, lambda text: Clock.schedule_once(lambda _dt: self._device_code(text), 0)
+            )
 
     def stop_wedge(self) -> None:
         Window.unbind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)
+        if self._device_scanner is not None:
+            self._device_scanner.stop()
+            self._device_scanner = None
+
+    def _device_code(self, text: str) -> None:
+        if self._device_scanner is not None and text.strip():
+            self.on_scan(text.strip())
 
     def _typing_in_a_field(self) -> bool:
         return any(isinstance(w, TextInput) and w.focus for w in self.walk())

@@ -1,0 +1,26 @@
+"""Starting the configured HID or serial code scanner for a screen, whatever the role (guest, gate, survey)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def start_code_scanner(config: Config, on_code: Callable[[str], None]):
+    """Start the HID/serial scanner of `devices.scanner` (issue 3's drivers), calling `on_code(text)` from its
+    thread; None when there is none to start. Kind "camera" is left to the screen that shows the preview;
+    a keyboard-wedge scanner needs nothing here (it types into the window)."""
+    from kiosk.devices.scanner import open_scanner
+
+    if config.devices.scanner.kind in ("none", "camera"):
+        return None
+    try:
+        scanner = open_scanner(config.devices.scanner, config.path)
+        scanner.start(lambda code: on_code(code.text))
+    except Exception as exc:  # the screen still works without it: the wedge and typing remain
+        log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
+        return None
+    return scanner
