@@ -107,3 +107,30 @@ def test_cli_read_of_a_missing_file_is_one_line_and_exit_2(capsys):
     assert main(["ktp", "read", "/nonexistent/ktp.jpg", "--config", "config/simulate.toml"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "ktp.jpg" in err[0]
+
+
+def test_in_the_simulated_kiosk_the_scan_step_sees_a_generated_ktp_and_the_photo_step_a_face(context):
+    from kiosk.devices.camera import FileCamera
+    from kiosk.devices.ktp_reader import CardCapture
+    from kiosk.devices.ktp_synth import SimulatedKtpCamera
+
+    scan, photo = context.flow.open_camera("scan"), context.flow.open_camera("photo")
+    try:
+        assert isinstance(scan, SimulatedKtpCamera) and isinstance(photo, FileCamera)
+        assert photo.path.name == "flow"
+        scan._interval = 0.0  # flat out: the test has no one to pace for
+        capture = CardCapture()
+        seen = {capture.feed(scan.read()).guidance for _ in range(8 + 12 + 12 + 3)}
+    finally:
+        scan.close()
+        photo.close()
+    assert {"no_card", "move_closer", "reduce_glare", "reading"} <= seen
+
+
+def test_a_card_shaped_thing_without_the_ktp_fields_is_not_taken_for_a_card():
+    from kiosk.app.ktp import looks_like_ktp
+    from kiosk.domain.ktp import parse_ktp
+
+    poster = parse_ktp([("SELAMAT DATANG", 0.9), ("DI KEJAKSAAN", 0.9), ("Nama : BUDI", 0.6)])
+    card = parse_ktp([("NIK : 5105034101900001", 0.9), ("Nama : PUTRI", 0.9), ("Alamat : JL. MAWAR", 0.9)])
+    assert not looks_like_ktp(poster) and looks_like_ktp(card)

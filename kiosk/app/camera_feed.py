@@ -1,7 +1,8 @@
 """Frame sources for the registration screens: issue 3's camera driver, with the flow's own fallbacks.
 
 A step may be pointed at other files (tests, the demo); a simulated camera whose folder is missing
-uses the demo's frames in assets/sim/flow. Every failure to open is `NoCamera`, which the screens
+shows each step what it expects: the scan step a generated e-KTP held up by a guest (made-up identity,
+`kiosk.devices.ktp_synth.SimulatedKtpCamera`), the photo step the demo's face in assets/sim/flow. Every failure to open is `NoCamera`, which the screens
 explain to the guest (type the NIK; the PTSP staff take the photo).
 """
 from __future__ import annotations
@@ -26,13 +27,17 @@ class NoCamera(KioskError):
         )
 
 
-def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False):
+def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False, step: str = ""):
     """The camera for a registration step; raise NoCamera when there is none."""
     cam = cfg.devices.camera
     try:
         if override:
             return FileCamera(cfg.path(override), cam.fps)
         if cam.kind == "simulated" and not cfg.path(cam.source).exists():
+            if step == "scan":
+                from kiosk.devices.ktp_synth import SimulatedKtpCamera
+
+                return SimulatedKtpCamera(cam.fps)
             return FileCamera(assets_dir() / "sim" / "flow", cam.fps)
         return open_camera(cam, cfg.path)
     except CameraUnavailable as exc:

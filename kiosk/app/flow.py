@@ -9,6 +9,7 @@ undoes the visit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,9 @@ from kiosk.domain.visit import Visit, VisitEvent, new_id
 
 if TYPE_CHECKING:
     from kiosk.app.context import AppContext
+    from kiosk.app.ktp import KtpEvent, LiveKtpScan
     from kiosk.config import PurposeEntry
+    from kiosk.domain.ktp import KtpFlag, KtpReading
     from kiosk.store.hosts import Host
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,10 @@ class RegistrationDraft:
     institution: str = ""
     address: str = ""
     identity_source: str = ""  # manual | scan | ocr
+    # What the camera read from the e-KTP's face (identity_source "ocr"): the confirm step highlights
+    # its doubtful fields and asks the guest to confirm a NIK that disagrees with the printed data.
+    ktp: KtpReading | None = None
+    ktp_flags_confirmed: bool = False
     returning: bool = False
     purpose: str = ""
     host_id: str = ""
@@ -144,6 +151,24 @@ class FlowOutcome:
         return not self.printed.ok
 
 
+# Fields of the card -> the confirm step's field that shows them.
+CONFIRM_FIELD = {"nik": "nik", "name": "name", "address": "address", "rt_rw": "address", "village": "address",
+                 "district": "address", "birth_place": "born", "birth_date": "born", "sex": "born"}
+
+
+def ktp_born(reading: KtpReading) -> str:
+    """Place and date of birth and sex as printed, for the guest to compare with the NIK."""
+    place = ", ".join(p for p in (reading.value("birth_place"), reading.value("birth_date")) if p)
+    return "\n".join(p for p in (place, reading.value("sex")) if p)
+
+
+def ktp_address(reading: KtpReading) -> str:
+    """The card's address lines as one line: street, RT/RW, village, district."""
+    street, rt_rw = reading.value("address"), reading.value("rt_rw")
+    parts = [street, f"RT/RW {rt_rw}" if rt_rw else "", reading.value("village"), reading.value("district")]
+    return ", ".join(p for p in parts if p)
+
+
 class RegistrationFlow:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -169,6 +194,7 @@ class RegistrationFlow:
         if draft is None:
             return
         draft.photo = None
+        draft.ktp = None
         draft.nik = draft.name = draft.phone = draft.institution = draft.address = ""
         log.info("registration abandoned", extra={"draft": draft.id, "reason": reason, "steps": len(draft.steps)})
 
@@ -188,6 +214,7 @@ class RegistrationFlow:
             draft.name = draft.phone = draft.institution = draft.address = ""
         draft.nik = nik
         draft.identity_source = source
+        draft.ktp = None
         known = self.ctx.guests.find_by_nik(nik)
         draft.returning = bool(known and known.consent_at)
         if draft.returning:
@@ -204,6 +231,61 @@ class RegistrationFlow:
         if found.nik is None:  # a KK verification link carries no NIK: the guest types it
             raise UnreadableCode()
         return self.set_nik(draft, found.nik.nik, source="scan")
+
+    def watch_card(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:
+        """Read the e-KTP's printed face from frames the scan screen's camera offers (kiosk/app/ktp.py)."""
+        return self.ctx.ktp_reader.watch(on_event)
+
+    def apply_ktp(self, draft: RegistrationDraft, reading: KtpReading) -> bool:
+        """Fill the draft from a card the camera read. A NIK that breaks the NIK rules is kept as read for
+        the guest to correct on the confirm step (which will not go on until it is valid). Returns whether
+        the guest was recognised."""
+        nik = reading.value("nik")
+        returning = False
+        try:
+            returning = self.set_nik(draft, nik, source="ocr")
+        except KioskError:
+            draft.name = draft.phone = draft.institution = draft.address = ""
+            draft.nik, draft.identity_source, draft.returning = nik, "ocr", False
+        draft.ktp, draft.ktp_flags_confirmed = reading, False
+        # The card is today's truth for name and address; phone and institution come from a past visit.
+        draft.name = reading.value("name") or draft.name
+        draft.address = ktp_address(reading) or draft.address
+        return returning
+
+    def ktp_flags(self, draft: RegistrationDraft) -> list[KtpFlag]:
+        """What still disagrees between the draft's NIK (as corrected by the guest) and the printed card."""
+        from kiosk.domain.ktp import FieldReading, cross_check
+
+        if draft.ktp is None:
+            return []
+        fields = dict(draft.ktp.fields)
+        fields["nik"] = FieldReading(draft.nik, 1.0)
+        return cross_check(fields, today=self.ctx.clock.now().date())
+
+    def ktp_checks(self, draft: RegistrationDraft) -> set[str]:
+        """The confirm step's fields the guest must look at: read with doubt, missing, or in disagreement
+        with the NIK (nik, name, address, born)."""
+        if draft.ktp is None:
+            return set()
+        doubtful = set(draft.ktp.low_confidence())
+        checks = {CONFIRM_FIELD.get(name, "") for name in doubtful} - {""}
+        for flag in self.ktp_flags(draft):
+            checks.add("nik")
+            if flag.field in ("birth_date", "sex"):
+                checks.add("born")
+        return checks
+
+    def correct_nik(self, draft: RegistrationDraft, text: str) -> None:
+        """The guest typed over the NIK read from the card on the confirm step; the rest of the draft stays."""
+        nik = self.check_nik(text)
+        if nik != draft.nik:
+            draft.nik, draft.ktp_flags_confirmed = nik, False
+
+    def confirm_ktp_flags(self, draft: RegistrationDraft, flags: list[KtpFlag]) -> None:
+        """The guest looked at the highlighted disagreement and said the data is right."""
+        draft.ktp_flags_confirmed = True
+        log.info("ktp disagreement confirmed by guest", extra={"draft": draft.id, "flags": [f.code for f in flags]})
 
     # --- purpose and host --------------------------------------------------------------------
 
@@ -248,7 +330,7 @@ class RegistrationFlow:
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         from kiosk.app.camera_feed import open_frame_source
 
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate)
+        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""

@@ -59,6 +59,9 @@ class KtpReaderService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.cfg = ctx.config.devices.ktp
+        # One OCR at a time on this machine: the engines are not shared between threads, and a second
+        # read would only slow the first (2 cores).
+        self.ocr_lock = threading.Lock()
 
     @cached_property
     def reader(self) -> KtpReader:
@@ -90,7 +93,17 @@ class KtpReaderService:
         corners = find_card(frame)
         if corners is None:
             return None
-        return self._reread(self.reader.read_card(rectify(frame, corners)))
+        return self.read_card(rectify(frame, corners))
+
+    def read_card(self, card: np.ndarray) -> KtpReading:
+        """OCR one rectified card (seconds: never on the Kivy thread), checked against the kiosk's date."""
+        with self.ocr_lock:
+            reading = self.reader.read_card(card)
+        return self._reread(reading)
+
+    def watch(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:
+        """A scan fed with frames by someone else's camera thread (the scan screen's preview)."""
+        return LiveKtpScan(self, on_event)
 
     def _reread(self, reading: KtpReading) -> KtpReading:
         # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
@@ -121,7 +134,7 @@ class KtpReaderService:
                 last = state.guidance
                 yield KtpEvent("guidance", state.guidance, state.text("id"), state.text("en"))
             if state.card is not None:
-                reading = self._reread(self.reader.read_card(state.card))
+                reading = self.read_card(state.card)
                 log.info(
                     "ktp read",
                     extra={"engine": self.reader.name, "flags": [f.code for f in reading.flags],
@@ -145,3 +158,86 @@ class KtpReaderService:
         handle.thread = threading.Thread(target=run, name="ktp-scan", daemon=True)
         handle.thread.start()
         return handle
+
+
+# A reading with fewer of these than MIN_FIELDS_READ is not taken for a KTP (a card-shaped poster, a
+# QR card): the scan goes on instead of showing the guest an empty form.
+CORE_FIELDS = ("nik", "name", "birth_date", "sex", "address")
+MIN_FIELDS_READ = 3
+RETRY_AFTER_S = 2.0
+
+
+def looks_like_ktp(reading: KtpReading) -> bool:
+    return sum(1 for name in CORE_FIELDS if reading.value(name)) >= MIN_FIELDS_READ
+
+
+class LiveKtpScan:
+    """Frames pushed in by a camera thread (`offer`), guidance out on every change, and the card read on
+    a worker thread of its own, one read at a time, so the preview and the barcode decoder never wait
+    for OCR. `on_event` is called on those threads; the screen hands the events to the Kivy thread."""
+
+    def __init__(self, service: KtpReaderService, on_event: Callable[[KtpEvent], None]) -> None:
+        self.service = service
+        self.on_event = on_event
+        self.capture = service._capture()
+        self._lock = threading.Lock()
+        self._last = ""
+        self._reading = False
+        self._stopped = False
+        self._quiet_until = 0.0
+        self.worker: threading.Thread | None = None
+
+    @property
+    def reading(self) -> bool:
+        return self._reading
+
+    def stop(self) -> None:
+        """No more events (a code was scanned, the guest left): a read under way finishes unseen."""
+        self._stopped = True
+
+    def offer(self, frame: np.ndarray) -> None:
+        """One camera frame (called on the camera thread; about 40 ms of card finding)."""
+        with self._lock:
+            if self._stopped or self._reading or time.monotonic() < self._quiet_until:
+                return
+            state = self.capture.feed(frame)
+            self._say(state.guidance, state.text("id"), state.text("en"))
+            if state.card is None:
+                return
+            self._reading = True
+            self.worker = threading.Thread(target=self._read, args=(state.card,), name="ktp-read", daemon=True)
+            self.worker.start()
+
+    def _say(self, guidance: str, text_id: str, text_en: str) -> None:
+        if guidance != self._last and not self._stopped:
+            self._last = guidance
+            self.on_event(KtpEvent("guidance", guidance, text_id, text_en))
+
+    def _read(self, card: np.ndarray) -> None:
+        try:
+            reading = self.service.read_card(card)
+        except Exception as exc:  # an OCR failure must not end the scan: codes and typing still work
+            code = exc.code if isinstance(exc, KioskError) else type(exc).__name__
+            log.warning("ktp read failed", extra={"code": code}, exc_info=not isinstance(exc, KioskError))
+            self._done(retry=True)
+            return
+        usable = looks_like_ktp(reading)
+        log.info("ktp read", extra={"engine": self.service.reader.name, "usable": usable,
+                                    "flags": [f.code for f in reading.flags], "low": reading.low_confidence()})
+        if usable:
+            if not self._stopped:
+                self.on_event(KtpEvent("result", "reading", reading=reading))
+            self._stopped = True
+            self._reading = False
+            return
+        self._done(retry=True)
+
+    def _done(self, *, retry: bool) -> None:
+        """Back to looking for a card, after a pause so a still picture is not read again at once."""
+        from kiosk.devices.ktp_reader import GUIDANCE
+
+        with self._lock:
+            self.capture.reset()
+            self._quiet_until = time.monotonic() + RETRY_AFTER_S if retry else 0.0
+            self._say("no_card", *GUIDANCE["no_card"])
+            self._reading = False

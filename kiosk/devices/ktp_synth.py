@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -286,3 +286,69 @@ def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = Fa
     for i, card in enumerate(cards):
         (folder / f"ktp_{i:03d}.jpg").write_bytes(card.jpeg)
     return cards
+
+
+# How long (in camera frames) each moment of a guest showing the card lasts: nothing, too far, glare, then held.
+SCAN_MOMENTS = (("desk", 8), ("far", 12), ("glare", 12), ("held", 45))
+
+
+def demo_identity(seed: int = 11) -> SyntheticIdentity:
+    """The made-up guest whose card the simulated scan camera shows."""
+    return random_identity(random.Random(seed))
+
+
+def scan_sequence(ident: SyntheticIdentity | None = None, *, seed: int = 11) -> list[tuple[str, np.ndarray]]:
+    """The distinct frames of a guest showing `ident`'s card to the camera: an empty desk, the card too far,
+    the card under a lamp's glare, then the card held still (clean). Each is (moment, BGR frame)."""
+    ident = ident or demo_identity(seed)
+    card = render_card(ident, random.Random(seed))
+    desk = _desk(random.Random(seed), 1280, 720)
+    held = Degradation.random_clean(random.Random(seed + 1))
+    views = {
+        "far": Degradation(card_width_frac=0.3),
+        "glare": replace(held, glare=140.0),
+        "held": held,
+    }
+    frames = [("desk", desk)]
+    for moment, deg in views.items():
+        frames.append((moment, _camera_view(card, deg, random.Random(seed + 1), (1280, 720))[0]))
+    return frames
+
+
+class SimulatedKtpCamera:
+    """A FrameSource playing `scan_sequence` in a loop at `fps`: what `kiosk run --simulate` shows the scan step.
+
+    The frames are generated on the first `read()`, i.e. on the camera's own thread, so opening the
+    camera never delays the screen."""
+
+    def __init__(self, fps: float = 15, ident: SyntheticIdentity | None = None, *, seed: int = 11,
+                 pace: bool = True) -> None:
+        self.ident, self.seed = ident, seed
+        self._interval = 1.0 / fps if pace and fps > 0 else 0.0
+        self._frames: list[np.ndarray] | None = None
+        self._pos = 0
+        self._next_due = 0.0
+        self.closed = False
+
+    def _playlist(self) -> list[np.ndarray]:
+        moments = dict(scan_sequence(self.ident, seed=self.seed))
+        return [moments[name] for name, count in SCAN_MOMENTS for _ in range(count)]
+
+    def read(self) -> np.ndarray | None:
+        import time
+
+        if self.closed:
+            return None
+        if self._frames is None:
+            self._frames = self._playlist()
+        if self._interval:
+            now = time.monotonic()
+            if now < self._next_due:
+                time.sleep(self._next_due - now)
+            self._next_due = max(now, self._next_due) + self._interval
+        frame = self._frames[self._pos % len(self._frames)]
+        self._pos += 1
+        return frame.copy()
+
+    def close(self) -> None:
+        self.closed = True

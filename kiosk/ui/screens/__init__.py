@@ -18,7 +18,6 @@ ROLE_SCREENS: dict[str, list[str]] = {
         "guest_finish:FinishScreen",
         "guest_done:DoneScreen",
         "manual_entry:ManualEntryScreen",
-        "ktp_confirm:KtpConfirmScreen",
     ],
     "security": [
         "security:GateScreen",

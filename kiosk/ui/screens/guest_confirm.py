@@ -1,8 +1,14 @@
-"""Step 2: the guest checks name, phone, institution and address (editable); the NIK is shown masked."""
+"""Step 2: the guest checks name, phone, institution and address (editable); the NIK is shown masked.
+
+After a KTP read by the camera, the fields read with doubt are highlighted, and a NIK in doubt is shown
+in full and editable. A NIK that disagrees with the printed birth date or sex is never accepted
+silently: the guest corrects it, or taps "Data benar" a second time to confirm it.
+"""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk.domain.errors import KioskError
 from kiosk.domain.masking import mask_nik
 from kiosk.ui.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.flow_base import FlowScreen
@@ -14,22 +20,37 @@ class ConfirmScreen(FlowScreen):
     masked_nik = StringProperty("")
     returning = BooleanProperty(False)
     message = StringProperty("")
+    from_card = BooleanProperty(False)  # the identity was read from the KTP by the camera
+    born = StringProperty("")  # place, date of birth and sex as printed on the card
+    checks = ListProperty([])  # fields to highlight: nik, name, address, born
+    nik_editable = BooleanProperty(False)
+    confirming = BooleanProperty(False)  # the guest was shown a disagreement; the next tap confirms it
 
     def refresh(self) -> None:
+        from kiosk.app.flow import ktp_born
+
         draft = self.draft
-        self.masked_nik = mask_nik(draft.nik)
         self.returning = draft.returning
         self.message = ""
+        self.confirming = False
+        self.from_card = draft.ktp is not None
+        self.born = ktp_born(draft.ktp) if draft.ktp else ""
+        self.checks = sorted(self.flow.ktp_checks(draft))
+        self.nik_editable = "nik" in self.checks
+        self.masked_nik = draft.nik if self.nik_editable else mask_nik(draft.nik)
+        self.ids.nik.text = self.masked_nik
         for name in FIELDS:
             self.ids[name].text = getattr(draft, name)
-        self.focus_field(self.ids.name if not draft.name else self.ids.phone)
+            self.ids[name].cursor = (0, 0)  # a long card address shows its start, not its end
+        first = next((self.ids[f] for f in ("nik", "name", "address") if f in self.checks), None)
+        self.focus_field(first or (self.ids.name if not draft.name else self.ids.phone))
 
     def focus_field(self, field) -> None:
-        for name in FIELDS:
+        for name in ("nik", *FIELDS):
             if self.ids[name] is not field:
                 self.ids[name].focus = False
         self.ids.keyboard.target = field
-        self.ids.keyboard.layout = "phone" if field is self.ids.phone else "alpha"
+        self.ids.keyboard.layout = "phone" if field in (self.ids.phone, self.ids.nik) else "alpha"
         field.focus = True
 
     def store(self) -> None:
@@ -42,7 +63,15 @@ class ConfirmScreen(FlowScreen):
 
     def go_forward(self) -> None:
         self.store()
-        name, phone = self.draft.name, self.draft.phone.replace(" ", "")
+        draft, lang = self.draft, self.app.lang
+        if self.nik_editable:
+            try:
+                self.flow.correct_nik(draft, self.ids.nik.text)
+            except KioskError as exc:
+                self.message = exc.text(lang)
+                self.focus_field(self.ids.nik)
+                return
+        name, phone = draft.name, draft.phone.replace(" ", "")
         if len(name) < 2:
             self.message = self.app.tr("confirm.need_name")
             self.focus_field(self.ids.name)
@@ -51,4 +80,12 @@ class ConfirmScreen(FlowScreen):
             self.message = self.app.tr("confirm.bad_phone")
             self.focus_field(self.ids.phone)
             return
+        flags = self.flow.ktp_flags(draft)
+        if flags and not draft.ktp_flags_confirmed:
+            if not self.confirming:
+                self.confirming = True
+                said = " ".join(f"{f.text_id if lang == 'id' else f.text_en}." for f in flags)
+                self.message = f"{said} {self.app.tr('confirm.confirm_again')}"
+                return
+            self.flow.confirm_ktp_flags(draft, flags)
         self.go_next("purpose")

@@ -1,4 +1,9 @@
-"""Step 1: show the ID card or QR to the camera (or use the code scanner); or choose to type the NIK."""
+"""Step 1: show the e-KTP or a QR to the camera (or use the code scanner); or choose to type the NIK.
+
+Each preview frame (on the camera's thread) is first searched for a code, then offered to the KTP
+reader, which answers with guidance for the guest and, from a worker thread, the card's fields. A
+code wins at any time: it ends the card scan, and a card read still under way is ignored.
+"""
 from __future__ import annotations
 
 from kivy.clock import Clock
@@ -12,10 +17,16 @@ from kiosk.ui.screens.flow_base import FlowScreen
 class ScanScreen(FlowScreen):
     message = StringProperty("")
     camera_ok = BooleanProperty(True)
+    # The KTP reader's advice, Indonesian first and English second (both shown: a guest may not find the toggle).
+    guidance = StringProperty("")
+    guidance_id = StringProperty("")
+    guidance_en = StringProperty("")
 
     def on_enter(self, *args) -> None:
         self.message = ""
+        self.guidance = self.guidance_id = self.guidance_en = ""
         self._done = False
+        self._card = None
         try:
             source = self.flow.open_camera("scan")
         except KioskError as exc:
@@ -25,6 +36,7 @@ class ScanScreen(FlowScreen):
             source = None
         if source is not None:
             self.camera_ok = True
+            self._card = self.flow.watch_card(lambda event: Clock.schedule_once(lambda _dt: self.on_card(event), 0))
             self.ids.camera.start(source, analyze=self._analyze, every=2)
         self._scanner = self.flow.start_scanner(lambda text: Clock.schedule_once(lambda _dt: self.got_code(text), 0))
 
@@ -32,19 +44,39 @@ class ScanScreen(FlowScreen):
         self.on_leave()
 
     def on_leave(self, *args) -> None:
+        if getattr(self, "_card", None) is not None:
+            self._card.stop()
         self.ids.camera.stop()
         if getattr(self, "_scanner", None) is not None:
             self._scanner.stop()
             self._scanner = None
 
     def _analyze(self, frame) -> None:
-        """On the camera thread: decode a code; the result goes back to the Kivy thread."""
+        """On the camera thread: decode a code, else let the KTP reader look; results go to the Kivy thread."""
         text = self.flow.decode_code(frame)
         if text:
             Clock.schedule_once(lambda _dt: self.got_code(text), 0)
+        elif self._card is not None:
+            self._card.offer(frame)
+
+    def _active(self) -> bool:
+        return not self._done and self.manager is not None and self.manager.current == self.name
+
+    def on_card(self, event) -> None:
+        """A KTP reader event, on the Kivy thread: new guidance, or the card's fields."""
+        if not self._active():
+            return
+        if event.kind == "guidance":
+            self.guidance = event.guidance
+            self.guidance_id, self.guidance_en = event.text_id, event.text_en
+            self.ids.camera.guide_ok = event.guidance in ("hold_still", "reading")
+        elif event.kind == "result":
+            self._done = True
+            self.flow.apply_ktp(self.draft, event.reading)
+            self.go_next("confirm")
 
     def got_code(self, text: str) -> None:
-        if self._done or self.manager is None or self.manager.current != self.name:
+        if not self._active():
             return
         try:
             self.flow.read_code(self.draft, text)
@@ -52,6 +84,8 @@ class ScanScreen(FlowScreen):
             self.message = exc.text(self.app.lang)
             return
         self._done = True
+        if self._card is not None:
+            self._card.stop()
         self.go_next("confirm")
 
     def type_instead(self) -> None:
