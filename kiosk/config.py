@@ -121,7 +121,9 @@ class CameraConfig:
     width: int = field(default=1280, metadata={"min": 160, "max": 4096})
     height: int = field(default=720, metadata={"min": 120, "max": 4096})
     fps: int = field(default=15, metadata={"min": 1, "max": 60})
-    source: str = field(default="assets/sim/camera", metadata={"doc": "image/video file or folder (simulated)"})
+    # Simulated: an image/video file or a folder of frames; empty = the built-in scenes (a generated e-KTP at
+    # the scan step, the demo face at the photo step). A source that is named but missing is a camera fault.
+    source: str = field(default="", metadata={"doc": "image/video file or folder (simulated); empty = built-in"})
 
 
 _LOCKER_FAULT = r"\s*(stuck:\d+|silent(:\d+)?|badsum(:\d+)?)\s*"

@@ -1,9 +1,10 @@
 """Frame sources for the registration screens: issue 3's camera driver, with the flow's own fallbacks.
 
-A step may be pointed at other files (tests, the demo); a simulated camera whose folder is missing
+A step may be pointed at other files (tests, the demo). A simulated camera with no source configured
 shows each step what it expects: the scan step a generated e-KTP held up by a guest (made-up identity,
-`kiosk.devices.ktp_synth.SimulatedKtpCamera`), the photo step the demo's face in assets/sim/flow. Every failure to open is `NoCamera`, which the screens
-explain to the guest (type the NIK; the PTSP staff take the photo).
+`kiosk.devices.ktp_synth.SimulatedKtpCamera`), the photo step the demo's face in assets/sim/flow. Every
+failure to open, a named source that is missing included, is `NoCamera`, which the screens explain to the
+guest (type the NIK; the PTSP staff take the photo).
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def open_frame_source(cfg: Config, override: str | None = None, *, simulate: boo
     try:
         if override:
             return FileCamera(cfg.path(override), cam.fps)
-        if cam.kind == "simulated" and not cfg.path(cam.source).exists():
+        if cam.kind == "simulated" and not cam.source:
             if step == "scan":
                 from kiosk.devices.ktp_synth import SimulatedKtpCamera
 

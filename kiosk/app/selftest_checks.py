@@ -98,6 +98,14 @@ def _frame_from_files(source: Path):
 
 
 def _grab_frame(ctx: AppContext, ccfg):
+    if ccfg.kind == "simulated" and not ccfg.source:  # the built-in scenes the simulated kiosk shows
+        from kiosk.app.camera_feed import open_frame_source
+
+        cam = open_frame_source(ctx.config, simulate=True, step="scan")
+        try:
+            return cam.read()
+        finally:
+            cam.close()
     camera_mod = optional_module("kiosk.devices.camera")
     if camera_mod is not None and hasattr(camera_mod, "open_camera"):
         cam = camera_mod.open_camera(ccfg, ctx.config.path)
