@@ -157,3 +157,17 @@ def test_a_nik_read_only_in_part_must_be_typed_before_the_guest_goes_on(kiosk, c
     ui.tap(ui.find("next"))
     on(ui, "purpose")  # the typed NIK agrees with the printed birth date and sex: nothing more to confirm
     assert draft.nik == "5105034101900001" and draft.name == "PUTRI LESTARI"
+
+
+def test_after_a_card_is_read_and_the_guest_cancels_the_next_guest_can_start_and_be_read(kiosk, context):  # noqa: F811
+    """The lobby kiosk serves one guest after another: a finished card read leaves nothing stuck behind."""
+    ui = kiosk
+    context.flow.camera_sources.pop("scan")  # the simulated kiosk's own scan camera
+    for _guest in range(2):
+        ui.tap(ui.find("start"))
+        on(ui, "scan")
+        wait_for(ui, lambda: ui.app.screens.current == "confirm", timeout=OCR_WAIT_S)
+        assert ui.app.flow_draft.identity_source == "ocr"
+        ui.tap(ui.find("cancel"))
+        on(ui, "welcome")
+        assert ui.app.flow_draft is None
