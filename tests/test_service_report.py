@@ -59,7 +59,7 @@ def test_complaint_answered_monday_for_a_friday_afternoon_report_meets_the_3_wor
     assert (rep.complaints, rep.complaints_met, rep.complaints_late, rep.complaints_open) == (3, 1, 1, 1)
 
 
-def test_cli_report_service_in_every_format(tmp_path, capsys):
+def test_cli_report_service_in_every_format(tmp_path, capsys, artifacts):
     from kiosk.cli import main
     from tests.fixtures_survey import write_config
 
@@ -78,7 +78,7 @@ def test_cli_report_service_in_every_format(tmp_path, capsys):
     assert {s["key"]: s["limit_min"] for s in data["standards"]} == {"data_capture": 3, "waiting": 30, "whole_service": 30}
     assert main([*args, "--format", "csv"]) == 0
     assert capsys.readouterr().out.count("\n") == 3
-    png = tmp_path / "svc.png"
+    png = artifacts / "service-report.png"
     assert main([*args, "--format", "png", "--output", str(png)]) == 0
     with Image.open(png) as im:
         assert im.size == (1200, 700)

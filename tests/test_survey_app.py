@@ -86,7 +86,7 @@ def test_report_gives_ikm_grade_and_respondents_against_the_required_sample(ctx)
     assert ctx.surveys.report(date(2026, 11, 24), date(2026, 11, 30)).result is None
 
 
-def test_cli_survey_report_renders_table_json_csv_and_a_chart(tmp_path, capsys):
+def test_cli_survey_report_renders_table_json_csv_and_a_chart(tmp_path, capsys, artifacts):
     cfg = write_config(tmp_path)
     forms = tmp_path / "forms.csv"
     forms.write_text(HEADER + "4,4,3,4,3,4,4,3,4,,,,,,2026-11-20\n3,3,3,4,3,3,3,2,3,,,,,,2026-11-21\n")
@@ -101,7 +101,7 @@ def test_cli_survey_report_renders_table_json_csv_and_a_chart(tmp_path, capsys):
     assert data["respondents"] == 2 and data["ikm"] == "83.33" and data["category"]["letter"] == "B"
     assert main([*args, "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("element,name_id,name_en,nrr,converted\nu1,")
-    png = tmp_path / "ikm.png"
+    png = artifacts / "survey-ikm-report.png"
     assert main([*args, "--format", "png", "--output", str(png)]) == 0
     with Image.open(png) as im:
         assert im.size == (1200, 760)
