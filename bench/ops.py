@@ -134,7 +134,10 @@ def bench_notify() -> list[list[object]]:
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     print(f"retention purge of {N_VISITS:,} visits (with events, outbox rows and photo files)")
     print(table(["method", "visits", "photos", "time", "rate"], bench_purge()))
     print()
