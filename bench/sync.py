@@ -47,7 +47,7 @@ def _fill(ctx, n: int) -> float:
     return time.perf_counter() - t
 
 
-def run(n: int, workdir: Path) -> dict[str, float]:
+def run(n: int, workdir: Path, db_url: str | None = None) -> dict[str, float]:
     from kiosk.app.context import AppContext
     from kiosk.config import parse_config
     from kiosk.domain.clock import FixedClock
@@ -63,9 +63,11 @@ def run(n: int, workdir: Path) -> dict[str, float]:
     fill_s = _fill(ctx, n)
     assert ctx.sync.drain_once().sent == 0  # server not started yet: the backlog waits
     server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "central", "serve", "--db", f"sqlite:///{workdir / 'central.sqlite3'}",
+        [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url or f"sqlite:///{workdir / 'central.sqlite3'}",
          "--port", str(port), "--token", "bench"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    server.stdout.readline()
+    if not server.stdout.readline() and server.wait(timeout=10) is not None:
+        ctx.close()
+        raise RuntimeError(f"the central server did not start (exit {server.returncode}); try: kiosk central serve --db ...")
     try:
         worker = ctx.sync.worker
         worker.wake()
@@ -90,11 +92,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench.sync")
     parser.add_argument("-n", type=int, default=2000, help="backlog of visits to drain (default 2000)")
     parser.add_argument("--full", action="store_true", help="drain a backlog of 10,000 visits")
+    parser.add_argument("--db", default=None, help="the central server's SQLAlchemy URL, e.g. postgresql://u:p@host/db"
+                        " (an empty database; needs a driver such as psycopg2-binary); default: a SQLite file")
     args = parser.parse_args(argv)
     n = 10_000 if args.full else args.n
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as d:
-        r = run(n, Path(d))
-    print(f"Outbox -> reference central server on loopback (HTTP/1.1 keep-alive, SQLite FULL fsync on both sides); "
+        r = run(n, Path(d), args.db)
+    server_db = args.db.split("://")[0] if args.db else "SQLite FULL fsync"
+    print(f"Outbox -> reference central server on loopback (HTTP/1.1 keep-alive, kiosk SQLite FULL fsync, server "
+          f"{server_db}); "
           f"backlog of {n:,} visits, each pushed with its guest's decrypted fields and an idempotency key")
     print(table(["figure", "value"], [
         ["backlog filled (not measured: synchronous=OFF)", f"{r['fill_s']:.1f} s"],

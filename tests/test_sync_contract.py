@@ -107,3 +107,16 @@ def test_the_mapping_fills_the_national_guestbook_fields_the_contract_accepts(co
     assert body["tipe_tamu"] == "Instansi" and body["detail"] == "Layanan PTSP - PT Maju"
     assert body["nama_pejabat"] == "Petugas PTSP" and body["jabatan"] == "Pelayanan Terpadu Satu Pintu"
     assert "5105014101900001" not in str(msg.payload)  # the outbox itself holds no NIK
+
+
+@pytest.mark.parametrize("url, says", [
+    ("mysql://kiosk:secret@127.0.0.1/central", "driver 'MySQLdb' is not installed"),
+    ("not a url", "not a database URL"),
+])
+def test_a_central_database_that_cannot_be_used_is_one_line_and_exit_2_without_the_password(url, says, capsys):
+    from kiosk.cli import main
+
+    assert main(["central", "serve", "--db", url, "--port", "0"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("kiosk:")]
+    assert len(err) == 1 and says in err[0] and "Traceback" not in err[0]
+    assert "secret" not in err[0]

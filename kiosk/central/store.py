@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.domain.errors import KioskError
 from kiosk.domain.visit import TRANSITIONS, VisitState
 
 meta = MetaData()
@@ -119,10 +120,38 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True)
 
 
+class CentralDatabaseError(KioskError):
+    code = "central_database"
+
+    def __init__(self, url: str, detail: str) -> None:
+        where = url.split("://")[0] if "://" in url else url  # the scheme only: a URL may carry a password
+        super().__init__(
+            f"Basis data server pusat ({where}) tidak dapat dipakai: {detail}",
+            f"The central server's database ({where}) cannot be used: {detail}",
+            scheme=where,
+        )
+
+
+def open_engine(url: str):
+    """The engine, its tables created; a missing driver, a bad URL or an unreachable server is one clear error."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    try:
+        engine = make_engine(url)
+        meta.create_all(engine)
+    except ModuleNotFoundError as exc:
+        raise CentralDatabaseError(url, f"driver '{exc.name}' is not installed (e.g. pip install psycopg2-binary "
+                                        "and a URL postgresql+psycopg2://...)") from None
+    except ArgumentError as exc:
+        raise CentralDatabaseError(url, f"not a database URL ({exc})") from None
+    except OperationalError as exc:
+        raise CentralDatabaseError(url, str(exc.orig).strip().splitlines()[0]) from None
+    return engine
+
+
 class CentralStore:
     def __init__(self, url: str, public_url: str = "") -> None:
-        self.engine = make_engine(url)
-        meta.create_all(self.engine)
+        self.engine = open_engine(url)
         self.public_url = public_url.rstrip("/")
 
     def photo_url(self, office: str, visit_id: str) -> str:
