@@ -85,3 +85,17 @@ def test_visits_list_uses_the_office_day_not_the_utc_day(cfg_file, capsys):
     assert rows[0]["created_at"].startswith("2026-11-23T07:30")
     assert main(["visits", "list", "--json", "--date", "2026-11-22", "--config", str(cfg_file)]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert main(["ktp", "synth", str(blocked / "cards"), "--count", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kiosk: berkas atau perangkat") and str(blocked) in err[0]
+
+
+def test_a_port_out_of_range_is_a_usage_line_not_a_traceback(capsys):
+    assert main(["central", "serve", "--port", "99999"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a TCP port" in err[0]

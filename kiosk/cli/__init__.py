@@ -62,3 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A file or device the command was pointed at (missing, not allowed, busy): the user's to fix, so
+        # one line naming it, not a traceback. Bugs still raise.
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        if logging.getLogger().handlers:
+            log.warning("command failed", extra={"code": "os_error", "errno": exc.errno or 0})
+        print(f"kiosk: berkas atau perangkat tidak dapat dipakai / file or device cannot be used: "
+              f"{exc.strerror or exc}{where}", file=sys.stderr)
+        return 2

@@ -13,7 +13,7 @@ def register(sub) -> None:
     s = csub.add_parser("serve", help="serve the central API on this machine")
     s.add_argument("--db", default="sqlite:///var/central.sqlite3", help="SQLAlchemy URL (default: %(default)s)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8470, help="0 picks a free port (printed on start)")
+    s.add_argument("--port", type=_port, default=8470, help="0 picks a free port (printed on start)")
     s.add_argument("--token", action="append", default=[], help="accepted bearer token (repeatable; env KIOSK_CENTRAL_TOKEN)")
     s.add_argument("--public-url", default="", help="base URL for photo links (default: http://HOST:PORT)")
     s.add_argument("--app-secret", default=os.environ.get("KIOSK_WA_APP_SECRET", ""), help="WhatsApp app secret (webhook signatures)")
@@ -55,3 +55,15 @@ def serve(args) -> int:
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
+    return port
