@@ -119,6 +119,9 @@ class KioskApp(App):
     # --- lifecycle ---
 
     def on_start(self) -> None:
+        from kiosk.ui import recover
+
+        self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
@@ -133,6 +136,9 @@ class KioskApp(App):
         log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
 
     def on_stop(self) -> None:
+        from kiosk.ui import recover
+
+        recover.uninstall(getattr(self, "_recover", None))
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
         self.idle.stop()
