@@ -26,9 +26,12 @@ def test_an_unexpected_error_mid_registration_goes_home_and_alerts_staff(kiosk, 
     on(ui, "scan")
     ui.tap(ui.find("type_nik"))
     on(ui, "entry")
+    draft = ui.app.flow_draft
+    draft.name = "BUDI SANTOSO"
     _broken_callback(ui, "a bug")  # handled: nothing escapes the frame
     on(ui, "welcome")
     assert ui.app.flow_draft is None
+    assert draft.name == "" and draft.photo is None  # cancelled like an idle timeout, not just dropped
     topics = [r[0] for r in context.db.conn.execute("SELECT payload FROM outbox WHERE topic='staff.alert'")]
     assert any("ui_error" in p for p in topics)
 

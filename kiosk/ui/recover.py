@@ -39,8 +39,7 @@ class RecoverToWelcome(ExceptionHandler):
 
     def _recover(self) -> None:
         try:
-            self.app.flow_draft = None  # an unfinished registration and its photo are dropped, as on idle
-            self.app.go_home()
+            self.app.go_home()  # as on idle: each screen's reset cancels an unfinished registration and its photo
             self.app.services.flow.alert_staff("ui_error")
         except Exception:  # recovering must never raise into the handler again
             log.exception("recovery after a UI error failed")
