@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_NO_ARGS", "1")  # --guests etc. are ours, not Kivy's command line
 
 NIK = "5105011508850001"
 
@@ -132,63 +134,58 @@ class Guest:
         self.tap(ui.find("finish"), then="welcome")
 
 
-def run(guests: int, slide: bool) -> tuple[list[tuple[str, float, float]], list[float], list[tuple[str, float]]]:
+@contextmanager
+def _kiosk(*, slide: bool = False, builtin_scan_camera: bool = False):
+    """The guest kiosk on simulated devices in a temporary folder, with no frame-rate cap."""
     from kivy.clock import Clock
     from kivy.uix.screenmanager import NoTransition, SlideTransition
 
     from tests.ui_harness import UiHarness
 
-    transitions: list[tuple[str, float, float]] = []
-    totals: list[float] = []
-    work: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-flow-") as tmp:
         ctx = _context(Path(tmp))
+        if builtin_scan_camera:
+            ctx.flow.camera_sources.pop("scan")  # the built-in scene: a generated card brought to the camera
         ui = UiHarness(ctx, role="guest")
         ui.app.screens.transition = SlideTransition() if slide else NoTransition()
         Clock._max_fps = 0  # no frame-rate cap: a tick must not sleep inside a measurement
         ui.app.screens.get_screen("photo").countdown_s = 1
         try:
-            for i in range(guests):
-                guest = Guest(ui)
-                guest.register(NIK[:-4] + f"{i + 1:04d}")  # a new guest each time (no prefill)
-                transitions += guest.transitions
-                work += guest.work_s
-                totals.append(guest.machine_s)
+            yield ui
         finally:
             ui.close()
             ctx.close()
+
+
+def run(guests: int, slide: bool) -> tuple[list[tuple[str, float, float]], list[float], list[tuple[str, float]]]:
+    transitions: list[tuple[str, float, float]] = []
+    totals: list[float] = []
+    work: list[tuple[str, float]] = []
+    with _kiosk(slide=slide) as ui:
+        for i in range(guests):
+            guest = Guest(ui)
+            guest.register(NIK[:-4] + f"{i + 1:04d}")  # a new guest each time (no prefill)
+            transitions += guest.transitions
+            work += guest.work_s
+            totals.append(guest.machine_s)
     return transitions, totals, work
 
 
 def run_ktp(guests: int) -> list[float]:
     """Seconds from "Membaca KTP..." on screen to the confirm step filled from the card (the simulated
     kiosk's generated e-KTP, the configured OCR engine on its worker); the card's approach is the guest's time."""
-    from kivy.clock import Clock
-    from kivy.uix.screenmanager import NoTransition
-
-    from tests.ui_harness import UiHarness
-
     reads: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="bench-flow-ktp-") as tmp:
-        ctx = _context(Path(tmp))
-        ctx.flow.camera_sources.pop("scan")  # the built-in scene: a generated card brought to the camera
-        ui = UiHarness(ctx, role="guest")
-        ui.app.screens.transition = NoTransition()
-        Clock._max_fps = 0
-        try:
-            for _ in range(guests):
-                guest = Guest(ui)
-                guest.tap(ui.find("start"), then="scan")
-                guest.pause(lambda: ui.screen.guidance == "reading", limit_s=120)
-                start = time.perf_counter()
-                guest.pause(lambda: ui.app.screens.current == "confirm", limit_s=120)
-                reads.append(time.perf_counter() - start)
-                ui.pump(3)  # a person cannot tap before the new screen is drawn
-                guest.tap(ui.find("cancel"), then="welcome")
-                ui.pump(3)
-        finally:
-            ui.close()
-            ctx.close()
+    with _kiosk(builtin_scan_camera=True) as ui:
+        for _ in range(guests):
+            guest = Guest(ui)
+            guest.tap(ui.find("start"), then="scan")
+            guest.pause(lambda: ui.screen.guidance == "reading", limit_s=120)
+            start = time.perf_counter()
+            guest.pause(lambda: ui.app.screens.current == "confirm", limit_s=120)
+            reads.append(time.perf_counter() - start)
+            ui.pump(3)  # a person cannot tap before the new screen is drawn
+            guest.tap(ui.find("cancel"), then="welcome")
+            ui.pump(3)
     return reads
 
 
