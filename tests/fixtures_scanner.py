@@ -1,11 +1,14 @@
-"""Test frames with codes on them (segno + cv2), and a helper that waits for a worker thread's results."""
+"""Test frames with codes on them (segno + cv2), a pty pair for serial scanners, and a helper that waits for a
+worker thread's results."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import cv2
 import numpy as np
+import pytest
 import segno
 
 
@@ -51,3 +54,12 @@ class Collector:
     def texts(self) -> list[str]:
         with self.lock:
             return [c.text for c in self.codes]
+
+
+@pytest.fixture
+def pty_pair():
+    """(master fd, slave device path): what a serial scanner sends is written to the master."""
+    master, slave = os.openpty()
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)

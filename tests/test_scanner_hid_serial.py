@@ -19,7 +19,7 @@ from kiosk.devices.scanner_hid import (
     ScriptedKeySource,
     keystrokes,
 )
-from tests.fixtures_scanner import Collector, wait_until
+from tests.fixtures_scanner import Collector, pty_pair, wait_until  # noqa: F401  (pty_pair: fixture)
 
 NIK = "3201015708850123"
 RECORDING = Path(__file__).parent / "data" / "hid_wedge_scans.jsonl"
@@ -83,15 +83,7 @@ def test_hid_device_that_is_not_there_is_unavailable(tmp_path):
         open_scanner(ScannerConfig(kind="hid", hid_device=""), lambda p: p)
 
 
-@pytest.fixture
-def pty_pair():
-    master, slave = os.openpty()
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
-
-
-def test_serial_scanner_reads_lines_from_a_pty(pty_pair):
+def test_serial_scanner_reads_lines_from_a_pty(pty_pair):  # noqa: F811  (the imported fixture)
     master, port = pty_pair
     scanner = open_scanner(ScannerConfig(kind="serial", serial_port=port, debounce_s=60), lambda p: p)
     assert isinstance(scanner, SerialScanner)

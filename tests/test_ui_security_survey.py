@@ -5,6 +5,7 @@ import pytest
 
 from kiosk.domain.visit import VisitState as S
 from tests.fixtures_gate import ACCEPTED, gate_for, token_for, visit_with_pass
+from tests.fixtures_scanner import pty_pair  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.ui
 
@@ -146,7 +147,7 @@ def test_scanning_the_pass_at_the_survey_desk_links_the_answers_and_checks_the_g
     assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
 
 
-def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make_config, artifacts):
+def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make_config, artifacts, pty_pair):  # noqa: F811
     """The guard's scanner on a serial port (a pty here): its line reaches the gate screen's verdict."""
     import os
     import time
@@ -156,8 +157,8 @@ def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make
     from kiosk.domain.clock import FixedClock
     from tests.ui_harness import UiHarness
 
-    master, slave = os.openpty()
-    cfg = make_config({"devices": {"scanner": {"kind": "serial", "serial_port": os.ttyname(slave), "debounce_s": 5}}})
+    master, port = pty_pair
+    cfg = make_config({"devices": {"scanner": {"kind": "serial", "serial_port": port, "debounce_s": 5}}})
     ctx = AppContext(cfg, clock=FixedClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC)))
     gate_for(ctx)
     ui = UiHarness(ctx, role="security", artifacts=artifacts)
@@ -174,6 +175,4 @@ def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make
     finally:
         ui.close()
         ctx.close()
-        os.close(master)
-        os.close(slave)
     assert ui.screen._device_scanner is None  # stopped with the app: no reader thread left on the port
