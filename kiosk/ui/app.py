@@ -20,7 +20,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.app.context import AppContext
-from kiosk.ui import widgets  # noqa: F401  (registers widget classes before the .kv files use them)
+from kiosk.ui import keyboard, widgets  # noqa: F401  (registers widget classes before the .kv files use them)
 from kiosk.ui.i18n import tr
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.screens import ROLE_SCREENS
@@ -57,6 +57,7 @@ class KioskApp(App):
         self.high_contrast = cfg.ui.high_contrast
         self.office_name = cfg.office.name
         self.office_phone = cfg.office.phone
+        self.display = None  # kiosk.ui.display.Display, known once the window is
         self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
         self.title = f"Buku Tamu - {cfg.office.name}"
         self._tz = ZoneInfo(cfg.office.timezone)
@@ -66,6 +67,8 @@ class KioskApp(App):
     # --- building ---
 
     def build(self):
+        self._measure_display()
+        Window.bind(size=self._window_resized)
         kv_files = sorted(KV_DIR.glob("*.kv"))
         screens = [_load_screen_class(spec) for spec in ROLE_SCREENS[self.role]]
         for path in kv_files:
@@ -92,11 +95,29 @@ class KioskApp(App):
 
     def toggle_large_text(self) -> None:
         self.large_text = not self.large_text
-        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+        self._retheme()
 
     def toggle_high_contrast(self) -> None:
         self.high_contrast = not self.high_contrast
-        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+        self._retheme()
+
+    def _retheme(self) -> None:
+        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast, display=self.display)
+
+    def _measure_display(self) -> None:
+        """Sizes in millimetres on this panel: the theme's pixels and Kivy's dp (1/160 inch) follow it."""
+        from kivy.metrics import Metrics
+
+        from kiosk.ui.display import resolve
+
+        width, height = (int(v) for v in Window.size)
+        self.display = resolve(self.services.config.ui.display, width, height)
+        Metrics.density = self.display.dpi / 160.0
+        self._retheme()
+
+    def _window_resized(self, _window, size) -> None:
+        if self.display is None or (self.display.width, self.display.height) != tuple(int(v) for v in size):
+            self._measure_display()
 
     # --- navigation ---
 
@@ -139,6 +160,7 @@ class KioskApp(App):
         from kiosk.ui import recover
 
         recover.uninstall(getattr(self, "_recover", None))
+        Window.unbind(size=self._window_resized)
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
         self.idle.stop()

@@ -25,7 +25,9 @@ def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "keyboard_mode", "systemanddock")
+    # A hardware keyboard (or a scanner typing like one) only: Kivy's own grey on-screen keyboard never
+    # appears; every screen with a text field brings kiosk.ui.keyboard.OnScreenKeyboard.
+    Config.set("kivy", "keyboard_mode", "system")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
