@@ -27,6 +27,8 @@ from kiosk.ui.screens import ROLE_SCREENS
 from kiosk.ui.theme import Theme, make_theme
 
 log = logging.getLogger(__name__)
+# The last seconds of the idle timeout ask "Masih di sini?" with a countdown before the form is wiped.
+IDLE_WARNING_S = 20
 KV_DIR = Path(__file__).parent / "kv"
 
 
@@ -61,7 +63,9 @@ class KioskApp(App):
         self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
         self.title = f"Buku Tamu - {cfg.office.name}"
         self._tz = ZoneInfo(cfg.office.timezone)
-        self.idle = IdleWatcher(cfg.ui.idle_timeout_s, self.on_idle)
+        self.idle = IdleWatcher(cfg.ui.idle_timeout_s, self.on_idle, warn_s=IDLE_WARNING_S,
+                                on_warn=self.on_idle_warning, on_active=self._touched_during_warning)
+        self._idle_warning = None
         self.first_frame_at: float | None = None
 
     # --- building ---
@@ -132,7 +136,27 @@ class KioskApp(App):
         self.go(self.screens.screen_names[0], direction="right")
         self.lang = self.services.config.ui.language
 
+    def on_idle_warning(self, seconds_left: float) -> None:
+        if self.screens.current == self.screens.screen_names[0]:
+            return  # nothing to lose on the welcome screen
+        from kiosk.ui.dialogs import IdleWarning
+
+        if self._idle_warning is None:
+            self._idle_warning = IdleWarning()
+        self._idle_warning.seconds = max(1, int(seconds_left + 0.5))
+        if self._idle_warning.parent is None:
+            self._idle_warning.open(animation=False)
+
+    def _touched_during_warning(self) -> None:
+        # Closed on the next frame: the touch that closes it lands on the warning, not on the screen under it.
+        Clock.schedule_once(lambda _dt: self._hide_idle_warning(), 0)
+
+    def _hide_idle_warning(self) -> None:
+        if self._idle_warning is not None and self._idle_warning.parent is not None:
+            self._idle_warning.dismiss(animation=False)
+
     def on_idle(self) -> None:
+        self._hide_idle_warning()
         if self.screens.current != self.screens.screen_names[0]:
             log.info("idle timeout", extra={"screen": self.screens.current})
             self.go_home()
@@ -164,6 +188,7 @@ class KioskApp(App):
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
         self.idle.stop()
+        self._hide_idle_warning()
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
         self.services.close()
