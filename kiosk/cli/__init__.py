@@ -5,6 +5,7 @@ import argparse
 import importlib
 import logging
 import pkgutil
+import sqlite3
 import sys
 
 from kiosk.domain.errors import KioskError
@@ -62,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except sqlite3.DatabaseError as exc:
+        # A database damaged after it was opened (a torn page, a disk error): one line, never a traceback.
+        if logging.getLogger().handlers:
+            log.warning("command failed", extra={"code": "database_error"})
+        print(f"kiosk: basis data rusak / database damaged: {exc}; restore it from a backup", file=sys.stderr)
+        return 2
     except OSError as exc:
         # A file or device the command was pointed at (missing, not allowed, busy): the user's to fix, so
         # one line naming it, not a traceback. Bugs still raise.

@@ -64,13 +64,11 @@ def run(args) -> int:
 
 
 def _scan_files(files: list[str], decoder, ctx_of) -> int:
-    import cv2
+    from kiosk.cli.common import read_image_file
 
     found = 0
     for path in files:
-        frame = cv2.imread(path, cv2.IMREAD_COLOR)
-        if frame is None:
-            raise UnreadableImage(path)
+        frame = read_image_file(path, UnreadableImage)
         symbols = decoder.decode(frame)
         if not symbols:
             print(f"kiosk: no code found in {path}", file=sys.stderr)
