@@ -95,6 +95,16 @@ class GuestRepository:
         )
         return int(cur.lastrowid)
 
+    def insert_display(self, conn: sqlite3.Connection, *, name: str, nik_last4: str, institution: str, at: datetime) -> int:
+        """A guest learnt from the central feed (security and survey devices): display data only, encrypted
+        like everything else; no NIK, so never found by one."""
+        cur = conn.execute(
+            "INSERT INTO guests(nik_hash, nik_enc, nik_last4, name, name_enc, institution_enc, address_enc,"
+            " consent_basis, created_at, updated_at) VALUES (NULL, NULL, ?, '', ?, ?, NULL, 'pulled', ?, ?)",
+            (nik_last4, self._enc(name, "name"), self._enc(institution, "institution"), to_iso(at), to_iso(at)),
+        )
+        return int(cur.lastrowid)
+
     def _record(self, r: sqlite3.Row) -> GuestRecord:
         return GuestRecord(
             id=r["id"],
