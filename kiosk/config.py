@@ -219,6 +219,9 @@ class UiConfig:
     staff_pin_hash: str = field(default="", metadata={"doc": "argon2 hash of the staff PIN"})
     staff_pin_attempts: int = field(default=5, metadata={"min": 1, "max": 20})
     staff_lockout_s: int = field(default=300, metadata={"min": 10, "max": 86400})
+    # Wrong PINs are forgotten after this long without one (and after the lock-out ends): a visitor in the
+    # lobby can delay staff, never lock them out for good.
+    staff_pin_forget_s: int = field(default=900, metadata={"min": 60, "max": 86400})
 
 
 @dataclass(frozen=True)
