@@ -104,3 +104,55 @@ def test_an_inside_guest_can_still_leave_when_the_clock_is_behind(context):
     context.clock.set(NOW - timedelta(days=2))
     r = gate.scan(token)
     assert r.verdict is GateVerdict.EXIT and r.return_id_card
+
+
+def test_a_visit_learnt_after_an_offline_entry_does_not_let_the_pass_in_again(context):
+    from tests.fixtures_gate import ACCEPTED, token_for, visit_with_pass
+
+    gate = gate_for(context)
+    visit = visit_with_pass(context, *ACCEPTED)
+    token = token_for(visit)
+    pass_id = visit.pass_id
+    # The gate did not know the visit when the guest came in: make the scan as an offline gate logs it.
+    with context.db.transaction() as conn:
+        conn.execute("INSERT INTO gate_scans(scanned_at, device_id, pass_id, visit_id, verdict) VALUES (?,?,?,?,?)",
+                     (NOW.isoformat(), "lobby-1", pass_id, "", "enter"))  # fmt: skip
+    context.clock.advance(minutes=10)
+    copy = gate.scan(token)  # the visit is known now and still 'accepted' here
+    assert copy.verdict is GateVerdict.EXIT and copy.return_id_card
+    assert gate.scan(token).verdict is GateVerdict.ALREADY_OUT
+
+
+def test_offline_scans_reach_the_other_gate_through_the_central_server(make_config, tmp_path):
+    """Gate 1 lets the pass in before it knows the visit; once it learns the visit its scan is pushed as the
+    visit's event; gate 2, which also let a copy in, reconciles both entries."""
+    from tests.fixtures_sync import OFFICE, ROOT, CentralProcess, device_context, drain_all, register
+    from tests.test_gate_sync import print_pass
+
+    central = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml")
+    central.start()
+    try:
+        lobby = device_context(make_config, tmp_path, "lobby-1", central.url)
+        gate1 = device_context(make_config, tmp_path, "gate-1", central.url, role="security")
+        gate2 = device_context(make_config, tmp_path, "gate-2", central.url, role="security")
+        visit = register(lobby, 9)
+        token = print_pass(lobby, visit, gate1, gate2)
+        first = gate1.gate.scan(token)  # gate 1 has not pulled: offline entry
+        assert first.verdict is GateVerdict.ENTER and first.offline
+        lobby.notifications.notify_host(visit.id)
+        drain_all(lobby)
+        central.post(f"/v1/offices/{OFFICE}/visits/{visit.id}/answer", {"accepted": True, "actor": "host:kasi-pidum"})
+        gate2.sync.pull_once()
+        gate2.clock.advance(minutes=3)
+        assert gate2.gate.scan(token).verdict is GateVerdict.ENTER  # a copy at the other gate
+        drain_all(gate2)
+        gate1.sync.pull_once()  # gate 1 learns the visit, so its offline scan can be sent
+        drain_all(gate1)
+        assert gate1.visits.outbox.counts()["pending"] == 0
+        gate2.sync.pull_once()
+        conflicts = gate2.gate.reconcile()
+        assert [(c.kind, sorted(c.devices)) for c in conflicts] == [("duplicate_entry", ["gate-1", "gate-2"])]
+        for ctx in (lobby, gate1, gate2):
+            ctx.close()
+    finally:
+        central.stop()

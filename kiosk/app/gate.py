@@ -251,6 +251,17 @@ class GateService:
     def _by_state(self, token: str, now: datetime, visit: Visit) -> GateResult:
         state = visit.state
         if state is S.ACCEPTED:
+            # This device may have let the pass in (or out) offline, before it knew the visit.
+            last = self.scans.last_green(visit.pass_id) if visit.pass_id else None
+            if last is not None and last.verdict == GateVerdict.EXIT:
+                result = self._describe(GateResult(GateVerdict.ALREADY_OUT, "pass already used for exit"), visit)
+                return self._log(token, now, result, visit)
+            if last is not None and last.verdict == GateVerdict.ENTER:
+                device = self.ctx.config.kiosk.device_id
+                inside, event = visit.transition(S.INSIDE, at=last.scanned_at, actor="security", device_id=device,
+                                                 via="gate_scan", reason="entered while offline")  # fmt: skip
+                self.ctx.visits.save_transition(inside, event)
+                return self._exit(token, now, inside)
             return self._move(token, now, visit, S.INSIDE, GateVerdict.ENTER)
         if state is S.INSIDE:
             return self._exit(token, now, visit)
@@ -433,7 +444,8 @@ class GateService:
             by_visit.setdefault(visit_id, []).append(ev)
         conflicts = []
         for visit_id, evs in by_visit.items():
-            evs.sort(key=lambda e: e.at)
+            # An offline scan pushed later comes back as the visit's event: count each (device, time) once.
+            evs = list({(e.device_id, e.at, e.verdict): e for e in sorted(evs, key=lambda e: e.at)}.values())
             entries = [e for e in evs if e.verdict == GateVerdict.ENTER]
             exits = [e for e in evs if e.verdict == GateVerdict.EXIT]
             if len(entries) > 1:
