@@ -58,12 +58,14 @@ def touch_private(path: Path | str) -> None:
     p = Path(path)
     private_dir(p.parent)
     try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, FILE_MODE)
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE)
     except OSError as exc:
         if exc.errno == 40:  # ELOOP: a symlink planted where our file belongs
             raise UnusableFile(p, "tautan simbolik ditolak", "a symbolic link is refused") from None
         raise
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnusableFile(p, "bukan berkas biasa", "not a regular file")
         os.fchmod(fd, FILE_MODE)
     finally:
         os.close(fd)

@@ -61,11 +61,16 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self):
         import os
+        import stat
 
         from kiosk.files import FILE_MODE
 
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
-        os.fchmod(fd, FILE_MODE)
+        # Non-blocking open: a FIFO without a reader is an error, not a hang of every command.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NONBLOCK
+        fd = os.open(self.baseFilename, flags, FILE_MODE)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # never chmod a device such as /dev/null
+            os.fchmod(fd, FILE_MODE)
+        os.set_blocking(fd, True)
         return os.fdopen(fd, self.mode if "a" in self.mode else "a", encoding=self.encoding, errors=self.errors)
 
 

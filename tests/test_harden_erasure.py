@@ -56,6 +56,7 @@ def test_personal_fields_are_not_stored_in_plaintext(context):
         assert secret not in text
     g = context.guests.find_by_nik(NIK_A)
     assert (g.name, g.phone, g.institution) == (NAME, PHONE, INSTITUTION)
+    assert [x.id for x in context.guests.find_by_phone("0819-9977-7555")] == [g.id]
 
 
 @pytest.mark.parametrize("how", ["forget", "purge"])

@@ -139,3 +139,17 @@ def test_a_database_damaged_after_opening_is_one_line(tmp_path, capsys):
         (tmp_path / "data" / name).unlink(missing_ok=True)
     code, _, err = run_cli(capsys, "visits", "list", "--date", "2026-11-23", "--config", str(cfg))
     assert_one_line_exit_2(code, err)
+
+
+def test_a_fifo_or_a_device_as_the_log_file_neither_hangs_nor_is_chmodded(tmp_path, capsys):
+    fifo = tmp_path / "log.fifo"
+    os.mkfifo(fifo)
+    null_mode = os.stat("/dev/null").st_mode
+    for target, ok in ((fifo, False), ("/dev/null", True)):
+        cfg = write_config(tmp_path, tail=f'\n[logging]\nfile = "{target}"\n')
+        code, _, err = run_cli(capsys, "visits", "list", "--date", "2026-11-23", "--config", str(cfg))
+        if ok:
+            assert code == 0, err
+        else:
+            assert_one_line_exit_2(code, err)
+    assert os.stat("/dev/null").st_mode == null_mode

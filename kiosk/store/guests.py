@@ -120,6 +120,12 @@ class GuestRepository:
         r = self._db.conn.execute("SELECT * FROM guests WHERE id=?", (guest_id,)).fetchone()
         return self._record(r) if r else None
 
+    def find_by_phone(self, phone: str) -> list[GuestRecord]:
+        """Guests with this phone number (digits compared), found by its keyed hash, never by plaintext."""
+        key = self._phone_hash(phone)
+        rows = self._db.conn.execute("SELECT * FROM guests WHERE phone_hash=?", (key,)).fetchall() if key else []
+        return [self._record(r) for r in rows]
+
     def find_by_nik(self, nik: str) -> GuestRecord | None:
         r = self._db.conn.execute("SELECT * FROM guests WHERE nik_hash=?", (self._cipher.lookup_hash(nik),)).fetchone()
         return self._record(r) if r else None
