@@ -30,9 +30,12 @@ class ConfigError(KioskError):
     def __init__(self, key: str, value: object, expected: str, source: str = "") -> None:
         where = f"{source}: " if source else ""
         shown = repr(value) if value is not _MISSING else "(missing)"
+        # A key or file name from the file may hold a newline or a control character: the message stays one line.
+        named = key if key.isprintable() else repr(key)[1:-1]
+        where = where if where.isprintable() else repr(where)[1:-1]
         super().__init__(
-            f"{where}konfigurasi '{key}' = {shown} salah: {expected}",
-            f"{where}config key '{key}' = {shown} is invalid: expected {expected}",
+            f"{where}konfigurasi '{named}' = {shown} salah: {expected}",
+            f"{where}config key '{named}' = {shown} is invalid: expected {expected}",
             key=key,
         )
         self.key = key

@@ -153,3 +153,21 @@ def test_a_fifo_or_a_device_as_the_log_file_neither_hangs_nor_is_chmodded(tmp_pa
         else:
             assert_one_line_exit_2(code, err)
     assert os.stat("/dev/null").st_mode == null_mode
+
+
+@pytest.mark.parametrize("args", [["pass", "verify", "x", "--at=--"], ["visits", "export", "--nik=--"],
+                                  ["visits", "list", "--date=--"], ["survey", "report", "--from=--", "--to=--"]])
+def test_an_option_given_as_double_dash_is_a_usage_error(tmp_path, capsys, args):
+    """Found by the sweep: argparse turned `--opt=--` into an empty list, and the command crashed on it."""
+    code, _, err = run_cli(capsys, *args, "--config", str(write_config(tmp_path)))
+    assert_one_line_exit_2(code, err)
+    assert "needs a value" in err
+
+
+def test_a_config_key_with_a_newline_is_reported_on_one_line(tmp_path, capsys):
+    """Found by the config fuzzing: an unknown key holding a newline split the error over two lines."""
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[devices]\n"bad\\nkey" = 1\n', encoding="utf-8")
+    code, _, err = run_cli(capsys, "config", "check", "--config", str(cfg))
+    assert_one_line_exit_2(code, err)
+    assert "bad\\nkey" in err

@@ -29,6 +29,12 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
+    def _get_values(self, action, arg_strings):
+        # `--opt=--` gives argparse the value "--", which it drops, leaving [] where a string belongs.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"{'/'.join(action.option_strings)} needs a value, not '--'")
+        return super()._get_values(action, arg_strings)
+
 
 def build_parser() -> argparse.ArgumentParser:
     from kiosk import __version__
