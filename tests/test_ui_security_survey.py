@@ -213,6 +213,7 @@ def test_the_short_code_printed_under_the_qr_is_typed_on_the_on_screen_keyboard_
     visit = visit_with_pass(ctx, *ACCEPTED, name="Budi Santoso")
     security.tap(security.find("type_code"))
     assert security.screen.typing
+    security.settle()  # the keyboard slides into the verdict's place
     keys = security.find("keyboard").keys()
     for ch in display_pass_id(visit.pass_id):
         security.tap(keys[ch])
@@ -246,6 +247,7 @@ def test_a_pass_scanned_after_a_typed_comment_checks_the_guest_out_and_names_the
     survey.settle()
     survey.tap(survey.find("comment"))
     assert survey.screen.typing  # the kiosk's own keyboard, never Kivy's
+    survey.settle()
     keys = survey.find("keyboard").keys()
     for ch in "BAGUS":
         survey.tap(keys[ch])
