@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 SIZES = ["800x480", "1024x600", "1280x800", "1920x1080", "1080x1920"]
-SCREENS = ["welcome", "consent", "confirm-large", "host-en", "gate-waiting-host", "survey-question-large-contrast-en",
+SCREENS = ["welcome", "consent", "confirm", "host", "gate-waiting-host", "survey-question-large-contrast-en",
            "survey-profile-typing"]
 ROW_HEIGHT = 260
 
