@@ -15,8 +15,12 @@ APT_PACKAGES=(
   fonts-dejavu-core
   tesseract-ocr tesseract-ocr-ind
 )
+# python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
+[ "$(uname -m)" = x86_64 ] || APT_PACKAGES+=(gcc libc6-dev linux-libc-dev)
 # Only the tests need these: systemd-analyze verifies the units in systemd/.
 TEST_APT_PACKAGES=(systemd)
+
+LOCK=requirements.lock  # every Python package with its hashes; refresh with tools/lock.sh
 
 say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
 
@@ -57,12 +61,14 @@ setup_venv() {
     say "creating .venv with $py"
     "$py" -m venv .venv
   fi
+  # Every Python package comes from the lock, checked against its hashes (tools/lock.sh makes it);
+  # the kiosk itself is then installed editable, without touching those versions.
   stamp=.venv/.kiosk-installed
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  want=$(cat pyproject.toml "$LOCK" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "installing the kiosk and its Python packages into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    say "installing the kiosk and its Python packages ($LOCK) into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
 }
