@@ -7,12 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: zbar for pyzbar, Xvfb for headless tests and the demo without a screen,
-# GL/EGL and mtdev for Kivy's SDL2 window, fonts for tickets, tesseract for KTP OCR.
+# GL/EGL and mtdev for Kivy's SDL2 window, fonts for tickets (DejaVu) and for the generated KTP cards of
+# the demo and the tests (Liberation Sans, OCR-A), tesseract for KTP OCR.
 APT_PACKAGES=(
   python3 python3-venv python3-dev
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-liberation2 fonts-ocr-a
   tesseract-ocr tesseract-ocr-ind
 )
 # python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
@@ -94,8 +95,16 @@ main() {
   fi
   say "ruff"
   .venv/bin/ruff check .
-  say "tests (headless, Xvfb)"
-  exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q "$@"
+  say "tests (headless, Xvfb, one worker per core)"
+  # Each pytest-xdist worker is its own process with its own Kivy window and home on the one Xvfb
+  # display; a test file stays in one worker (its module fixtures are built once).
+  local rc=0
+  xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q -n auto --dist loadfile "$@" || rc=$?
+  if [ "$rc" -eq 5 ] && [ "$#" -gt 0 ]; then
+    say "no test matched: $*"  # a selection (-k ...) that matches nothing is not a failure; an empty suite is
+    rc=0
+  fi
+  exit "$rc"
 }
 
 main "$@"
