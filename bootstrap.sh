@@ -7,12 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: zbar for pyzbar, Xvfb for headless tests and the demo without a screen,
-# GL/EGL and mtdev for Kivy's SDL2 window, fonts for tickets (DejaVu) and for the generated KTP cards of
+# GL/EGL and mtdev for Kivy's SDL2 window (and the X11 extensions SDL2 loads at run time: input,
+# cursors, screen saver, screen modes), fonts for tickets (DejaVu) and for the generated KTP cards of
 # the demo and the tests (Liberation Sans, OCR-A), tesseract for KTP OCR.
 APT_PACKAGES=(
   python3 python3-venv python3-dev
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
+  libxi6 libxcursor1 libxss1 libxrandr2 libxxf86vm1
   fonts-dejavu-core fonts-liberation2 fonts-ocr-a
   tesseract-ocr tesseract-ocr-ind
 )

@@ -165,9 +165,16 @@ def test_installed_config_is_valid_and_points_at_var_lib(installed):
     assert raw["privacy"]["retention_days"] == 30
 
 
-def test_installed_entry_point_runs(installed):
+def test_installed_entry_point_runs(installed, tmp_path):
+    # The installed config logs to /var/log/kiosk on the kiosk; here into this test's directory, so the
+    # test neither needs root nor writes outside its temporary root.
+    config = installed / "etc/kiosk/kiosk.toml"
+    local = tmp_path / "kiosk.toml"
+    text = config.read_text()
+    assert 'file = "/var/log/kiosk/kiosk.jsonl"' in text
+    local.write_text(text.replace('file = "/var/log/kiosk/kiosk.jsonl"', f'file = "{tmp_path}/kiosk.jsonl"'))
     proc = subprocess.run(
-        [str(installed / "opt/kiosk/venv/bin/kiosk"), "config", "check", "--config", str(installed / "etc/kiosk/kiosk.toml")],
+        [str(installed / "opt/kiosk/venv/bin/kiosk"), "config", "check", "--config", str(local)],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
