@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -11,16 +10,15 @@ from tests.fixtures_sync import OFFICE, ROOT, CentralProcess, device_context, dr
 
 
 @pytest.fixture
-def central(tmp_path):
-    server = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml")
+def central(tmp_path, pg_url):
+    server = CentralProcess(pg_url, tmp_path, seed_config=ROOT / "config" / "simulate.toml")
     yield server
     server.stop()
 
 
 def _server_rows(central: CentralProcess):
-    db = sqlite3.connect(central.db_url[len("sqlite:///"):])
-    visits = {r[0] for r in db.execute("SELECT visit_id FROM visits")}
-    events = [(r[0], json.loads(r[1])["event_id"]) for r in db.execute("SELECT visit_id, body FROM events ORDER BY seq")]
+    visits = {r[0] for r in central.rows("SELECT visit_id FROM visits")}
+    events = [(r[0], json.loads(r[1])["event_id"]) for r in central.rows("SELECT visit_id, body FROM events ORDER BY seq")]
     return visits, events
 
 
@@ -64,8 +62,7 @@ def test_a_repeated_push_is_answered_from_the_first_and_never_stored_twice(make_
     drain_all(lobby)
     server_visits, _ = _server_rows(central)
     assert server_visits == {v.id}
-    db = sqlite3.connect(central.db_url[len("sqlite:///"):])
-    assert db.execute("SELECT SUM(replays) FROM idempotency").fetchone()[0] == 1
+    assert central.rows("SELECT SUM(replays) FROM idempotency")[0][0] == 1
     lobby.close()
 
 
