@@ -395,7 +395,7 @@ def test_pull_answers_304_when_nothing_changed_and_a_long_poll_wakes_on_news(cen
     poll.join(20)
     assert not poll.is_alive(), "the long poll was not woken by the new visit"
     new_items, new_cursor, new_etag = got["r"]
-    assert [i["visit_id"] for i in new_items] == [v["visit_id"]] and new_etag != etag
+    assert [i["visit_id"] for i in new_items] == [v["visit_id"]] and new_etag != etag, (new_items, new_etag, etag)
     assert new_items[0]["visit"]["no_identitas_akhir"] == NIK[-4:] and "alamat" not in new_items[0]["visit"]
     client.close()
 

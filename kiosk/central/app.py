@@ -354,33 +354,30 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
               responses={**COMMON, 415: PUSH[415]}, dependencies=[Json],
               summary="Many visits and events in one request and one transaction, with a result per item")
     def push_batch(request: Request, office: Office, body: S.BatchPush, cred: Cred):
-        planned: list = []
-        early: dict[int, dict] = {}
+        ops: list = []
+        answers: list[dict | None] = []
         for i, item in enumerate(body.items):
             try:
                 if item.op == "visit":
                     v = S.VisitPush.model_validate(item.body).model_dump(exclude_unset=True)
-                    planned.append((item.idempotency_key, v["visit_id"],
-                                    lambda c, v=v, k=item.idempotency_key: store.push_visit_in(c, office, k, v)))
+                    ops.append(store.visit_op(item.idempotency_key, v))
                 else:
                     if not item.visit_id:
                         raise Rejected(400, f"items[{i}].visit_id: required for op=event")
                     e = S.VisitEventPush.model_validate(item.body).model_dump(exclude_unset=True)
-                    planned.append((item.idempotency_key, item.visit_id,
-                                    lambda c, e=e, k=item.idempotency_key, vid=item.visit_id: store.push_event_in(c, office, vid, k, e)))
+                    ops.append(store.event_op(item.idempotency_key, item.visit_id, e))
+                answers.append(None)
             except ValidationError as exc:
-                early[i] = {"idempotency_key": item.idempotency_key, "status": 400,
-                            "reason": validation_reason(exc, (f"items[{i}].body",))}
+                answers.append({"status": 400, "reason": validation_reason(exc, (f"items[{i}].body",))})
             except Rejected as exc:
-                early[i] = {"idempotency_key": item.idempotency_key, "status": exc.status, "reason": exc.reason}
-        stored = iter(store.batch(office, planned) if planned else [])
+                answers.append({"status": exc.status, "reason": exc.reason})
+        stored = iter(store.apply(office, ops) if ops else [])
         results = []
-        for i in range(len(body.items)):
-            r = early.get(i) or next(stored)
-            r.pop("visit_id", None)
+        for item, early in zip(body.items, answers, strict=True):
+            r = early or next(stored)
             if r.get("result"):
                 r["result"] = present(request, office, r["result"])
-            results.append(r)
+            results.append({"idempotency_key": item.idempotency_key, **r})
         return {"results": results}
 
     @app.get("/v1/offices/{office}/visits/{visit_id}", operation_id="getVisit", response_model=S.VisitStatus,

@@ -13,7 +13,6 @@ import io
 import json
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,6 +89,25 @@ def reencode_photo(data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), rgb.width, rgb.height
 
 
+@dataclass
+class PushOp:
+    """One message to store: a visit or an event of a visit, with its Idempotency-Key (None: not keyed)."""
+
+    op: str
+    key: str | None
+    visit_id: str
+    body: dict[str, Any]
+    body_hash: str
+    request_hash: str
+    photo: bytes | None = None
+
+
+def _single(answer: dict) -> tuple[int, dict]:
+    if "reason" in answer:
+        raise Rejected(answer["status"], answer["reason"])
+    return answer["status"], answer["result"]
+
+
 class CentralStore:
     def __init__(self, engine, keys: CentralKeys) -> None:
         self.engine = engine
@@ -131,145 +149,47 @@ class CentralStore:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(credentials).where(credentials.c.revoked_at.is_(None))).scalar_one()
 
-    # --- idempotent pushes ---
+    # --- idempotent pushes: one set-based plan per request (a batch of one for single pushes) ---
 
-    def _idempotent(self, conn, office: str, key: str, request_hash: str, work: Callable[[Any], dict]) -> tuple[int, dict]:
-        row = conn.execute(select(idempotency.c.response, idempotency.c.request_hash).where(
-            idempotency.c.office == office, idempotency.c.key == key)).first()
-        if row is not None:
-            if row.request_hash != request_hash:
-                first = json.loads(row.response).get("visit_id", "")
-                raise Rejected(409, f"idempotency key already used for another request (visit {first}); "
-                                    "a new message needs a new key")
-            conn.execute(update(idempotency).where(idempotency.c.office == office, idempotency.c.key == key)
-                         .values(replays=idempotency.c.replays + 1))
-            return 200, {**json.loads(row.response), "status": "duplicate"}
-        status, response = work(conn)
-        conn.execute(insert(idempotency).values(office=office, key=key, request_hash=request_hash, status=status,
-                                                response=json.dumps(response), replays=0, created_at=now_text()))
-        return status, response
+    def visit_op(self, key: str | None, body: dict[str, Any]) -> PushOp:
+        """A visit push, its inline photo (if any) checked and re-encoded; Rejected(400) for a bad image."""
+        import base64
 
-    def _single(self, fn: Callable[[Any], tuple[int, dict]]) -> tuple[int, dict]:
-        for _ in range(3):
-            try:
-                with self.engine.begin() as conn:
-                    return fn(conn)
-            except IntegrityError:
-                continue  # a concurrent twin won the race; the next round answers from what it stored
-        raise Rejected(409, "a concurrent request stored a conflicting message; try again")
+        record = {k: v for k, v in body.items() if k != "photo"}
+        photo = reencode_photo(base64.b64decode(body["photo"]))[0] if body.get("photo") else None
+        body_hash = _hash(record)
+        return PushOp("visit", key, record["visit_id"], record, body_hash, _hash("visit", body_hash, bool(photo)), photo)
+
+    @staticmethod
+    def event_op(key: str | None, visit_id: str, body: dict[str, Any]) -> PushOp:
+        body_hash = _hash(body)
+        return PushOp("event", key, visit_id, body, body_hash, _hash("event", visit_id, body_hash))
 
     def push_visit(self, office: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        return self._single(lambda conn: self.push_visit_in(conn, office, key, body))
+        return _single(self.apply(office, [self.visit_op(key, body)])[0])
 
     def push_event(self, office: str, visit_id: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        return self._single(lambda conn: self.push_event_in(conn, office, visit_id, key, body))
+        return _single(self.apply(office, [self.event_op(key, visit_id, body)])[0])
 
-    def push_visit_in(self, conn, office: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        record = {k: v for k, v in body.items() if k != "photo"}
-        body_hash = _hash(record)
-        photo = None
-        if body.get("photo"):
-            import base64
-
-            photo = reencode_photo(base64.b64decode(body["photo"]))[0]
-        return self._idempotent(conn, office, key, _hash("visit", body_hash, bool(photo)),
-                                lambda c: self._store_visit(c, office, record, body_hash, photo))
-
-    def _store_visit(self, conn, office: str, record: dict, body_hash: str, photo: bytes | None) -> tuple[int, dict]:
-        vid = record["visit_id"]
-        row = conn.execute(select(visits.c.office, visits.c.body_hash, visits.c.state, visits.c.photo_enc.is_not(None))
-                           .where(visits.c.visit_id == vid)).first()
-        if row is not None:
-            if row[0] != office or row[1] != body_hash:
-                raise Rejected(409, f"visit {vid} is already stored with a different body")
-            return 200, {"visit_id": vid, "status": "duplicate", "state": row[2], "has_photo": bool(row[3])}
-        created = utc_text(datetime.fromisoformat(record["created_at"]))
-        nik = (record.get("no_identitas") or "").strip()
-        conn.execute(insert(visits).values(
-            visit_id=vid, office=office, device_id=record["device_id"], state=record["state"],
-            state_key=_key_text(state_key(record["state"], datetime.fromisoformat(record["created_at"]))),
-            created_at=created, updated_at=created, record_enc=self.keys.encrypt_text(json.dumps(record)),
-            body_hash=body_hash, photo_enc=self.keys.encrypt(photo) if photo else None,
-            subject_hash=self.keys.subject_hash(office, nik) if nik else None,
-        ))
-        display = {
-            "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
-            "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
-            "nama": record["nama"], "nama_pejabat": record.get("nama_pejabat", ""),
-            "no_identitas_akhir": nik[-4:], "instansi": _institution(record), "loker": None,
-            "has_photo": bool(photo),
-        }
-        self._feed(conn, office, "visit.registered", vid, {"visit": display, "state": record["state"]})
-        return 201, {"visit_id": vid, "status": "created", "state": record["state"], "has_photo": bool(photo)}
-
-    def push_event_in(self, conn, office: str, visit_id: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        body_hash = _hash(body)
-        return self._idempotent(conn, office, key, _hash("event", visit_id, body_hash),
-                                lambda c: self._store_event(c, office, visit_id, body, body_hash))
-
-    def _store_event(self, conn, office: str, visit_id: str, body: dict, body_hash: str) -> tuple[int, dict]:
-        known = conn.execute(select(events.c.visit_id, events.c.body_hash).where(events.c.event_id == body["event_id"])).first()
-        if known is not None:
-            if known[0] != visit_id or known[1] != body_hash:
-                raise Rejected(409, f"event {body['event_id']} is already stored with a different body")
-            state = conn.execute(select(visits.c.state).where(visits.c.visit_id == visit_id)).scalar_one_or_none()
-            return 200, {"visit_id": visit_id, "status": "duplicate", "state": state}
-        state = self._apply_event(conn, office, visit_id, body, body_hash)
-        return 201, {"visit_id": visit_id, "status": "created", "state": state}
-
-    def _apply_event(self, conn, office: str, visit_id: str, body: dict[str, Any], body_hash: str) -> str:
-        row = conn.execute(select(visits.c.state, visits.c.state_key, visits.c.updated_at).where(
-            visits.c.visit_id == visit_id, visits.c.office == office)).first()
-        if row is None:
-            raise Rejected(404, "unknown visit (push the visit first)")
-        at = datetime.fromisoformat(body["at"])
-        values: dict[str, Any] = {"updated_at": max(row.updated_at, utc_text(at))}
-        state = row.state
-        if body.get("to_state"):
-            candidate = state_key(VisitState(body["to_state"]), at, body["event_id"])
-            if wins(candidate, _key_tuple(row.state_key)):
-                state = body["to_state"]
-                values.update(state=state, state_key=_key_text(candidate))
-        data = body.get("data") or {}
-        if body["kind"] == "locker_assigned" and isinstance(data.get("door"), int) and not isinstance(data["door"], bool) \
-                and -2**31 <= data["door"] < 2**31:
-            values["loker"] = data["door"]
-        message_id = data.get("message_id")
-        if body["kind"] == "host_notified" and isinstance(message_id, str | int) and 0 < len(str(message_id)) <= 200 \
-                and conn.execute(select(notices.c.message_id).where(notices.c.message_id == str(message_id))).first() is None:
-            conn.execute(insert(notices).values(
-                    message_id=str(message_id), office=office, visit_id=visit_id, host_id=str(data.get("host_id", ""))[:64],
-                    channel=str(data.get("channel", ""))[:32], status="sent"))
-        conn.execute(update(visits).where(visits.c.visit_id == visit_id).values(**values))
-        conn.execute(insert(events).values(event_id=body["event_id"], visit_id=visit_id, office=office,
-                                           body_hash=body_hash, body=json.dumps(body)))
-        self._feed(conn, office, "visit.event", visit_id, {"event": body, "state": state})
-        return state
-
-    def _feed(self, conn, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> None:
-        conn.execute(insert(feed).values(
-            office=office, kind=kind, visit_id=visit_id, created_at=now_text(),
-            item_enc=self.keys.encrypt_text(json.dumps({"type": kind, "visit_id": visit_id, **item}))))
-
-    def batch(self, office: str, items: list[tuple[str, str, Callable[[Any], tuple[int, dict]]]]) -> list[dict]:
-        """Many pushes in one transaction, each in its own savepoint: an item that fails changes nothing
-        and the others are stored. `items` are (key, visit_id, work) with work run on the connection."""
+    def apply(self, office: str, ops: list[PushOp]) -> list[dict]:
+        """Store pushes in one transaction and answer each: {status, result} or {status, reason}. Reads are one
+        query per table for the whole request and writes one statement per table, so a batch of 200 costs
+        about ten round trips to the database, not a thousand. A concurrent twin that wins a race makes the
+        transaction fail on a unique key: it is run again and then answers from what the twin stored."""
         for _ in range(3):
-            results: list[dict] = []
             try:
                 with self.engine.begin() as conn:
-                    for key, visit_id, work in items:
-                        try:
-                            with conn.begin_nested():
-                                status, body = work(conn)
-                            results.append({"idempotency_key": key, "status": status, "result": body})
-                        except Rejected as exc:
-                            results.append({"idempotency_key": key, "status": exc.status, "reason": exc.reason,
-                                            "visit_id": visit_id})
-                return results
+                    return _Plan(self, conn, office).run(ops)
             except IntegrityError:
-                continue  # a concurrent single push of one of the items won a race: the next round replays it
+                continue
         raise Rejected(409, "concurrent requests stored conflicting messages; try again")
+
+    def _feed_row(self, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> dict:
+        return {"office": office, "kind": kind, "visit_id": visit_id, "created_at": now_text(),
+                "item_enc": self.keys.encrypt_text(json.dumps({"type": kind, "visit_id": visit_id, **item}))}
+
+    def _feed(self, conn, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> None:
+        conn.execute(insert(feed).values(**self._feed_row(office, kind, visit_id, item)))
 
     # --- photos ---
 
@@ -296,8 +216,7 @@ class CentralStore:
             "to_state": "accepted" if accepted else "declined", "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "actor": actor[:64], "device_id": "central", "data": {"via": "central"},
         }
-        with self.engine.begin() as conn:
-            self._apply_event(conn, office, visit_id, body, _hash(body))
+        _single(self.apply(office, [self.event_op(None, visit_id, body)])[0])
         return self.visit_status(office, visit_id)
 
     def record_notice_status(self, message_id: str, status: str) -> bool:
@@ -428,3 +347,156 @@ class CentralStore:
 def _institution(body: dict[str, Any]) -> str:
     detail = body.get("detail") or ""
     return detail.split(" - ", 1)[1] if body.get("tipe_tamu") == "Instansi" and " - " in detail else ""
+
+class _Plan:
+    """Decides every push of one request against what is stored (read once) and what the request itself
+    stores before it, then writes the result with one statement per table."""
+
+    def __init__(self, store: CentralStore, conn, office: str) -> None:
+        self.store, self.conn, self.office = store, conn, office
+        self.visits: dict[str, dict] = {}
+        self.new_visits: list[dict] = []
+        self.changed: set[str] = set()
+        self.events: dict[str, tuple[str, str]] = {}
+        self.new_events: list[dict] = []
+        self.notice_ids: set[str] = set()
+        self.new_notices: list[dict] = []
+        self.feed: list[dict] = []
+        self.idem: dict[str, tuple[str, str]] = {}
+        self.new_idem: list[dict] = []
+        self.replays: list[str] = []
+
+    def _load(self, ops: list[PushOp]) -> None:
+        c, office = self.conn, self.office
+        keys = [o.key for o in ops if o.key]
+        if keys:
+            for r in c.execute(select(idempotency.c.key, idempotency.c.request_hash, idempotency.c.response).where(
+                    idempotency.c.office == office, idempotency.c.key.in_(keys))):
+                self.idem[r.key] = (r.request_hash, r.response)
+        ids = list({o.visit_id for o in ops})
+        for r in c.execute(select(visits.c.visit_id, visits.c.office, visits.c.body_hash, visits.c.state, visits.c.state_key,
+                                  visits.c.updated_at, visits.c.loker, visits.c.photo_enc.is_not(None).label("has_photo"))
+                           .where(visits.c.visit_id.in_(ids))):
+            self.visits[r.visit_id] = dict(r._mapping)
+        event_ids = [o.body["event_id"] for o in ops if o.op == "event"]
+        if event_ids:
+            for r in c.execute(select(events.c.event_id, events.c.visit_id, events.c.body_hash).where(events.c.event_id.in_(event_ids))):
+                self.events[r.event_id] = (r.visit_id, r.body_hash)
+        message_ids = [str(m) for o in ops if o.op == "event" and (m := (o.body.get("data") or {}).get("message_id"))]
+        if message_ids:
+            self.notice_ids = {r[0] for r in c.execute(select(notices.c.message_id).where(notices.c.message_id.in_(message_ids)))}
+
+    def run(self, ops: list[PushOp]) -> list[dict]:
+        self._load(ops)
+        answers = []
+        for o in ops:
+            try:
+                answers.append(self._one(o))
+            except Rejected as exc:
+                answers.append({"status": exc.status, "reason": exc.reason})
+        self._write()
+        return answers
+
+    def _one(self, o: PushOp) -> dict:
+        if o.key:
+            known = self.idem.get(o.key)
+            if known is not None:
+                if known[0] != o.request_hash:
+                    first = json.loads(known[1]).get("visit_id", "")
+                    raise Rejected(409, f"idempotency key already used for another request (visit {first}); "
+                                        "a new message needs a new key")
+                self.replays.append(o.key)
+                return {"status": 200, "result": {**json.loads(known[1]), "status": "duplicate"}}
+        status, result = self._visit(o) if o.op == "visit" else self._event(o)
+        if o.key:
+            response = json.dumps(result)
+            self.idem[o.key] = (o.request_hash, response)
+            self.new_idem.append({"office": self.office, "key": o.key, "request_hash": o.request_hash, "status": status,
+                                  "response": response, "replays": 0, "created_at": now_text()})
+        return {"status": status, "result": result}
+
+    def _visit(self, o: PushOp) -> tuple[int, dict]:
+        record, vid, keys = o.body, o.visit_id, self.store.keys
+        row = self.visits.get(vid)
+        if row is not None:
+            if row["office"] != self.office or row["body_hash"] != o.body_hash:
+                raise Rejected(409, f"visit {vid} is already stored with a different body")
+            return 200, {"visit_id": vid, "status": "duplicate", "state": row["state"], "has_photo": bool(row["has_photo"])}
+        created = datetime.fromisoformat(record["created_at"])
+        nik = (record.get("no_identitas") or "").strip()
+        row = {"visit_id": vid, "office": self.office, "device_id": record["device_id"], "state": record["state"],
+               "state_key": _key_text(state_key(record["state"], created)), "created_at": utc_text(created),
+               "updated_at": utc_text(created), "record_enc": keys.encrypt_text(json.dumps(record)),
+               "body_hash": o.body_hash, "photo_enc": keys.encrypt(o.photo) if o.photo else None,
+               "subject_hash": keys.subject_hash(self.office, nik) if nik else None, "loker": None,
+               "has_photo": bool(o.photo)}
+        self.visits[vid] = row
+        self.new_visits.append(row)
+        display = {
+            "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
+            "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
+            "nama": record["nama"], "nama_pejabat": record.get("nama_pejabat", ""),
+            "no_identitas_akhir": nik[-4:], "instansi": _institution(record), "loker": None, "has_photo": bool(o.photo),
+        }
+        self.feed.append(self.store._feed_row(self.office, "visit.registered", vid, {"visit": display, "state": record["state"]}))
+        return 201, {"visit_id": vid, "status": "created", "state": record["state"], "has_photo": bool(o.photo)}
+
+    def _event(self, o: PushOp) -> tuple[int, dict]:
+        body, vid = o.body, o.visit_id
+        row = self.visits.get(vid)
+        known = self.events.get(body["event_id"])
+        if known is not None:
+            if known != (vid, o.body_hash):
+                raise Rejected(409, f"event {body['event_id']} is already stored with a different body")
+            return 200, {"visit_id": vid, "status": "duplicate", "state": row["state"] if row else None}
+        if row is None or row["office"] != self.office:
+            raise Rejected(404, "unknown visit (push the visit first)")
+        at = datetime.fromisoformat(body["at"])
+        row["updated_at"] = max(row["updated_at"], utc_text(at))
+        if body.get("to_state"):
+            candidate = state_key(VisitState(body["to_state"]), at, body["event_id"])
+            if wins(candidate, _key_tuple(row["state_key"])):
+                row["state"], row["state_key"] = body["to_state"], _key_text(candidate)
+        data = body.get("data") or {}
+        door = data.get("door")
+        if body["kind"] == "locker_assigned" and isinstance(door, int) and not isinstance(door, bool) and -2**31 <= door < 2**31:
+            row["loker"] = door
+        message_id = data.get("message_id")
+        if body["kind"] == "host_notified" and isinstance(message_id, str | int) and 0 < len(str(message_id)) <= 200 \
+                and str(message_id) not in self.notice_ids:
+            self.notice_ids.add(str(message_id))
+            self.new_notices.append({"message_id": str(message_id), "office": self.office, "visit_id": vid,
+                                     "host_id": str(data.get("host_id", ""))[:64], "channel": str(data.get("channel", ""))[:32],
+                                     "status": "sent"})
+        self.changed.add(vid)
+        self.events[body["event_id"]] = (vid, o.body_hash)
+        self.new_events.append({"event_id": body["event_id"], "visit_id": vid, "office": self.office,
+                                "body_hash": o.body_hash, "body": json.dumps(body)})
+        self.feed.append(self.store._feed_row(self.office, "visit.event", vid, {"event": body, "state": row["state"]}))
+        return 201, {"visit_id": vid, "status": "created", "state": row["state"]}
+
+    def _write(self) -> None:
+        from sqlalchemy import bindparam
+
+        c = self.conn
+        new_ids = {r["visit_id"] for r in self.new_visits}
+        if self.new_visits:
+            c.execute(insert(visits), [{k: v for k, v in r.items() if k != "has_photo"} for r in self.new_visits])
+        updates = [{"b_vid": v, "b_state": self.visits[v]["state"], "b_key": self.visits[v]["state_key"],
+                    "b_updated": self.visits[v]["updated_at"], "b_loker": self.visits[v]["loker"]}
+                   for v in sorted(self.changed - new_ids)]
+        if updates:
+            c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
+                state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
+                loker=bindparam("b_loker")), updates)
+        if self.new_events:
+            c.execute(insert(events), self.new_events)
+        if self.new_notices:
+            c.execute(insert(notices), self.new_notices)
+        if self.feed:
+            c.execute(insert(feed), self.feed)
+        if self.new_idem:
+            c.execute(insert(idempotency), self.new_idem)
+        if self.replays:
+            c.execute(update(idempotency).where(idempotency.c.office == self.office, idempotency.c.key == bindparam("b_key"))
+                      .values(replays=idempotency.c.replays + 1), [{"b_key": k} for k in self.replays])
