@@ -68,7 +68,8 @@ COMMON = {400: {**ERR, "description": "the request breaks the contract"},
           403: {**ERR, "description": "the credential belongs to another office"},
           408: {**ERR, "description": "the body came too slowly"},
           413: {**ERR, "description": "the body is larger than allowed"},
-          429: {**ERR, "description": "too many requests at once; retry after Retry-After seconds"}}
+          429: {**ERR, "description": "too many requests at once; retry after Retry-After seconds"},
+          503: {**ERR, "description": "the database is unavailable; retry after Retry-After seconds"}}
 PUSH = {**COMMON, 404: {**ERR, "description": "no such visit"},
         409: {**ERR, "description": "the key or id is already stored with a different request"},
         415: {**ERR, "description": "not application/json"}}

@@ -175,7 +175,7 @@ class FeedItem(BaseModel):
     that pulls applies it as the truth (it may differ from the event's to_state)."""
 
     cursor: str
-    type: Literal["visit.registered", "visit.event", "notice.status"]
+    type: Literal["visit.registered", "visit.event", "notice.status", "visit.erased"]
     visit_id: str
     state: StateName | None = None
     visit: dict[str, Any] | None = None
