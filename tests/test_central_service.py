@@ -476,3 +476,17 @@ def test_the_alembic_migrations_build_exactly_the_tables_the_code_uses(pg_url):
         command.downgrade(_alembic_config(conn), "base")
     assert current_revision(engine) is None
     engine.dispose()
+
+
+def test_a_kiosk_reads_its_credential_from_the_issued_file(central, make_config, tmp_path, monkeypatch):
+    from kiosk.cli import main
+    from kiosk.sync.central import CentralClient
+
+    monkeypatch.setenv("KIOSK_CENTRAL_DB", central.db_url)
+    monkeypatch.setenv("KIOSK_CENTRAL_KEY_FILE", str(central.key_file))
+    cred = tmp_path / "gate-7.json"
+    assert main(["central", "credential", "issue", "--office", OFFICE, "--device", "gate-7", "--out", str(cred)]) == 0
+    cfg = make_config({"central": {"url": central.url, "token": "", "token_file": str(cred)}})
+    client = CentralClient.from_config(cfg)
+    assert len(client.hosts()) == 7
+    client.close()

@@ -11,6 +11,19 @@ from kiosk.sync.errors import DeliveryError, is_transient_status
 log = logging.getLogger(__name__)
 
 
+def load_credential(path) -> dict:
+    """A device credential file written by `kiosk central credential issue` (JSON: office, device_id, token,
+    subject_key); a file holding only the token is accepted too."""
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if text.startswith("{"):
+        import json
+
+        return json.loads(text)
+    return {"token": text}
+
+
 class CentralClient:
     """One office's view of the central API. Every call has connect and read timeouts; TLS is verified
     unless the config says otherwise; the office's bearer token goes with every request."""
@@ -41,8 +54,9 @@ class CentralClient:
     @classmethod
     def from_config(cls, cfg) -> CentralClient:
         c = cfg.central
+        token = load_credential(cfg.path(c.token_file))["token"] if c.token_file else c.token
         return cls(
-            c.url, cfg.office.code, token=c.token, connect_timeout_s=c.connect_timeout_s,
+            c.url, cfg.office.code, token=token, connect_timeout_s=c.connect_timeout_s,
             read_timeout_s=c.read_timeout_s, verify_tls=c.verify_tls,
         )
 
