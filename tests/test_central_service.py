@@ -403,7 +403,7 @@ def test_pull_answers_304_when_nothing_changed_and_a_long_poll_wakes_on_news(cen
 # --- erasure, retention, encryption at rest ---
 
 def test_a_data_subject_is_erased_at_central_by_the_keyed_hash_of_the_nik(central):
-    from kiosk.central.keys import subject_hash
+    from kiosk.domain.subject import subject_hash
     from kiosk.sync.central import CentralClient
 
     nik = "3171234567890123"

@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kiosk.domain.errors import KioskError
+from kiosk.domain.subject import subject_hash
 
 PREFIX = b"v1:"
 
@@ -83,7 +84,3 @@ class CentralKeys:
     def decrypt_text(self, value: str) -> str:
         return self.decrypt(base64.b64decode(value)).decode()
 
-
-def subject_hash(subject_key: bytes, nik: str) -> str:
-    """Keyed hash of a NIK (digits only): what a kiosk sends to erase a data subject, never the NIK."""
-    return hmac.new(subject_key, nik.strip().encode(), hashlib.sha256).hexdigest()

@@ -125,7 +125,7 @@ class CentralClient:
                           headers_extra={"Content-Type": content_type})[1]
 
     def erase(self, request_id: str, *, subject_hash: str | None = None, visit_ids: list[str] = ()) -> dict:
-        """Erase a data subject at central by keyed NIK hash (kiosk.central.keys.subject_hash) and/or visit ids."""
+        """Erase a data subject at central by keyed NIK hash (kiosk.domain.subject.subject_hash) and/or visit ids."""
         body = {"request_id": request_id, "visit_ids": list(visit_ids)}
         if subject_hash:
             body["subject_hash"] = subject_hash
