@@ -37,3 +37,16 @@ def test_the_example_environment_names_settings_the_service_reads():
                if line and not line.startswith("#"))
     s = CentralSettings.from_env(env)
     assert s.db_url.startswith("postgresql://") and s.retention_days == 30 and s.public_url.startswith("https://")
+
+
+def test_the_central_package_shares_only_the_domain_with_the_kiosk():
+    import ast
+
+    allowed = ("kiosk.central", "kiosk.domain", "kiosk.logs")
+    for path in (ROOT / "kiosk" / "central").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                if name == "kiosk" or name.startswith("kiosk."):
+                    assert name.startswith(allowed), f"{path.relative_to(ROOT)} imports {name}"
