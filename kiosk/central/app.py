@@ -283,7 +283,7 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
             open_state.update(open=store.active_credentials() == 0, until=now + 5)
         return open_state["open"]
 
-    def credential(office: Office, auth: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Credential:
+    def check_credential(office: str, auth: HTTPAuthorizationCredentials | None) -> Credential:
         if auth is None or auth.scheme.lower() != "bearer":
             if _is_open():
                 return Credential("open", office, "")
@@ -305,6 +305,15 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
         if cred.office != office:
             raise StarletteHTTPException(403, "this credential belongs to another office")
         return cred
+
+    async def credential(office: Office, auth: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Credential:
+        # A known token is checked on the event loop; only a cache miss asks the database (in a thread).
+        hit = cache.get(auth.credentials) if auth is not None and auth.scheme.lower() == "bearer" else None
+        if hit is not None and hit[1] is not None and hit[0] >= time.monotonic():
+            if hit[1].office != office:
+                raise StarletteHTTPException(403, "this credential belongs to another office")
+            return hit[1]
+        return await run_in_threadpool(check_credential, office, auth)
 
     Cred = Annotated[Credential, Depends(credential)]
 
@@ -328,7 +337,7 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
         return JSONResponse(present(request, office, result), status_code=status,
                             headers={"Idempotent-Replayed": "true"} if status == 200 else None)
 
-    def _json_only(request: Request) -> None:
+    async def _json_only(request: Request) -> None:
         if "json" not in (request.headers.get("content-type") or ""):
             raise StarletteHTTPException(415, "Content-Type must be application/json")
 
@@ -412,7 +421,7 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
             if exp < time.time() or not hmac.compare_digest(sig, _sign(office, visit_id, exp)):
                 raise StarletteHTTPException(403, "the photo link expired or is not valid")
         else:
-            credential(office, auth)
+            check_credential(office, auth)
         photo = store.photo(office, visit_id)
         if not photo:
             raise Rejected(404, "no photo")
