@@ -182,6 +182,8 @@ class DevicesConfig:
 class CentralConfig:
     url: str = field(default="", metadata={"pattern": r"^(|https?://\S+)$"})
     token: str = ""
+    token_file: str = field(default="", metadata={"doc": "the device's credential file (kiosk central credential issue); "
+                                                         "used instead of token"})
     connect_timeout_s: float = field(default=3.05, metadata={"min": 0.1, "max": 60})
     read_timeout_s: float = field(default=10.0, metadata={"min": 0.1, "max": 300})
     verify_tls: bool = True
