@@ -96,8 +96,9 @@ def test_staff_unlock_status_visits_checkout_lockers_and_leave(staff_ctx, artifa
         assert ui.app.screens.current == "staff"
 
         content = ui.find("content")
-        wait_until(ui, lambda: any("locker board 0" in getattr(w, "text", "") for w in content.children))
+        wait_until(ui, lambda: any("Loker: baik" in getattr(w, "text", "") for w in content.children))
         texts = [getattr(w, "text", "") for w in content.walk()]
+        assert "Printer: baik" in texts  # each device's service state in words, Indonesian first
         assert any("2 menunggu" in t for t in texts)  # registered + waiting_host, no central configured
         ui.screenshot("staff-status")
 
