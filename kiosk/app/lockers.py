@@ -395,7 +395,11 @@ class LockerService:
     # --- helpers ---
 
     def _status_boards(self) -> tuple[dict[int, DoorState], dict[int, LockerBoardError]]:
-        states, errors = self.board.status_boards()
+        try:
+            states, errors = self.board.status_boards()
+        except LockerPortError as exc:
+            self._board_failed(-1, exc)
+            raise
         self.unreachable_boards = {b: e.text_en for b, e in errors.items()}
         for spec in self.door_map.boards:
             if spec.address in errors:
@@ -412,8 +416,6 @@ class LockerService:
         except LockerBoardError as exc:
             self.last_error = exc.text_en
             self.unreachable_boards = {b.address: exc.text_en for b in self.door_map.boards}
-            if self._bus is not None:
-                self._bus.board_failed(-1, exc)
             return None
         if errors:
             self.last_error = "; ".join(f"board {b}: {e.text_en}" for b, e in sorted(errors.items()))

@@ -447,9 +447,12 @@ class EscposPrinter:
                 self._drop_pending()
             self._link.write(job + (DLE_EOT + b"\x02" if ask else b""), self.write_timeout_s)
             byte = None
+            answered = False
             if ask:
                 self.stats["status_waits"] += 1
-                byte = _status_byte(self._link.read(1, self.status_timeout_s))
+                reply = self._link.read(1, self.status_timeout_s)
+                answered = bool(reply)
+                byte = _status_byte(reply)
             if byte is not None:
                 self.status_support = True
                 self.last_job = job
@@ -461,7 +464,7 @@ class EscposPrinter:
             if not self._drained():
                 self._link.reset()  # a connection the printer does not read is worthless: start afresh
                 raise NotTaken(self.name)
-            if ask and self.status_support is None:
+            if ask and not answered and self.status_support is None:
                 self.status_support = False
                 log.info("printer does not answer status; confirming by drained bytes", extra={"printer": self.name})
             self.last_job = job

@@ -170,7 +170,8 @@ class EvdevKeySource:
 
 
 class ScriptedKeySource:
-    """Simulator: replays bursts of key events (from `keystrokes()` or a recording), one burst per read."""
+    """Simulator: replays bursts of key events (from `keystrokes()` or a recording), one burst per read; an empty
+    burst is a read that times out with no key pressed (a pause between scans)."""
 
     def __init__(self, bursts: Iterable[Iterable]) -> None:
         self._bursts = [list(b) for b in bursts]
@@ -181,9 +182,9 @@ class ScriptedKeySource:
 
     def read(self, timeout: float) -> list:
         if self._bursts:
-            return self._bursts.pop(0)
-        import time
-
+            burst = self._bursts.pop(0)
+            if burst:
+                return burst
         time.sleep(timeout)
         return []
 
