@@ -174,6 +174,9 @@ def serial_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+LEARN_UNLOCKS = 3  # unanswered unlocks after which a board is taken for firmware that never answers them
+
+
 class SerialLockerBoard:
     """One RS485 bus (one serial port) with one or more boards; safe to share between threads.
 
@@ -182,8 +185,9 @@ class SerialLockerBoard:
     a corrupt reply is retried `retries` more times, then raised as a LockerBoardError.
 
     Unlocks: most CU firmware sends nothing back; some answer with a status frame. After an unlock the
-    driver listens `unlock_reply_s` for that answer and throws it away, so it can never be read later
-    as the reply to a status request (it shows the hook from before the pulse). Callers confirm with
+    driver listens for that answer and throws it away, so it can never be read later as the reply to
+    a status request (it shows the hook from before the pulse). It learns per board: a board that
+    answered is waited for each time; one that left LEARN_UNLOCKS unlocks unanswered is not. Callers confirm with
     `read_board()` of the door's own board, so a silent board costs only its own doors.
 
     A port that fails (unplugged adapter: OSError, SerialException or termios.error) is closed and
@@ -214,6 +218,8 @@ class SerialLockerBoard:
         self._lock = threading.RLock()
         self._errors = serial_errors()
         self.stats = {"requests": 0, "retries": 0, "reopens": 0, "unlock_replies": 0, "skipped_frames": 0}
+        self._answers_unlock: dict[int, bool] = {}  # board -> it answers unlocks (learnt)
+        self._silent_unlocks: dict[int, int] = {}  # board -> unlocks it left unanswered
 
     @classmethod
     def open_port(
@@ -325,6 +331,16 @@ class SerialLockerBoard:
 
     # --- exchanges ---
 
+    def _unlock_window(self, board: int) -> float:
+        """How long to listen for an answer to an unlock on `board`. A board that has answered one is waited
+        for (the wait ends when its answer arrives); one that stayed silent after LEARN_UNLOCKS unlocks is
+        known not to answer and costs no wait; until then, listen `unlock_reply_s`."""
+        if self.codec.unlock_replies or self._answers_unlock.get(board):
+            return self.timeout_s
+        if self._silent_unlocks.get(board, 0) >= LEARN_UNLOCKS:
+            return 0.0
+        return self.unlock_reply_s
+
     def _unlock(self, board: int, frame: bytes) -> None:
         with self._lock:
             try:
@@ -333,10 +349,14 @@ class SerialLockerBoard:
                 port.reset_input_buffer()
                 port.write(frame)
                 port.flush()
-                if self.codec.unlock_replies or self.unlock_reply_s > 0:
-                    window = self.timeout_s if self.codec.unlock_replies else self.unlock_reply_s
-                    if self._read_frame(board, window, any_command=True) is not None:
+                window = self._unlock_window(board)
+                if window > 0:
+                    answered = self._read_frame(board, window, any_command=True) is not None
+                    if answered:
                         self.stats["unlock_replies"] += 1
+                        self._answers_unlock[board] = True
+                    elif not self._answers_unlock.get(board):
+                        self._silent_unlocks[board] = self._silent_unlocks.get(board, 0) + 1
             except self._errors as exc:
                 raise self._port_failed(exc) from None
 
