@@ -6,8 +6,8 @@ the service they need (`printers`, `scanner`, `camera`, `lockers`) and subscribe
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.config import Config
@@ -17,17 +17,36 @@ from kiosk.devices.service import STATE_WORDS, DeviceService
 log = logging.getLogger(__name__)
 
 
-@dataclass
+NAMES = ("printer", "backup_printer", "scanner", "camera", "lockers")
+
+
 class DeviceServices:
-    printer: Any
-    backup_printer: Any
-    scanner: Any
-    camera: Any
-    lockers: Any
-    started: bool = field(default=False)
+    """The five peripheral services. Each is built on first use (a CLI command about lockers never loads the
+    printer library) and only once; `start()` builds and starts them all (the running kiosk)."""
+
+    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
+        self._builders = builders
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.started = False
+
+    def _get(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._built:
+                service = self._builders[name]()
+                if self.started:
+                    service.start()
+                self._built[name] = service
+            return self._built[name]
+
+    printer = property(lambda self: self._get("printer"))
+    backup_printer = property(lambda self: self._get("backup_printer"))
+    scanner = property(lambda self: self._get("scanner"))
+    camera = property(lambda self: self._get("camera"))
+    lockers = property(lambda self: self._get("lockers"))
 
     def all(self) -> list[DeviceService]:
-        return [self.printer, self.backup_printer, self.scanner, self.camera, self.lockers]
+        return [self._get(name) for name in NAMES]
 
     def printers(self) -> list[Any]:
         """The printers to try, in order (a printer switched off in the config is not one)."""
@@ -42,7 +61,9 @@ class DeviceServices:
         return self
 
     def stop(self) -> None:
-        for service in self.all():
+        with self._lock:
+            built = list(self._built.values())
+        for service in built:
             service.stop()
         self.started = False
 
@@ -57,17 +78,20 @@ class DeviceServices:
 
 
 def build_device_services(config: Config, alert: Callable[[str, dict], None] | None = None) -> DeviceServices:
-    from kiosk.paths import assets_dir
-
     devices = config.devices
-    return DeviceServices(
-        printer=factory.printer_service(devices.printer, "printer", alert=alert),
-        backup_printer=factory.printer_service(devices.backup_printer, "backup", alert=alert),
-        scanner=factory.scanner_service(devices.scanner, config.path, alert=alert),
-        camera=factory.camera_service(devices.camera, config.path, demo_faces=assets_dir() / "sim" / "flow",
-                                      alert=alert),
-        lockers=factory.locker_bus(devices.lockers, alert=alert),
-    )
+
+    def camera() -> Any:
+        from kiosk.paths import assets_dir
+
+        return factory.camera_service(devices.camera, config.path, demo_faces=assets_dir() / "sim" / "flow", alert=alert)
+
+    return DeviceServices({
+        "printer": lambda: factory.printer_service(devices.printer, "printer", alert=alert),
+        "backup_printer": lambda: factory.printer_service(devices.backup_printer, "backup", alert=alert),
+        "scanner": lambda: factory.scanner_service(devices.scanner, config.path, alert=alert),
+        "camera": camera,
+        "lockers": lambda: factory.locker_bus(devices.lockers, alert=alert),
+    })
 
 
 class StaffAlerts:
