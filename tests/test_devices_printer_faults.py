@@ -188,3 +188,13 @@ def test_ticket_test_on_a_printer_that_never_reads_says_so_and_exits_non_zero(tm
 def test_the_printer_driver_uses_only_the_public_api_of_python_escpos():
     source = (ROOT / "kiosk" / "devices" / "printer.py").read_text(encoding="utf-8")
     assert not re.search(r"\.(_raw|_read|_device)\b", source)
+
+
+def test_a_printer_that_took_no_pass_stays_offline_for_staff_until_a_pass_prints(kiosk):
+    with NetworkPrinterEmulator("never_reads") as hung:
+        ctx = kiosk(printer=_network(hung.port), backup_printer={"kind": "simulated"})
+        ctx.tickets.issue_and_print(_register(ctx).id)
+        assert ctx.devices.printer.check_now().state == "offline"  # the next check cannot tell it is fixed
+        hung.fault = ""
+        outcome = ctx.tickets.issue_and_print(_register(ctx, 2).id)
+        assert outcome.printer == "printer" and ctx.devices.printer.check_now().state == "ok"

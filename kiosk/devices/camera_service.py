@@ -42,6 +42,7 @@ class CameraService(DeviceService):
         self._camera: FrameSource | None = None
         self._lock = threading.Lock()
         self._misses = 0
+        self._last_frame_at = 0.0
         self.misses_offline = misses_offline
 
     def frames(self, step: str = "") -> FrameSource:
@@ -76,12 +77,15 @@ class CameraService(DeviceService):
                 self.report(OFFLINE, "no frames from the camera")
         else:
             self._misses = 0
+            self._last_frame_at = self._clock()
         return frame
 
     def check(self) -> tuple[str, str]:
         if self._opener is None:
             return OK, ""  # built-in scenes
         camera = self._ensure()
+        if self._clock() - self._last_frame_at < self.poll_s:
+            return OK, ""  # a screen is reading frames right now: do not take them from its preview
         for _ in range(10):  # a camera may need a few frames to start streaming
             if camera.read() is not None:
                 return OK, ""

@@ -22,6 +22,7 @@ class PrinterService(DeviceService):
         super().__init__(printer.name, **kwargs)
         self.printer = printer
         self.last_status: PrinterStatus | None = None
+        self._failed_job = ""  # why the last pass did not print; kept until a pass prints or the printer answers
 
     # what TicketService and tests read through the service
     @property
@@ -47,6 +48,11 @@ class PrinterService(DeviceService):
     def _verdict(self, status: PrinterStatus) -> tuple[str, str, str]:
         if status.problem:
             return OFFLINE, _PROBLEM_WORDS.get(status.problem, status.problem), ""
+        if status.unknown and self._failed_job:
+            # Connected but silent, and the last pass was not taken: a hung printer, not merely one without status.
+            return OFFLINE, self._failed_job, ""
+        if not status.unknown:
+            self._failed_job = ""
         if status.unknown:
             if self.printer.status_support is False:
                 return UNKNOWN, "", "answers no status query; each pass is confirmed by its bytes drained"
@@ -60,8 +66,10 @@ class PrinterService(DeviceService):
         try:
             self.printer.print_document(doc)
         except PrinterError as exc:
+            self._failed_job = exc.text_en
             self.report(OFFLINE, exc.text_en)
             raise
+        self._failed_job = ""
         warnings = self.printer.last_warnings
         if not warnings and self.state != DEGRADED:
             self.report(OK)
