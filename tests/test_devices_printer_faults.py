@@ -198,3 +198,20 @@ def test_a_printer_that_took_no_pass_stays_offline_for_staff_until_a_pass_prints
         hung.fault = ""
         outcome = ctx.tickets.issue_and_print(_register(ctx, 2).id)
         assert outcome.printer == "printer" and ctx.devices.printer.check_now().state == "ok"
+
+
+@pytest.mark.parametrize(
+    ("fault", "printed"), [("never_reads", False), ("slow_drain", True), ("garbled", True), ("no_status", True)]
+)
+def test_the_in_process_simulator_shows_the_same_faults_to_the_driver(fault, printed):
+    from kiosk.devices.printer_simulator import SimulatedPrinterTransport
+
+    sim = SimulatedPrinterTransport(fault=fault, drain_s=0.2)
+    printer = EscposPrinter(sim, status_timeout_s=0.1, drain_timeout_s=0.6)
+    if printed:
+        printer.print_document(_doc())
+        assert printer.last_warnings == ("status_unknown",) and len(sim.jobs) == 1
+    else:
+        with pytest.raises(NotTaken):
+            printer.print_document(_doc())
+        assert sim.jobs == []

@@ -118,3 +118,32 @@ def test_the_camera_is_opened_once_for_every_step(make_config, tmp_path):
         photo.close()
     finally:
         ctx.close()
+
+
+def test_a_camera_pulled_goes_offline_and_comes_back_when_plugged_in_again(tmp_path):
+    import shutil
+
+    import cv2
+    import numpy as np
+
+    from kiosk.devices.camera import FileCamera
+    from kiosk.devices.camera_service import CameraService
+
+    folder = tmp_path / "video0"  # the simulated device: its frames vanish with it, like /dev/video0
+    folder.mkdir()
+    cv2.imwrite(str(folder / "f.png"), np.full((48, 64, 3), 90, np.uint8))
+    service = CameraService(lambda: FileCamera(folder, 60), poll_s=0.1, backoff_s=0.05, misses_offline=5)
+    service.start()
+    try:
+        assert wait_until(lambda: service.state == "ok", 5)
+        view = service.frames("scan")
+        saved = tmp_path / "saved"
+        shutil.move(str(folder), str(saved))  # pulled
+        for _ in range(5):
+            view.read()
+        assert wait_until(lambda: service.state == "offline", 5)
+        shutil.move(str(saved), str(folder))  # plugged back in
+        assert wait_until(lambda: service.state == "ok", 5)
+        assert service.frames("photo").read() is not None
+    finally:
+        service.stop()
