@@ -62,7 +62,7 @@ def test_a_printer_unplugged_and_replugged_is_seen_offline_then_ok_without_a_res
         assert wait_until(lambda: service.state == "ok", 5)
         sim.fault = "paper_near_end"
         assert wait_until(lambda: service.state == "degraded", 5)
-        assert service.snapshot.detail == "paper near end"
+        assert service.snapshot.detail == "kertas hampir habis / paper near end"
     finally:
         service.stop()
 

@@ -187,7 +187,7 @@ def test_the_staff_status_shows_a_printer_pulled_while_the_menu_is_open_and_back
 
         wait_until(ui, lambda: shows("Printer: baik"))
         printer.transport.fault = "offline"  # the USB cable is pulled while staff look at the menu
-        wait_until(ui, lambda: shows("Printer: tidak terhubung / tidak bisa dipakai"))
+        wait_until(ui, lambda: shows("Printer: tidak bisa dipakai (tidak terhubung / not connected)"))
         ui.screenshot("staff-status-printer-offline")
         printer.transport.fault = ""  # plugged back in: no restart
         wait_until(ui, lambda: shows("Printer: baik"))

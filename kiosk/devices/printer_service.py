@@ -12,7 +12,13 @@ from kiosk.devices.printer import EscposPrinter, PrinterError, PrinterStatus
 from kiosk.devices.service import DEGRADED, OFFLINE, OK, UNKNOWN, DeviceService
 from kiosk.domain.ticket import TicketDocument
 
-_PROBLEM_WORDS = {"paper_out": "paper out", "cover_open": "cover open", "offline": "not connected"}
+# Shown to staff beside the state, Indonesian first.
+_PROBLEM_WORDS = {
+    "paper_out": "kertas habis / paper out",
+    "cover_open": "tutup terbuka / cover open",
+    "offline": "tidak terhubung / not connected",
+}
+NEAR_END = "kertas hampir habis / paper near end"
 
 
 class PrinterService(DeviceService):
@@ -58,7 +64,7 @@ class PrinterService(DeviceService):
                 return UNKNOWN, "", "answers no status query; each pass is confirmed by its bytes drained"
             return UNKNOWN, "", "no status answer"
         if status.paper_near_end:
-            return DEGRADED, "", "paper near end"
+            return DEGRADED, "", NEAR_END
         return OK, "", ""
 
     def print_document(self, doc: TicketDocument) -> tuple[str, ...]:

@@ -184,7 +184,7 @@ class StaffScreen(KioskScreen):
                 name = self._t(f"device.{line.name}")
                 word = self._t(f"device.{line.state}") if configured else self._t("device.not_configured")
                 detail = line.detail if configured else ""
-                text = f"{name}: {word}" + (f"  ({detail})" if detail else "")
+                text = f"{name}: {word}" + (f" ({detail})" if detail else "")
                 colour = colours[line.state] if configured else theme.text_muted
             else:
                 text, colour = f"{line.name}: {line.state.upper()}  {line.detail}", colours[line.state]
