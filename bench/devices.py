@@ -17,19 +17,18 @@ the bare wire time of request + reply, computed.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
+import logging
 import statistics
 import tempfile
 import threading
 import time
-import tty
 from pathlib import Path
 
 from kiosk.devices.locker import BoardSpec, DoorMap, SerialLockerBoard
 from kiosk.devices.locker_bus import LockerBusService
 from kiosk.devices.locker_emulator import LockerBoardEmulator
 from kiosk.devices.locker_kerong import KerongCuCodec
+from kiosk.devices.serial_sim import PluggablePty
 
 BOARDS = [BoardSpec(0, 16), BoardSpec(1, 16)]
 BYTE_19200 = 10 / 19200
@@ -109,33 +108,11 @@ def locker_times(rounds: int, poll: float, tmp: Path):
         emu.stop()
 
 
-class _PluggablePty:
-    def __init__(self, link: Path) -> None:
-        self.link = str(link)
-        self.master = self.slave = -1
-        self.plug()
-
-    def plug(self) -> None:
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.master)
-        tty.setraw(self.slave)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
-        os.symlink(os.ttyname(self.slave), self.link)
-
-    def unplug(self) -> None:
-        for fd in (self.master, self.slave):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
-
-
 def scanner_times(rounds: int, poll: float, tmp: Path):
     from kiosk.devices.scanner import SerialScanner
     from kiosk.devices.scanner_service import ScannerService
 
-    device = _PluggablePty(tmp / "usb-scanner-if00")
+    device = PluggablePty(tmp / "usb-scanner-if00")
     scanner = SerialScanner(device.link, debounce_s=0, reconnect_s=2.0)
     service = ScannerService(scanner, poll_s=poll, backoff_s=0.25)
     try:
@@ -217,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--poll", type=float, default=1.0, help="seconds between a service's checks")
     ap.add_argument("--n", type=int, default=40, help="locker open+confirm repetitions")
     args = ap.parse_args(argv)
+    logging.disable(logging.WARNING)  # the pulled devices' warnings are what is being measured, not news
     print(f"devices: unplug -> 'offline' and re-plug -> 'ok' as a subscriber sees it (poll {args.poll} s)")
     with tempfile.TemporaryDirectory() as tmp:
         for name, run in (

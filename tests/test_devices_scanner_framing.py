@@ -2,7 +2,6 @@
 for the serial driver and recorded key events for the keyboard wedge; the scanner service across an unplug."""
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 
@@ -21,6 +20,7 @@ from kiosk.devices.scanner_hid import (
     keystrokes,
 )
 from kiosk.devices.scanner_service import ScannerService
+from kiosk.devices.serial_sim import PluggablePty
 from tests.fixtures_scanner import Collector, pty_pair, wait_until  # noqa: F401  (pty_pair: fixture)
 
 PASS = "KJ1.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIj"  # shaped like a gate-pass token
@@ -131,34 +131,8 @@ def test_hid_enter_still_ends_a_code_at_once():
     assert decoder.feed(events) == [NIK]
 
 
-class _PluggablePty:
-    """A serial scanner behind a by-id symlink that can be pulled (pty closed, link removed) and re-plugged."""
-
-    def __init__(self, link) -> None:
-        self.link = str(link)
-        self.master = self.slave = -1
-        self.plug()
-
-    def plug(self) -> None:
-        import tty
-
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.master)
-        tty.setraw(self.slave)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
-        os.symlink(os.ttyname(self.slave), self.link)
-
-    def unplug(self) -> None:
-        for fd in (self.master, self.slave):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
-
-
 def test_scanner_service_goes_offline_when_pulled_and_delivers_codes_again_after_replug(tmp_path):
-    device = _PluggablePty(tmp_path / "usb-scanner-if00")
+    device = PluggablePty(tmp_path / "usb-scanner-if00")
     scanner = SerialScanner(device.link, debounce_s=0, reconnect_s=0.2)
     service = ScannerService(scanner, poll_s=0.1, backoff_s=0.05)
     states: list[str] = []
