@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from kiosk.domain.ktp import KtpFlag, KtpReading
     from kiosk.store.hosts import Host
 
+from kiosk.files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 DATA_CAPTURE_STANDARD_S = 180  # seed 000: data capture, 3 minutes
@@ -330,7 +332,8 @@ class RegistrationFlow:
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         from kiosk.app.camera_feed import open_frame_source
 
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step)
+        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step,
+                                 camera=self.ctx.devices.camera)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""
@@ -343,10 +346,10 @@ class RegistrationFlow:
         return found[0].text if found else None
 
     def start_scanner(self, on_code) -> object | None:
-        """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
+        """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
         from kiosk.app.scanning import start_code_scanner
 
-        return start_code_scanner(self.ctx.config, on_code)
+        return start_code_scanner(self.ctx.devices.scanner, on_code)
 
     @property
     def faces(self):
@@ -406,9 +409,9 @@ class RegistrationFlow:
         if draft.photo:
             rel = f"{PHOTO_DIR}/{visit.id}.jpg"
             path = cfg.data_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)  # a guest's face: 0600 in a 0700 folder whatever the umask
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(draft.photo)
+            write_private(tmp, draft.photo)
             tmp.replace(path)
         capture_end = draft.steps[-1].started_at if draft.steps else draft.started_at
         capture_s = (capture_end - draft.started_at).total_seconds()
