@@ -25,7 +25,13 @@ from datetime import date
 LOW_CONFIDENCE = 0.80
 # Per field, the OCR confidence below which the confirm screen highlights it; calibrated on the tune
 # split of the generated cards (bench/ocr.py --calibrate), LOW_CONFIDENCE where not measured.
-THRESHOLDS: dict[str, float] = {}
+# Measured: `python -m bench.ocr --split tune --cards 50 --engines hybrid --calibrate` (each field's
+# lowest threshold leaving at most 0.5 % of the tune cards wrong and not highlighted), floored at 0.6.
+THRESHOLDS: dict[str, float] = {
+    "nik": 0.6, "name": 0.6, "birth_place": 0.78, "birth_date": 0.6, "sex": 0.6, "address": 0.91,
+    "rt_rw": 0.6, "village": 0.6, "district": 0.93, "religion": 0.6, "marital_status": 0.6,
+    "occupation": 0.6, "nationality": 0.6,
+}
 # A NIK digit whose recogniser probability is below this is doubtful: the reader reads the NIK again
 # (another crop, another engine) and a disagreement is flagged.
 DIGIT_DOUBT = 0.90
@@ -461,7 +467,9 @@ def _field_from(out: dict[str, FieldReading], key: str, value: str, conf: float)
             out[key] = _field(f"{when:%d-%m-%Y}" if when else value, conf * (1.0 if when else 0.5),
                               doubt or ("" if when else "pattern"))
     elif key == "name":
-        out[key] = _field(split_particle(_norm(value).upper()), conf, doubt)
+        out[key] = _field(split_particle(space_after_dots(_norm(value).upper())), conf, doubt)
+    elif key == "address":
+        out[key] = _field(space_after_dots(_norm(value).upper()), conf, doubt)
     else:
         out[key] = _field(value.upper(), conf, doubt)
 
@@ -473,12 +481,12 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
     label = dict(LABELS).get(key if key != "birth_place" else "birth", "")
     for read in reads:
         text, conf = read[0], float(read[1])
-        if key == "name":  # the label glued to the value: "NamaR.BAMBANG", "NAMA:I WAYAN"
-            text = re.sub(r"^\W*NAMA\s*[:;]?\s*(?=\S)", "Nama : ", text, flags=re.IGNORECASE)
+        if label:  # the label glued to the value: "NamaR.BAMBANG", "NAMA:I WAYAN", "AlamatJL."
+            text = re.sub(rf"^\W*{re.escape(label)}\s*[:;]?\s*(?=\S)", f"{label} : ", text, flags=re.IGNORECASE)
         score, raw = _label_match(text, label) if label else (1.0, text)
         value = _strip_colon(raw if score >= MIN_LABEL else text)
         value, cut = cut_at_label(value)
-        value = _norm(value).upper()
+        value = space_after_dots(_norm(value).upper())
         if key == "name":
             value = split_particle(value)
         if not value:
@@ -490,12 +498,15 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
             out[key] = current = replace(current, confidence=max(current.confidence, conf))
             continue
         if value.replace(" ", "") == current.value.replace(" ", ""):
-            # Same letters, other spacing: the recogniser without detection guesses word gaps; the
-            # full-text engine saw the words. Agreement on the letters is what counts.
-            out[key] = current = replace(current, confidence=max(current.confidence, conf))
+            # Same letters, other word gaps: the gaps either engine saw are kept (both miss gaps more
+            # often than they invent them); highlighted, since one of them may have invented one.
+            merged = _respace_like(value, current.value, keep_own=True)
+            out[key] = current = replace(current, value=merged, doubt=current.doubt or "reads_disagree",
+                                         alternatives=(*current.alternatives, value))
             continue
-        if " " not in value and " " in current.value:
-            value = _respace_like(value, current.value)
+        # Other letters: both reads get the gaps either saw, then the better one wins, highlighted.
+        value = _respace_like(value, current.value, keep_own=True)
+        current = replace(current, value=_respace_like(current.value, value, keep_own=True))
         fits = [bool(PATTERNS.get(key, re.compile(".")).match(v)) for v in (current.value, value)]
         winner_value, winner_conf = (value, conf) if (fits[1], conf) > (fits[0], current.confidence) else (
             current.value, current.confidence)
@@ -509,9 +520,19 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
 _AFTER_I = ("WAYAN", "MADE", "NYOMAN", "KETUT", "PUTU", "GEDE", "KOMANG", "KADEK", "GUSTI", "DEWA", "LUH", "NENGAH")
 
 
-def _respace_like(letters: str, spaced: str) -> str:
+def _respace_like(letters: str, spaced: str, *, keep_own: bool = False) -> str:
     """`letters` (read without word gaps) with the word gaps of `spaced` (another read of the same
-    words) put at the matching places; a leading I/NI before a Balinese name word gets its space."""
+    words) put at the matching places; a leading I/NI before a Balinese name word gets its space.
+    With `keep_own`, the gaps `letters` already has stay too."""
+    own = set()
+    if keep_own:
+        k = 0
+        for ch in letters:
+            if ch == " ":
+                own.add(k)
+            else:
+                k += 1
+        letters = letters.replace(" ", "")
     compact = spaced.replace(" ", "")
     gaps, k = set(), 0
     for ch in spaced:
@@ -523,13 +544,19 @@ def _respace_like(letters: str, spaced: str) -> str:
     for block in difflib.SequenceMatcher(None, compact, letters, autojunk=False).get_matching_blocks():
         for d in range(block.size + 1):
             mapping.setdefault(block.a + d, block.b + d)
-    cuts = sorted({mapping[g] for g in gaps if g in mapping and 0 < mapping[g] < len(letters)})
+    cuts = sorted({mapping[g] for g in gaps if g in mapping and 0 < mapping[g] < len(letters)} | own)
     out, last = [], 0
     for c in cuts:
         out.append(letters[last:c])
         last = c
     out.append(letters[last:])
     return split_particle(" ".join(w for w in out if w))
+
+
+def space_after_dots(text: str) -> str:
+    """'A.MASNIAR' -> 'A. MASNIAR', 'NO.72' -> 'NO. 72': an abbreviation's dot is followed by a space
+    on the card; kept tight only before one or two letters ('R.A.', 'M.SI')."""
+    return re.sub(r"\.(?=[A-Z]{3,}|\d)", ". ", text)
 
 
 def split_particle(name: str) -> str:
