@@ -1,7 +1,7 @@
 """bench.ocr: KTP reading accuracy, honesty of the highlighting and CPU time per card, per OCR engine.
 
-    python -m bench.ocr --quick              # 10 clean + 10 degraded held-out cards (the runner's size)
-    python -m bench.ocr                      # 100 + 100 held-out cards: the README figures
+    python -m bench.ocr                      # 10 clean + 10 degraded held-out cards (the runner's size, --quick)
+    python -m bench.ocr --full               # 100 + 100 held-out cards, peers on 20 + 20: the README figures
     python -m bench.ocr --split tune --calibrate   # per-field confidence thresholds, from the tune split
 
 Cards come from `kiosk ktp synth`'s evaluation splits: any district of the region table, eight naming
@@ -128,15 +128,18 @@ def fmt_goal(key: str, set_name: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="10 + 10 cards, peers on 3 + 3 (the runner's size)")
-    ap.add_argument("--cards", type=int, default=100, help="cards per set (clean and degraded)")
-    ap.add_argument("--peer-cards", type=int, default=30, help="cards per set for the peer engines (slower)")
+    ap.add_argument("--quick", action="store_true", help="10 + 10 cards, peers on 3 + 3 (the default)")
+    ap.add_argument("--full", action="store_true", help="100 + 100 cards, peers on 20 + 20 (the README figures)")
+    ap.add_argument("--cards", type=int, default=10, help="cards per set (clean and degraded)")
+    ap.add_argument("--peer-cards", type=int, default=3, help="cards per set for the peer engines (slower)")
     ap.add_argument("--split", choices=("heldout", "tune"), default="heldout")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--engines", default="hybrid,rapidocr,tesseract", help="the first is the kiosk's; the rest peers")
     ap.add_argument("--calibrate", action="store_true", help="print per-field thresholds (use with --split tune)")
     args = ap.parse_args(argv)
-    if args.quick:
+    if args.full:
+        args.cards, args.peer_cards = 100, 20
+    elif args.quick:
         args.cards, args.peer_cards = 10, 3
     names = [e for e in args.engines.split(",") if e]
     sets = {

@@ -186,3 +186,14 @@ def test_ktp_read_json_masks_the_nik_by_default(tmp_path, capsys):
     assert out["fields"]["name"]["value"] == "NI KETUT SARI"
     assert {"text_s", "nik_s", "total_s"} <= set(out["timings_s"])
     assert isinstance(out["flags"], list) and "highlight" in out
+
+
+def test_an_address_wrapped_onto_a_second_line_is_read_whole_and_the_next_label_stays_its_own():
+    lines = card_lines()
+    addr_box = lines[6][2]
+    lines[6] = ("Alamat : JL. SULTAN HASANUDDIN GG. MELATI", 0.95, addr_box)
+    wrapped = ("NO. 5 BLOK C", 0.93, (addr_box[0] + 240, addr_box[1] + 20, 200, 24))
+    shifted = [(t, c, (b[0], b[1] + 28, b[2], b[3])) if b[1] > addr_box[1] else (t, c, b) for t, c, b in lines]
+    r = parse_ktp([*shifted, wrapped], today=TODAY)
+    assert r.value("address") == "JL. SULTAN HASANUDDIN GG. MELATI NO. 5 BLOK C"
+    assert r.value("rt_rw") == "001/002"
