@@ -8,15 +8,17 @@ cd "$(dirname "$0")"
 
 # System packages: zbar for pyzbar, Xvfb for headless tests and the demo without a screen,
 # GL/EGL and mtdev for Kivy's SDL2 window (and the X11 extensions SDL2 loads at run time: input,
-# cursors, screen saver, screen modes), fonts for tickets (DejaVu) and for the generated KTP cards of
-# the demo and the tests (Liberation Sans, OCR-A), tesseract for KTP OCR.
+# cursors, screen saver, screen modes), fonts for tickets (DejaVu) and for the generated KTP cards,
+# tesseract for KTP OCR.
 APT_PACKAGES=(
   python3 python3-venv python3-dev
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
   libxi6 libxcursor1 libxss1 libxrandr2 libxxf86vm1
-  fonts-dejavu-core fonts-liberation2 fonts-ocr-a
+  fonts-dejavu-core fonts-dejavu-extra
   tesseract-ocr tesseract-ocr-ind
+  # fonts of the generated KTP cards (demo camera, tests, bench/ocr's evaluation splits)
+  fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-ocr-a
 )
 # python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
 [ "$(uname -m)" = x86_64 ] || APT_PACKAGES+=(gcc libc6-dev linux-libc-dev)
