@@ -16,8 +16,9 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-ind
 )
 # Only the tests need these: systemd-analyze verifies the units in systemd/; the central tests run a
-# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster).
-TEST_APT_PACKAGES=(systemd postgresql)
+# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster); the web desk's
+# end-to-end test drives Debian's chromium through its chromedriver (Selenium; no browser download).
+TEST_APT_PACKAGES=(systemd postgresql chromium chromium-driver)
 
 say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
 
