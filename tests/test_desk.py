@@ -189,6 +189,13 @@ def test_the_host_link_is_signed_and_expires(central):
         r = requests.post(central.url + link.split("?")[0], data={"exp": exp, "sig": sig, "answer": "accept"}, timeout=10)
         assert r.status_code == 403
     assert central.get(f"/v1/offices/{OFFICE}/visits/{vid}")["state"] == "waiting_host"
+    # "I will be late" is an event in the feed too; the state stays until the host answers.
+    exp, sig = re.search(r"exp=(\d+)&sig=(\w+)", good).groups()
+    r = requests.post(central.url + good.split("?")[0], data={"exp": exp, "sig": sig, "answer": "late"}, timeout=10)
+    assert r.status_code == 200 and 'id="done"' in r.text
+    late = [i for i in central.get(f"/v1/offices/{OFFICE}/events", limit="1000")["events"]
+            if i["visit_id"] == vid and i.get("event", {}).get("kind") == "host_late"]
+    assert len(late) == 1 and late[0]["state"] == "waiting_host"
 
 
 # --- the browser ---
