@@ -23,8 +23,9 @@ APT_PACKAGES=(
 # python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
 [ "$(uname -m)" = x86_64 ] || APT_PACKAGES+=(gcc libc6-dev linux-libc-dev)
 # Only the tests need these: systemd-analyze verifies the units in systemd/; the central tests run a
-# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster).
-TEST_APT_PACKAGES=(systemd postgresql)
+# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster); the web desk's
+# end-to-end test drives Debian's chromium through its chromedriver (Selenium; no browser download).
+TEST_APT_PACKAGES=(systemd postgresql chromium chromium-driver)
 
 LOCK=requirements.lock  # every Python package with its hashes; refresh with tools/lock.sh
 
