@@ -34,5 +34,7 @@ class DoneScreen(KioskScreen):
             self._home.cancel()
 
     def finish(self) -> None:
+        if self.app is None or self.app.screens is not self.manager:  # an app that has stopped: nothing to do
+            return
         self.app.flow_outcome = None
         self.app.go_home()
