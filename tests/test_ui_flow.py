@@ -404,3 +404,53 @@ def test_large_text_and_high_contrast_apply_to_the_registration_screens(kiosk, l
     on(ui, "confirm")
     assert ui.find("name").font_size > 26 and ui.app.theme.background[:3] == (0.0, 0.0, 0.0)
     ui.screenshot("flow-3c-confirm-large-contrast")
+
+
+def test_the_notice_and_the_proof_question_fit_the_7_inch_panel(kiosk):
+    """800x480: the whole notice can be scrolled to, its button is on screen, the proof keys are tappable."""
+    from kivy.core.window import Window
+
+    ui = kiosk
+    size = Window.size
+    Window.size = (800, 480)
+    try:
+        ui.pump(10)
+        ui.tap(ui.find("start"))
+        on(ui, "consent")
+        scroll, notice, agree = ui.find("scroll"), ui.find("notice"), ui.find("agree")
+        assert notice.height > scroll.height  # longer than the panel: it scrolls rather than hides
+        assert agree.to_window(*agree.pos)[1] >= 0 and agree.top <= Window.height
+        ui.screenshot("flow-0-consent-800x480")
+        scroll.scroll_y = 0
+        ui.pump(5)
+        ui.screenshot("flow-0-consent-800x480-end")
+        ui.tap(agree)
+        on(ui, "scan")
+        ui.tap(ui.find("type_nik"))
+        on(ui, "entry")
+        tap_keys(ui, ui.find("keyboard"), "3201013104900001")
+        assert "digit 7-12 (tanggal lahir)" in ui.find("nik_message").text
+        ui.screenshot("flow-2-nik-entry-800x480-wrong-date")
+        for _ in range(4):
+            ui.tap(ui.find("keyboard").keys()["<"])
+        tap_keys(ui, ui.find("keyboard"), "0001")
+        ui.tap(ui.find("next"))
+        ui.pump(5)
+        assert ui.app.screens.current == "entry"  # still a wrong date: 31 April
+        for _ in range(16):
+            ui.tap(ui.find("keyboard").keys()["<"])
+        tap_keys(ui, ui.find("keyboard"), NIK)
+        ui.tap(ui.find("next"))
+        on(ui, "proof")
+        keys = ui.find("keyboard").keys()
+        touch = ui.app.theme.touch
+        assert min(k.height for k in keys.values()) >= 0.8 * touch and ui.find("skip").height >= touch
+        ui.screenshot("flow-2b-proof-800x480")
+        ui.find("body").scroll_y = 0  # the lower keys are reached by scrolling
+        ui.pump(5)
+        ui.screenshot("flow-2b-proof-800x480-end")
+        tap_keys(ui, ui.find("keyboard"), "0000")
+        assert ui.find("digits").text == "0000"
+    finally:
+        Window.size = size
+        ui.pump(5)
