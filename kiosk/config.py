@@ -30,9 +30,12 @@ class ConfigError(KioskError):
     def __init__(self, key: str, value: object, expected: str, source: str = "") -> None:
         where = f"{source}: " if source else ""
         shown = repr(value) if value is not _MISSING else "(missing)"
+        # A key or file name from the file may hold a newline or a control character: the message stays one line.
+        named = key if key.isprintable() else repr(key)[1:-1]
+        where = where if where.isprintable() else repr(where)[1:-1]
         super().__init__(
-            f"{where}konfigurasi '{key}' = {shown} salah: {expected}",
-            f"{where}config key '{key}' = {shown} is invalid: expected {expected}",
+            f"{where}konfigurasi '{named}' = {shown} salah: {expected}",
+            f"{where}config key '{named}' = {shown} is invalid: expected {expected}",
             key=key,
         )
         self.key = key
@@ -98,7 +101,12 @@ class PrinterConfig:
     port: int = field(default=9100, metadata={"min": 1, "max": 65535})
     timeout_s: float = field(default=5.0, metadata={"min": 0.1, "max": 120})
     print_photo: bool = False
-    simulate_fault: Literal["", "paper_out", "offline", "cover_open", "paper_near_end"] = ""
+    # A status answer is a byte within milliseconds; a printer silent this long does not answer status.
+    status_timeout_s: float = field(default=0.5, metadata={"min": 0.05, "max": 10})
+    # A printer that answers no status must have taken every byte of the job within this time.
+    drain_timeout_s: float = field(default=5.0, metadata={"min": 0.1, "max": 120})
+    poll_s: float = field(default=15.0, metadata={"min": 0.05, "max": 3600, "doc": "how often its status is read"})
+    simulate_fault: Literal["", "paper_out", "offline", "cover_open", "paper_near_end", "no_status"] = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,13 @@ class ScannerConfig:
     symbologies: list[Literal["QRCODE", "MICROQR", "PDF417", "DATAMATRIX", "CODE128", "CODE39", "EAN13", "I25"]] = (
         field(default_factory=lambda: ["QRCODE"], metadata={"doc": "codes the camera decoder looks for"}))
     source: str = field(default="", metadata={"doc": "image/video file or folder for the simulated scanner"})
+    # Framing of serial and keyboard-wedge scanners (escapes: \r \n \t \xNN).
+    terminators: str = field(default="\\r\\n", metadata={"doc": "bytes that end a code"})
+    inter_char_timeout_s: float = field(default=0.08, metadata={"min": 0.005, "max": 5, "doc": "silence that ends a code"})
+    strip_stx_etx: bool = True
+    strip_aim: bool = field(default=True, metadata={"doc": "drop an AIM identifier like ]Q1 before the code"})
+    prefix: str = field(default="", metadata={"doc": "programmed prefix to drop"})
+    suffix: str = field(default="", metadata={"doc": "programmed suffix to drop"})
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,9 @@ class CameraConfig:
     source: str = field(default="", metadata={"doc": "image/video file or folder (simulated); empty = built-in"})
 
 
-_LOCKER_FAULT = r"\s*(stuck:\d+|silent(:\d+)?|badsum(:\d+)?)\s*"
+_LOCKER_FAULT = (
+    r"\s*(stuck:\d+|silentboard:\d+|answers_unlock|(silent|badsum|garbled|noise|split|dropunlock)(:\d+)?)\s*"
+)
 _LOCKER_FAULT_SCRIPT = rf"^({_LOCKER_FAULT}(,{_LOCKER_FAULT})*)?$"
 
 
@@ -151,6 +168,13 @@ class LockersConfig:
     hook_closed_bit: int = field(default=1, metadata={"min": 0, "max": 1, "doc": "status bit value of a closed lock"})
     confirm_timeout_s: float = field(default=1.0, metadata={"min": 0.0, "max": 10})
     doors_tried: int = field(default=3, metadata={"min": 1, "max": 64})
+    # An unlock frame lost on the wire is sent again this many times before the door is judged faulty.
+    unlock_attempts: int = field(default=2, metadata={"min": 1, "max": 5})
+    # Firmware that always answers an unlock with a status frame; otherwise the driver listens
+    # unlock_reply_s after each unlock for an answer it then throws away (0: do not listen).
+    unlock_replies: bool = False
+    unlock_reply_s: float = field(default=0.05, metadata={"min": 0.0, "max": 2})
+    poll_s: float = field(default=10.0, metadata={"min": 0.05, "max": 3600, "doc": "how often the bus is checked"})
 
 
 @dataclass(frozen=True)
@@ -179,6 +203,8 @@ class DevicesConfig:
 class CentralConfig:
     url: str = field(default="", metadata={"pattern": r"^(|https?://\S+)$"})
     token: str = ""
+    token_file: str = field(default="", metadata={"doc": "the device's credential file (kiosk central credential issue); "
+                                                         "used instead of token"})
     connect_timeout_s: float = field(default=3.05, metadata={"min": 0.1, "max": 60})
     read_timeout_s: float = field(default=10.0, metadata={"min": 0.1, "max": 300})
     verify_tls: bool = True
@@ -221,6 +247,9 @@ class UiConfig:
     staff_pin_hash: str = field(default="", metadata={"doc": "argon2 hash of the staff PIN"})
     staff_pin_attempts: int = field(default=5, metadata={"min": 1, "max": 20})
     staff_lockout_s: int = field(default=300, metadata={"min": 10, "max": 86400})
+    # Wrong PINs are forgotten after this long without one (and after the lock-out ends): a visitor in the
+    # lobby can delay staff, never lock them out for good.
+    staff_pin_forget_s: int = field(default=900, metadata={"min": 60, "max": 86400})
 
 
 @dataclass(frozen=True)
@@ -399,7 +428,47 @@ def _validate_cross(cfg: Config) -> None:
     if cfg.devices.printer.kind == "network":
         _check(bool(cfg.devices.printer.host), "devices.printer.host", "", "a host name or IP for a network printer")
     start, _, end = cfg.office.working_hours.partition("-")
+    _check(_is_clock_time(start) and _is_clock_time(end), "office.working_hours", cfg.office.working_hours,
+           "two times of day HH:MM-HH:MM")
     _check(start < end, "office.working_hours", cfg.office.working_hours, "a start time before the end time")
+    _check(_is_clock_time(cfg.office.closing_time), "office.closing_time", cfg.office.closing_time, "a time of day HH:MM")
+    _check(_is_time_zone(cfg.office.timezone), "office.timezone", cfg.office.timezone,
+           "an IANA time zone name such as 'Asia/Jakarta', 'Asia/Makassar' or 'Asia/Jayapura'")
+    for i, day in enumerate(cfg.office.collective_leave):
+        _check(_is_date(day), f"office.collective_leave[{i}]", day, "a date YYYY-MM-DD")
+
+
+def _is_clock_time(text: str) -> bool:
+    from datetime import time
+
+    try:
+        time.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time_zone(name: str) -> bool:
+    """A zone the office's clock can use now (checked at load, so `config check` catches it, not a report)."""
+    from zoneinfo import ZoneInfo
+
+    if not name or name != name.strip() or "\x00" in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError; bad paths are ValueError
+        return False
+    return True
 
 
 def parse_config(data: dict[str, Any], base_dir: Path | str = PROJECT_ROOT, source: str = "") -> Config:
@@ -414,6 +483,10 @@ def parse_config(data: dict[str, Any], base_dir: Path | str = PROJECT_ROOT, sour
     return cfg
 
 
+# A real config is a few kilobytes; the limit keeps /dev/zero or a wrong file from filling memory.
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def default_config_path() -> Path:
     env = os.environ.get("KIOSK_CONFIG")
     if env:
@@ -423,11 +496,15 @@ def default_config_path() -> Path:
 
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate the config file; `None` means $KIOSK_CONFIG or config/kiosk.toml."""
+    from kiosk.files import UnusableFile, read_bounded
+
     p = Path(path) if path is not None else default_config_path()
     try:
-        raw = p.read_bytes()
+        raw = read_bounded(p, MAX_CONFIG_BYTES, "config")
     except FileNotFoundError:
         raise ConfigError("(file)", str(p), "an existing config file (copy config/kiosk.example.toml)") from None
+    except UnusableFile:
+        raise ConfigError("(file)", str(p), f"a regular file of at most {MAX_CONFIG_BYTES} bytes") from None
     except OSError as exc:
         raise ConfigError("(file)", str(p), f"a readable file ({exc.strerror})") from None
     try:
@@ -436,6 +513,8 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError("(file)", str(p), "a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("(syntax)", str(exc), "valid TOML", str(p)) from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise ConfigError("(syntax)", "nested too deeply", "TOML without deeply nested tables or arrays", str(p)) from None
     folder = p.resolve().parent
     base = folder.parent if folder.name == "config" else folder
     return parse_config(data, base_dir=base, source=str(p))

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from kiosk.domain.ktp import KtpFlag, KtpReading
     from kiosk.store.hosts import Host
 
+from kiosk.files import private_dir, write_private
+
 __all__ = ["FlowOutcome", "IncompleteDraft", "RegistrationDraft", "RegistrationFlow", "StepResult", "StepTiming",
            "UnreadableCode", "card_born"]
 
@@ -312,7 +314,8 @@ class RegistrationFlow:
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         from kiosk.app.camera_feed import open_frame_source
 
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step)
+        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step,
+                                 camera=self.ctx.devices.camera)
 
     def decode_code(self, frame) -> str | None:
         """The text of a code in a camera frame, with the configured decoder and symbologies
@@ -338,10 +341,10 @@ class RegistrationFlow:
             return data.decode("latin-1")
 
     def start_scanner(self, on_code) -> object | None:
-        """Start the HID/serial code scanner, calling `on_code(text)` from its thread."""
+        """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
         from kiosk.app.scanning import start_code_scanner
 
-        return start_code_scanner(self.ctx.config, on_code)
+        return start_code_scanner(self.ctx.devices.scanner, on_code)
 
     @property
     def faces(self):
@@ -407,9 +410,9 @@ class RegistrationFlow:
         if draft.photo:
             rel = f"{PHOTO_DIR}/{visit.id}.jpg"
             path = cfg.data_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)  # a guest's face: 0600 in a 0700 folder whatever the umask
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(draft.photo)
+            write_private(tmp, draft.photo)
             tmp.replace(path)
         capture_s = draft.capture_seconds()
         # The service report measures data capture from this event's time to the registration.

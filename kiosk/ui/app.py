@@ -47,6 +47,9 @@ class KioskApp(App):
     office_phone = StringProperty("")
     clock_text = StringProperty("")
 
+    # Lockdown: no Kivy settings panel (F1 opened it, and what was changed there persisted).
+    use_kivy_settings = False
+
     def __init__(self, services: AppContext, role: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = services
@@ -118,9 +121,23 @@ class KioskApp(App):
 
     # --- lifecycle ---
 
+    def open_settings(self, *largs) -> bool:
+        """F1 (or anything else) never opens Kivy's settings panel over the kiosk."""
+        log.warning("settings panel refused")
+        return False
+
+    def refuse_close(self, *largs, **kwargs) -> bool:
+        """Alt-F4, a window manager's close or an SDL quit event: refused in production (fullscreen); systemd
+        stops the kiosk with SIGTERM, not through the window."""
+        if self.services.config.ui.fullscreen:
+            log.warning("window close refused", extra={"source": str(kwargs.get("source", "window"))})
+            return True
+        return False
+
     def on_start(self) -> None:
         from kiosk.ui import recover
 
+        Window.bind(on_request_close=self.refuse_close)
         self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
@@ -130,6 +147,7 @@ class KioskApp(App):
         self.watchdog = UiWatchdog()
         self.watchdog.start(status=f"role {self.role}")
         self._start_sync()
+        self._start_devices()
         self._tick_clock(0)
         self._clock_event = Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
@@ -138,6 +156,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         from kiosk.ui import recover
 
+        Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
@@ -145,6 +164,13 @@ class KioskApp(App):
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
         self.services.close()
+
+    def _start_devices(self) -> None:
+        """Every peripheral's service checks and reconnects in the background from now on; screens subscribe."""
+        try:
+            self.services.devices.start()
+        except Exception:  # a device that cannot even be set up shows as offline; the kiosk still runs
+            log.exception("device services not started")
 
     def _start_sync(self) -> None:
         """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""
