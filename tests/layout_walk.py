@@ -150,7 +150,8 @@ class Walker:
         self.variants(ui, "welcome")
         app.go("help")
         self.variants(ui, "help")
-        for name in ("scan", "entry", "confirm", "purpose", "host", "photo", "consent"):
+        for name in [n for n in app.screens.screen_names if n not in ("welcome", "help", "finish", "done")
+                     and not n.startswith("staff")]:
             app.go(name)
             ui.pump(10)
             self.variants(ui, name)
@@ -169,8 +170,6 @@ class Walker:
         done.locker_text = app.tr("done.locker", door=12)
         done.host_name = "Dr. Bambang Sutrisno Wicaksono, S.H., M.H."
         self.variants(ui, "done")
-        app.go("manual_entry")
-        self.variants(ui, "manual-entry")
         app.go_home()
 
     def walk_security(self, ui) -> None:

@@ -65,7 +65,20 @@ class AppContext:
     def identity(self):
         from kiosk.app.identity import IdentityService
 
-        return IdentityService(self)
+        return IdentityService(clock=self.clock, timezone=self.config.office.timezone,
+                               office_code=self.config.office.code, guests=self.guests, visits=self.visits,
+                               public_keys=lambda key_id: self.passes.public_keys.get(key_id))
+
+    @cached_property
+    def invitations(self):
+        from kiosk.app.invitations import InvitationService
+        from kiosk.store.invitations import InvitationRepository
+
+        return InvitationService(
+            clock=self.clock, office_code=self.config.office.code, repo=InvitationRepository(self.db, self.cipher),
+            hosts=self.hosts, purposes=lambda: [p.id for p in self.config.purposes],
+            signer=lambda: self.passes.signer, public_keys=lambda key_id: self.passes.public_keys.get(key_id),
+        )
 
     @cached_property
     def surveys(self):
@@ -86,10 +99,19 @@ class AppContext:
         return GateService(self)
 
     @cached_property
+    def devices(self):
+        """Every peripheral's long-lived service (printers, scanner, camera, locker bus); see kiosk.app.devices."""
+        from kiosk.app.devices import StaffAlerts, build_device_services
+
+        alerts = StaffAlerts(self.db, self.visits.outbox, self.clock, self.config.kiosk.device_id)
+        return build_device_services(self.config, alert=alerts)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 
-        return LockerService(self)
+        bus = self.devices.lockers if self.config.devices.lockers.kind != "none" else None
+        return LockerService(self, bus=bus)
 
     @cached_property
     def privacy(self):
@@ -125,7 +147,7 @@ class AppContext:
     def tickets(self):
         from kiosk.app.printing import TicketService
 
-        return TicketService(self)
+        return TicketService(self, printers=self.devices.printers())
 
     @cached_property
     def ktp_reader(self):
@@ -140,5 +162,7 @@ class AppContext:
             self.sync.close()
         if "lockers" in self.__dict__:
             self.lockers.close()
+        if "devices" in self.__dict__:
+            self.devices.stop()
         if "db" in self.__dict__:
             self.db.close()
