@@ -6,16 +6,17 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.domain.subject import subject_hash
 from kiosk.domain.visit import VisitEvent
 from kiosk.store.outbox import OutboxMessage
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
-from kiosk.sync.central import CentralClient
+from kiosk.sync.central import CentralClient, subject_key_from_config
 from kiosk.sync.errors import DeliveryError, SyncNotConfigured
 from kiosk.sync.notify import HostNotice, Notifier, notifier_from_config
 from kiosk.sync.pull import Puller
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CENTRAL_TOPICS = ("visit.registered", "visit.event")
+CENTRAL_TOPICS = ("visit.registered", "visit.event", "privacy.forget")
 NOTIFY_TOPIC = "notify.host"
+FORGET_TOPIC = "privacy.forget"
 
 
 class VisitPushHandler:
@@ -72,6 +74,29 @@ class EventPushHandler(VisitPushHandler):
         return None
 
 
+class ErasureHandler:
+    """`privacy.forget`: central deletes the data subject's visits, named by the keyed NIK hash (every visit of
+    the person at this office, from any device) and by the visit ids this device knew. Never the NIK."""
+
+    destination = "central"
+
+    def __init__(self, client: CentralClient) -> None:
+        self.client = client
+
+    def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None]:
+        p = message.payload
+        self.client.erase(p["request_id"], subject_hash=p.get("subject_hash"), visit_ids=p.get("visit_ids") or [])
+
+        def scrub(conn: sqlite3.Connection) -> None:  # done: the pseudonym is not kept here either
+            rest = {k: v for k, v in p.items() if k != "subject_hash"}
+            conn.execute("UPDATE outbox SET payload=? WHERE id=?", (json.dumps(rest, sort_keys=True), message.id))
+
+        return scrub
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        pass
+
+
 class HostNoticeHandler:
     destination = "notify"
 
@@ -95,8 +120,28 @@ class HostNoticeHandler:
         )
 
     def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None]:
+        """In flight is recorded (committed) before the provider is called. A notice found still in flight had a
+        call whose outcome is unknown (the worker died, or no answer came): the providers offer no status lookup
+        for a send (the Cloud API has none; the gateways' ids come only in the answer), so it is sent ONE more
+        time with the repeat marker in its text; if that call's outcome is unknown too, it is parked, not sent
+        a third time. A host never gets the same notice twice without being told."""
         payload = message.payload
-        receipt = self.notifier.send(self.build(payload))
+        notice = self.build(payload)
+        row = self.notices.get(payload["notice_id"])
+        if row is not None and row.status == "sending" and row.doubtful >= 1:
+            raise DeliveryError(self.notifier.channel, "outcome of the repeated notice unknown; not sent a third time",
+                                transient=False)
+        row = self.notices.begin_send(payload["notice_id"], self.ctx.clock.now())
+        if row is not None and row.doubtful:
+            notice = replace(notice, repeat=True)
+            log.warning("host notice sent again with the repeat marker",
+                        extra={"visit_id": notice.visit_id, "notice_id": row.id, "sends": row.sends})
+        try:
+            receipt = self.notifier.send(notice)
+        except DeliveryError as exc:
+            if not exc.maybe_delivered:
+                self.notices.not_sent(payload["notice_id"], exc.reason, self.ctx.clock.now())
+            raise
         now = self.ctx.clock.now()
 
         def record(conn: sqlite3.Connection) -> None:
@@ -120,6 +165,7 @@ class HostNoticeHandler:
 class SyncStatus:
     counts: dict[str, int]
     parked: list[OutboxMessage]
+    held: list[OutboxMessage]  # pending, but behind a parked message of the same visit
     worker: dict[str, Any]
     cursor: str
     central_url: str
@@ -145,6 +191,7 @@ class SyncService:
         if self.client is not None:
             out["visit.registered"] = VisitPushHandler(self.ctx, self.client)
             out["visit.event"] = EventPushHandler(self.ctx, self.client)
+            out[FORGET_TOPIC] = ErasureHandler(self.client)
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(self.ctx, self.notifier, self.client)
         return out
@@ -153,11 +200,20 @@ class SyncService:
     def worker(self) -> OutboxWorker:
         c = self.ctx.config.central
         return OutboxWorker(self.ctx, self.handlers, base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
+                            max_attempts=c.max_attempts,
                             on_cycle=self._maybe_pull)
 
     @cached_property
     def puller(self) -> Puller | None:
         return Puller(self.ctx, self.client) if self.client is not None else None
+
+    @cached_property
+    def _subject_key(self) -> bytes | None:
+        return subject_key_from_config(self.ctx.config)
+
+    def subject_hash(self, nik: str) -> str | None:
+        """The keyed hash by which central knows this person (None when this device has no subject key)."""
+        return subject_hash(self._subject_key, nik) if self._subject_key else None
 
     # --- the worker's face ---
 
@@ -211,7 +267,7 @@ class SyncService:
         state = SyncStateRepository(self.ctx.db)
         raw = state.get("worker")
         return SyncStatus(
-            counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit),
+            counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit), held=outbox.held(parked_limit),
             worker=json.loads(raw) if raw else {"state": "never_ran", "last_error": ""},
             cursor=state.get("pull.cursor", "0") or "0", central_url=self.ctx.config.central.url,
             notifier=self.ctx.config.notifier.kind,

@@ -1,8 +1,22 @@
-"""The outbox worker: delivers queued messages at least once, in order per visit, backing off when a destination is down.
+"""The outbox worker: delivers queued messages at least once, in order per visit, backing off per message
+and per destination, and parking what will never go through so the rest of the backlog flows.
 
 Crash safety: a message is marked sent only after its destination answered; a kill in between makes
 the next run send it again, and the destination's idempotency key turns the repeat into a no-op.
-Order: `OutboxRepository.due` hands out only the oldest pending message of each aggregate (visit).
+Order: `OutboxRepository.due` hands out only the oldest unsent message of each aggregate (visit); a
+message parked for staff holds the later messages of its visit behind it (they would describe a visit
+the destination does not have right), and `kiosk sync status` lists both.
+
+Failures, and who pays for them:
+- the destination is down (no answer, 429, 503): the destination backs off as a whole and no message is
+  charged an attempt (a long outage parks nothing);
+- the destination answered this message with a transient error (500, 502, 504, 408, ...): this message
+  backs off on its own (exponential, with jitter) and is charged an attempt; after `max_attempts` it is
+  parked with its last reason, and the other messages keep flowing meanwhile. When several different
+  messages fail in a row with nothing delivered in between, the destination itself is failing: it backs
+  off as a whole and nobody is charged (so a server answering 500 to everything parks nothing);
+- the destination refused this message (any other 4xx, including 409 for an idempotency key stored with
+  another body): parked at once with the destination's reason, never marked sent.
 """
 from __future__ import annotations
 
@@ -71,18 +85,21 @@ class OutboxWorker:
         max_s: float = 300.0,
         batch: int = 100,
         poll_s: float = 1.0,
+        max_attempts: int = 8,
         on_cycle: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.ctx = ctx
         self.handlers = handlers
         self.base_s, self.max_s, self.batch, self.poll_s = base_s, max_s, batch, poll_s
+        self.max_attempts = max_attempts
         self.on_cycle = on_cycle
         self.rng = rng or random.Random()
         self._state = WorkerState.IDLE
         self._last_error = ""
         self._blocked: dict[str, datetime] = {}  # destination -> not before
-        self._failures: dict[str, int] = {}  # consecutive transient failures per destination
+        self._failures: dict[str, int] = {}  # consecutive destination-wide failures per destination
+        self._failing: dict[str, set[int]] = {}  # messages failed per destination since its last delivery
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -121,6 +138,7 @@ class OutboxWorker:
         now = self.ctx.clock.now()
         blocked = {d for d, until in self._blocked.items() if until > now}
         topics = [t for t, h in self.handlers.items() if h.destination not in blocked]
+        defect = ""
         for message in self.ctx.visits.outbox.due(now, self.batch, topics):
             handler = self.handlers[message.topic]
             if handler.destination in blocked:
@@ -129,43 +147,80 @@ class OutboxWorker:
             try:
                 also = handler.send(message)
             except DeliveryError as exc:
-                if exc.transient:
-                    self._retry_later(message, handler.destination, exc.reason)
+                if not exc.transient:
+                    self._park(message, handler, exc.reason)
+                    result.parked += 1
+                elif self._destination_failing(handler.destination, message, exc):
+                    self._block(message, handler.destination, exc.reason)
                     blocked.add(handler.destination)
                     result.retried += 1
-                else:
-                    self.ctx.visits.outbox.park(message.id, exc.reason, also=_bind(handler.parked, message, exc.reason))
-                    log.warning("outbox message parked", extra={"topic": message.topic, "msg_id": message.id, "reason": exc.reason})
+                elif message.attempts + 1 >= self.max_attempts:
+                    self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {exc.reason}")
                     result.parked += 1
+                else:
+                    self._retry_later(message, handler.destination, exc.reason)
+                    result.retried += 1
                 continue
-            except Exception as exc:  # a defect of ours: keep the message, say so, try again later
+            except Exception as exc:  # a defect of ours: keep the message, say so, try again later (or park it)
                 log.exception("outbox handler failed", extra={"topic": message.topic, "msg_id": message.id})
-                self._retry_later(message, handler.destination, f"{type(exc).__name__}: {exc}"[:300])
-                blocked.add(handler.destination)
-                self._set(WorkerState.ERROR)
-                result.retried += 1
+                reason = f"{type(exc).__name__}: {exc}"[:300]
+                if message.attempts + 1 >= self.max_attempts:
+                    self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {reason}")
+                    result.parked += 1
+                else:
+                    self._retry_later(message, handler.destination, reason)
+                    result.retried += 1
+                defect = reason
                 continue
             self.ctx.visits.outbox.mark_sent(message.id, self.ctx.clock.now(), also)
             self._failures.pop(handler.destination, None)
             self._blocked.pop(handler.destination, None)
+            self._failing.pop(handler.destination, None)
             result.sent += 1
-        if not blocked:
-            self._set(WorkerState.IDLE, "" if result.sent else None)
-        elif self._state == WorkerState.SENDING:
+        if defect:
+            self._set(WorkerState.ERROR, defect)
+        elif not blocked:
+            self._set(WorkerState.IDLE, self._last_error if result.retried else ("" if result.sent else None))
+        else:
             self._set(WorkerState.BACKING_OFF)
         return result
 
-    def _retry_later(self, message: OutboxMessage, destination: str, reason: str) -> None:
-        failures = max(message.attempts, self._failures.get(destination, 0))
-        self._failures[destination] = failures + 1
+    def _destination_failing(self, destination: str, message: OutboxMessage, exc: DeliveryError) -> bool:
+        """Whether this transient failure is the destination's rather than the message's: it said so (no
+        answer, 429, 503), or this is the third different message in a row it failed with nothing delivered."""
+        if exc.destination_down:
+            return True
+        failing = self._failing.setdefault(destination, set())
+        failing.add(message.id)
+        return len(failing) >= 3
+
+    def _park(self, message: OutboxMessage, handler: Handler, reason: str) -> None:
+        self.ctx.visits.outbox.park(message.id, reason, also=_bind(handler.parked, message, reason))
+        log.warning("outbox message parked", extra={"topic": message.topic, "msg_id": message.id, "reason": reason})
+
+    def _next_at(self, failures: int) -> tuple[datetime, timedelta]:
         delay = timedelta(seconds=backoff_delay(failures, self.base_s, self.max_s, self.rng))
         next_at = self.ctx.clock.now() + delay
-        next_at = next_at.replace(microsecond=next_at.microsecond // 1000 * 1000)  # as stored (ms)
+        return next_at.replace(microsecond=next_at.microsecond // 1000 * 1000), delay  # as stored (ms)
+
+    def _retry_later(self, message: OutboxMessage, destination: str, reason: str) -> None:
+        """This message waits (and is charged an attempt); the destination stays open for the others."""
+        next_at, delay = self._next_at(message.attempts)
         self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
+        self._last_error = f"{destination}: {reason}"
+        log.info("outbox message deferred", extra={"topic": message.topic, "msg_id": message.id, "attempts": message.attempts + 1,
+                                                  "delay_s": round(delay.total_seconds(), 2), "reason": reason})
+
+    def _block(self, message: OutboxMessage, destination: str, reason: str) -> None:
+        """The destination waits as a whole; no message is charged an attempt."""
+        failures = self._failures.get(destination, 0)
+        self._failures[destination] = failures + 1
+        next_at, delay = self._next_at(failures)
+        self.ctx.visits.outbox.note_error(message.id, reason)
         self._blocked[destination] = next_at
         self._set(WorkerState.BACKING_OFF, f"{destination}: {reason}")
-        log.info("outbox delivery deferred", extra={"topic": message.topic, "destination": destination,
-                                                   "delay_s": round(delay.total_seconds(), 2), "reason": reason})
+        log.info("outbox destination backing off", extra={"topic": message.topic, "destination": destination,
+                                                         "delay_s": round(delay.total_seconds(), 2), "reason": reason})
 
     # --- the thread ---
 
