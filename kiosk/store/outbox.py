@@ -90,10 +90,10 @@ class OutboxRepository:
                 (to_iso(next_at), error[:500], message_id),
             )
 
-    def note_error(self, message_id: int, error: str) -> None:
-        """Say why a message is still waiting, without charging it an attempt (its destination is down)."""
+    def note_error(self, message_id: int, next_at: datetime, error: str) -> None:
+        """Say why and until when a message waits, without charging it an attempt (its destination is down)."""
         with self._db.transaction() as conn:
-            conn.execute("UPDATE outbox SET last_error=? WHERE id=?", (error[:500], message_id))
+            conn.execute("UPDATE outbox SET next_attempt_at=?, last_error=? WHERE id=?", (to_iso(next_at), error[:500], message_id))
 
     def held(self, limit: int = 100) -> list[OutboxMessage]:
         """Pending messages waiting behind a parked message of the same aggregate (they flow once it is retried)."""

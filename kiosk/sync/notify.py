@@ -140,7 +140,9 @@ class WhatsAppCloudNotifier:
             err = data.get("error") or {} if isinstance(data, dict) else {}
             throttled = err.get("code") in _WA_THROTTLED
             reason = f"{err.get('code', '')} {err.get('message', resp.reason)}".strip()
-            raise _http_failure(self.channel, resp, reason, transient=True if throttled else None)
+            if throttled:  # the number or the account is rate limited: the channel as a whole waits
+                raise DeliveryError(self.channel, f"HTTP {resp.status_code}: {reason}", transient=True, status=429)
+            raise _http_failure(self.channel, resp, reason)
         try:
             return Receipt(self.channel, str(data["messages"][0]["id"]))
         except (KeyError, IndexError, TypeError):

@@ -216,7 +216,7 @@ class OutboxWorker:
         failures = self._failures.get(destination, 0)
         self._failures[destination] = failures + 1
         next_at, delay = self._next_at(failures)
-        self.ctx.visits.outbox.note_error(message.id, reason)
+        self.ctx.visits.outbox.note_error(message.id, next_at, reason)
         self._blocked[destination] = next_at
         self._set(WorkerState.BACKING_OFF, f"{destination}: {reason}")
         log.info("outbox destination backing off", extra={"topic": message.topic, "destination": destination,
