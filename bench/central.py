@@ -27,6 +27,7 @@ from pathlib import Path
 from bench.common import table
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNNER_ARGV = ["--quick"]  # bench/run.py runs the short version; `python -m bench.central` the full one
 OFFICES = [f"KEJARI-B{i:03d}" for i in range(50)]
 
 

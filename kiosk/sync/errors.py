@@ -38,6 +38,11 @@ class DeliveryError(KioskError):
         self.maybe_delivered = maybe_delivered
 
     @property
+    def not_yet(self) -> bool:
+        """What the message refers to is not known yet (425 Too Early): it waits on its own, never parked."""
+        return self.transient and self.status == 425
+
+    @property
     def destination_down(self) -> bool:
         """No answer at all, or an answer about the whole destination: not this message's fault."""
         return self.transient and (self.status is None or self.status in DESTINATION_DOWN)

@@ -82,7 +82,7 @@ class Puller:
         rv = mapping.remote_visit(item, self.ctx.config.office.code)
         if self.writer.visit_known(conn, rv.visit_id):
             return 0  # ours, or already pulled
-        guest_id = self.writer.insert_display_guest(
+        guest_id = self.ctx.guests.insert_display(
             conn, name=rv.guest_name, nik_last4=rv.nik_last4, institution=rv.institution, at=rv.created_at
         )
         visit = Visit(

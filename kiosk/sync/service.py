@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CENTRAL_TOPICS = ("visit.registered", "visit.event", "privacy.forget")
+PASS_SCAN_TOPIC = "gate.pass_scan"  # kiosk.app.gate.PASS_SCAN_TOPIC
+CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget")
 NOTIFY_TOPIC = "notify.host"
 FORGET_TOPIC = "privacy.forget"
 
@@ -95,6 +96,30 @@ class ErasureHandler:
 
     def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
         pass
+
+
+class PassScanPushHandler(VisitPushHandler):
+    """A gate's scan of a pass whose visit it did not know (offline): sent as the visit's gate_scan event once
+    the visit is known here (pulled), so the central server and every other device learn it; until then it
+    waits with backoff."""
+
+    def send(self, message: OutboxMessage):
+        import uuid
+
+        payload = message.payload
+        pass_id = payload["pass_id"]
+        visit = self.ctx.visits.find_by_pass(pass_id)
+        visit_id = visit.id if visit else self.ctx.gate.scans.visit_for_pass(pass_id)
+        if not visit_id:
+            raise DeliveryError("central", f"visit of pass {pass_id} not known here yet", transient=True, status=425)
+        event = {
+            "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{message.idempotency_key}")),
+            "visit_id": visit_id, "kind": "gate_scan", "from_state": None, "to_state": None, "at": payload["at"],
+            "actor": "security", "device_id": payload["device_id"],
+            "data": {"verdict": payload["verdict"], "reason": payload["reason"], "pass_id": pass_id, "offline": True},
+        }  # fmt: skip
+        self.client.push_event(visit_id, mapping.event_body(event), message.idempotency_key)
+        return None
 
 
 class HostNoticeHandler:
@@ -192,6 +217,7 @@ class SyncService:
             out["visit.registered"] = VisitPushHandler(self.ctx, self.client)
             out["visit.event"] = EventPushHandler(self.ctx, self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
+            out[PASS_SCAN_TOPIC] = PassScanPushHandler(self.ctx, self.client)
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(self.ctx, self.notifier, self.client)
         return out

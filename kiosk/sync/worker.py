@@ -15,6 +15,8 @@ Failures, and who pays for them:
   parked with its last reason, and the other messages keep flowing meanwhile. When several different
   messages fail in a row with nothing delivered in between, the destination itself is failing: it backs
   off as a whole and nobody is charged (so a server answering 500 to everything parks nothing);
+- the message cannot go yet (425: what it refers to is not known here yet, e.g. a gate's offline scan of a
+  visit not pulled yet): it waits on its own with a delay growing with its age, never charged nor parked;
 - the destination refused this message (any other 4xx, including 409 for an idempotency key stored with
   another body): parked at once with the destination's reason, never marked sent.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import random
 import sqlite3
@@ -150,6 +153,9 @@ class OutboxWorker:
                 if not exc.transient:
                     self._park(message, handler, exc.reason)
                     result.parked += 1
+                elif exc.not_yet:
+                    self._retry_later(message, handler.destination, exc.reason, charge=False)
+                    result.retried += 1
                 elif self._destination_failing(handler.destination, message, exc):
                     self._block(message, handler.destination, exc.reason)
                     blocked.add(handler.destination)
@@ -203,10 +209,15 @@ class OutboxWorker:
         next_at = self.ctx.clock.now() + delay
         return next_at.replace(microsecond=next_at.microsecond // 1000 * 1000), delay  # as stored (ms)
 
-    def _retry_later(self, message: OutboxMessage, destination: str, reason: str) -> None:
-        """This message waits (and is charged an attempt); the destination stays open for the others."""
-        next_at, delay = self._next_at(message.attempts)
-        self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
+    def _retry_later(self, message: OutboxMessage, destination: str, reason: str, *, charge: bool = True) -> None:
+        """This message waits (charged an attempt, unless it merely cannot go yet); the destination stays open."""
+        if charge:
+            next_at, delay = self._next_at(message.attempts)
+            self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
+        else:
+            age_s = max(0.0, (self.ctx.clock.now() - message.created_at).total_seconds())
+            next_at, delay = self._next_at(int(math.log2(1 + age_s / self.base_s)))
+            self.ctx.visits.outbox.note_error(message.id, next_at, reason)
         self._last_error = f"{destination}: {reason}"
         log.info("outbox message deferred", extra={"topic": message.topic, "msg_id": message.id, "attempts": message.attempts + 1,
                                                   "delay_s": round(delay.total_seconds(), 2), "reason": reason})

@@ -47,6 +47,9 @@ class KioskApp(App):
     office_phone = StringProperty("")
     clock_text = StringProperty("")
 
+    # Lockdown: no Kivy settings panel (F1 opened it, and what was changed there persisted).
+    use_kivy_settings = False
+
     def __init__(self, services: AppContext, role: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = services
@@ -118,9 +121,23 @@ class KioskApp(App):
 
     # --- lifecycle ---
 
+    def open_settings(self, *largs) -> bool:
+        """F1 (or anything else) never opens Kivy's settings panel over the kiosk."""
+        log.warning("settings panel refused")
+        return False
+
+    def refuse_close(self, *largs, **kwargs) -> bool:
+        """Alt-F4, a window manager's close or an SDL quit event: refused in production (fullscreen); systemd
+        stops the kiosk with SIGTERM, not through the window."""
+        if self.services.config.ui.fullscreen:
+            log.warning("window close refused", extra={"source": str(kwargs.get("source", "window"))})
+            return True
+        return False
+
     def on_start(self) -> None:
         from kiosk.ui import recover
 
+        Window.bind(on_request_close=self.refuse_close)
         self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
@@ -138,6 +155,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         from kiosk.ui import recover
 
+        Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()

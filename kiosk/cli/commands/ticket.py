@@ -59,21 +59,17 @@ def run_demo(args) -> int:
         raise UsageError("kiosk ticket: give an ACTION (print, reprint, status) or --demo --out DIR")
     if not args.out:
         raise UsageError("kiosk ticket --demo needs --out DIR")
-    from kiosk.app.passes import SigningKeyError, load_signer
     from kiosk.devices.escpos_render import render
     from kiosk.devices.printer import EscposPrinter, width_for
     from kiosk.devices.printer_simulator import SimulatedPrinterTransport
     from kiosk.domain.clock import SystemClock
-    from kiosk.domain.gatepass import issue
+    from kiosk.domain.gatepass import demo_signer, issue
     from kiosk.domain.ticket import TicketData, gate_pass_ticket
-    from kiosk.domain.tokens import SigningKey
+    from kiosk.domain.tokens import KIND_DEMO_PASS
 
     cfg = config_from_args(args)
-    try:
-        signer = load_signer(cfg)
-    except SigningKeyError:
-        signer = SigningKey.generate()
-        print(f"kiosk: no signing key yet; demo signed with a throw-away key {signer.key_id}", file=sys.stderr)
+    # Never the office's key: a demo pass is of the demo kind, signed with the public demo key; gates refuse it.
+    signer = demo_signer()
     pcfg = cfg.devices.printer
     now = SystemClock().now()
     gp, token = issue(
@@ -82,6 +78,7 @@ def run_demo(args) -> int:
         issued_at=now,
         expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
         locker_door=7,
+        kind=KIND_DEMO_PASS,
     )
     tz = ZoneInfo(cfg.office.timezone)
     purpose = cfg.purposes[0].label_id
