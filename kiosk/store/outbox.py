@@ -83,6 +83,12 @@ class OutboxRepository:
             if also is not None:
                 also(conn)
 
+    def mark_sent_many(self, message_ids: list[int], at: datetime) -> None:
+        """Mark the messages one batch request delivered, in one transaction."""
+        with self._db.transaction() as conn:
+            conn.executemany("UPDATE outbox SET status='sent', sent_at=?, last_error='' WHERE id=?",
+                             [(to_iso(at), mid) for mid in message_ids])
+
     def reschedule(self, message_id: int, next_at: datetime, error: str) -> None:
         with self._db.transaction() as conn:
             conn.execute(

@@ -41,6 +41,9 @@ class CentralClient:
     unless the config says otherwise; the office's bearer token goes with every request."""
 
     target = "central"
+    destination = "central"
+    max_items = 200  # per batch request (the contract allows 500)
+    max_bytes = 4_000_000  # of JSON per batch request (photos ride inside visits; the server takes 8 MB)
 
     def __init__(
         self,

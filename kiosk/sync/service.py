@@ -49,7 +49,7 @@ class VisitPushHandler:
         except OSError:
             return None  # deleted by retention, or never written: the record goes without it
 
-    def send(self, message: OutboxMessage):
+    def body(self, message: OutboxMessage) -> dict:
         payload = message.payload
         visit = self.ctx.visits.find(payload["visit_id"])
         if visit is None:
@@ -62,8 +62,15 @@ class VisitPushHandler:
             registered=payload, guest=guest, host=host, purpose_label=purposes.get(visit.purpose, visit.purpose),
             satker=self.ctx.config.office.name, photo=self._photo(visit.photo_path),
         )
-        self.client.push_visit(body, message.idempotency_key)
+        return body
+
+    def send(self, message: OutboxMessage):
+        self.client.push_visit(self.body(message), message.idempotency_key)
         return None
+
+    def batch_item(self, message: OutboxMessage) -> dict:
+        """The same body under the same key as `send` (a key never goes with two bodies)."""
+        return {"op": "visit", "idempotency_key": message.idempotency_key, "body": self.body(message)}
 
     def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
         pass
@@ -73,6 +80,10 @@ class EventPushHandler(VisitPushHandler):
     def send(self, message: OutboxMessage):
         self.client.push_event(message.payload["visit_id"], mapping.event_body(message.payload), message.idempotency_key)
         return None
+
+    def batch_item(self, message: OutboxMessage) -> dict:
+        return {"op": "event", "idempotency_key": message.idempotency_key, "visit_id": message.payload["visit_id"],
+                "body": mapping.event_body(message.payload)}
 
 
 class ErasureHandler:
@@ -102,6 +113,8 @@ class PassScanPushHandler(VisitPushHandler):
     """A gate's scan of a pass whose visit it did not know (offline): sent as the visit's gate_scan event once
     the visit is known here (pulled), so the central server and every other device learn it; until then it
     waits with backoff."""
+
+    batch_item = None  # sent one by one
 
     def send(self, message: OutboxMessage):
         import uuid
@@ -226,7 +239,7 @@ class SyncService:
     def worker(self) -> OutboxWorker:
         c = self.ctx.config.central
         return OutboxWorker(self.ctx, self.handlers, base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
-                            max_attempts=c.max_attempts,
+                            max_attempts=c.max_attempts, batcher=self.client if c.batch_push else None,
                             on_cycle=self._maybe_pull)
 
     @cached_property

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kiosk.store.outbox import OutboxMessage
 from kiosk.store.sync import SyncStateRepository
-from kiosk.sync.errors import DeliveryError
+from kiosk.sync.errors import DeliveryError, is_transient_status
 
 if TYPE_CHECKING:
     from kiosk.app.context import AppContext
@@ -62,6 +62,19 @@ class Handler(Protocol):
     def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None] | None: ...
 
     def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None: ...
+
+    # Optional: `batch_item(message) -> dict`, the message as an item of the destination's batch request
+    # (a handler with it is sent through the worker's batcher; its `send` stays the one-by-one path).
+
+
+class Batcher(Protocol):
+    """Sends many items in one request; answers a result per item ({status, reason?}), in order."""
+
+    destination: str
+    max_items: int
+    max_bytes: int
+
+    def push_batch(self, items: list[dict]) -> list[dict]: ...
 
 
 @dataclass
@@ -89,6 +102,7 @@ class OutboxWorker:
         batch: int = 100,
         poll_s: float = 1.0,
         max_attempts: int = 8,
+        batcher: Batcher | None = None,
         on_cycle: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -96,6 +110,8 @@ class OutboxWorker:
         self.handlers = handlers
         self.base_s, self.max_s, self.batch, self.poll_s = base_s, max_s, batch, poll_s
         self.max_attempts = max_attempts
+        self.batcher = batcher
+        self._defect = ""
         self.on_cycle = on_cycle
         self.rng = rng or random.Random()
         self._state = WorkerState.IDLE
@@ -141,55 +157,117 @@ class OutboxWorker:
         now = self.ctx.clock.now()
         blocked = {d for d, until in self._blocked.items() if until > now}
         topics = [t for t, h in self.handlers.items() if h.destination not in blocked]
-        defect = ""
-        for message in self.ctx.visits.outbox.due(now, self.batch, topics):
-            handler = self.handlers[message.topic]
-            if handler.destination in blocked:
-                continue
-            self._set(WorkerState.SENDING)
-            try:
-                also = handler.send(message)
-            except DeliveryError as exc:
-                if not exc.transient:
-                    self._park(message, handler, exc.reason)
-                    result.parked += 1
-                elif exc.not_yet:
-                    self._retry_later(message, handler.destination, exc.reason, charge=False)
-                    result.retried += 1
-                elif self._destination_failing(handler.destination, message, exc):
-                    self._block(message, handler.destination, exc.reason)
-                    blocked.add(handler.destination)
-                    result.retried += 1
-                elif message.attempts + 1 >= self.max_attempts:
-                    self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {exc.reason}")
-                    result.parked += 1
-                else:
-                    self._retry_later(message, handler.destination, exc.reason)
-                    result.retried += 1
-                continue
-            except Exception as exc:  # a defect of ours: keep the message, say so, try again later (or park it)
-                log.exception("outbox handler failed", extra={"topic": message.topic, "msg_id": message.id})
-                reason = f"{type(exc).__name__}: {exc}"[:300]
-                if message.attempts + 1 >= self.max_attempts:
-                    self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {reason}")
-                    result.parked += 1
-                else:
-                    self._retry_later(message, handler.destination, reason)
-                    result.retried += 1
-                defect = reason
-                continue
-            self.ctx.visits.outbox.mark_sent(message.id, self.ctx.clock.now(), also)
-            self._failures.pop(handler.destination, None)
-            self._blocked.pop(handler.destination, None)
-            self._failing.pop(handler.destination, None)
-            result.sent += 1
-        if defect:
-            self._set(WorkerState.ERROR, defect)
+        self._defect = ""
+        due = self.ctx.visits.outbox.due(now, self.batch, topics)
+        if self.batcher is not None:
+            batched = [m for m in due if callable(getattr(self.handlers[m.topic], "batch_item", None))]
+            if batched:
+                self._send_batches(batched, blocked, result)
+                ids = {m.id for m in batched}
+                due = [m for m in due if m.id not in ids]
+        for message in due:
+            self._send_one(message, blocked, result)
+        if self._defect:
+            self._set(WorkerState.ERROR, self._defect)
         elif not blocked:
             self._set(WorkerState.IDLE, self._last_error if result.retried else ("" if result.sent else None))
         else:
             self._set(WorkerState.BACKING_OFF)
         return result
+
+    def _send_one(self, message: OutboxMessage, blocked: set[str], result: DrainResult) -> None:
+        handler = self.handlers[message.topic]
+        if handler.destination in blocked:
+            return
+        self._set(WorkerState.SENDING)
+        try:
+            also = handler.send(message)
+        except DeliveryError as exc:
+            self._failed(message, handler, exc, blocked, result)
+            return
+        except Exception as exc:  # a defect of ours: keep the message, say so, try again later (or park it)
+            log.exception("outbox handler failed", extra={"topic": message.topic, "msg_id": message.id})
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            if message.attempts + 1 >= self.max_attempts:
+                self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {reason}")
+                result.parked += 1
+            else:
+                self._retry_later(message, handler.destination, reason)
+                result.retried += 1
+            self._defect = reason
+            return
+        self.ctx.visits.outbox.mark_sent(message.id, self.ctx.clock.now(), also)
+        self._delivered(handler.destination)
+        result.sent += 1
+
+    def _delivered(self, destination: str) -> None:
+        self._failures.pop(destination, None)
+        self._blocked.pop(destination, None)
+        self._failing.pop(destination, None)
+
+    def _failed(self, message: OutboxMessage, handler: Handler, exc: DeliveryError, blocked: set[str],
+                result: DrainResult, *, destination_ok: bool = False) -> None:
+        """One message's failure, by the rules in this module's docstring. `destination_ok`: the destination
+        delivered other messages in the same request, so this failure is the message's own."""
+        if not exc.transient:
+            self._park(message, handler, exc.reason)
+            result.parked += 1
+        elif exc.not_yet:
+            self._retry_later(message, handler.destination, exc.reason, charge=False)
+            result.retried += 1
+        elif not destination_ok and self._destination_failing(handler.destination, message, exc):
+            self._block(message, handler.destination, exc.reason)
+            blocked.add(handler.destination)
+            result.retried += 1
+        elif message.attempts + 1 >= self.max_attempts:
+            self._park(message, handler, f"gave up after {message.attempts + 1} attempts: {exc.reason}")
+            result.parked += 1
+        else:
+            self._retry_later(message, handler.destination, exc.reason)
+            result.retried += 1
+
+    def _send_batches(self, messages: list[OutboxMessage], blocked: set[str], result: DrainResult) -> None:
+        """Many messages per request (the batch endpoint answers per item, with the status a single push would
+        have had). A request failing as a whole for a reason other than the destination being down is sent
+        again one message at a time in the same pass, so one bad item cannot hold its neighbours."""
+        destination = self.batcher.destination
+        ready: list[tuple[OutboxMessage, dict]] = []
+        for message in messages:
+            handler = self.handlers[message.topic]
+            try:
+                ready.append((message, handler.batch_item(message)))
+            except DeliveryError as exc:
+                self._failed(message, handler, exc, blocked, result)
+        for chunk in _chunks(ready, self.batcher.max_items, self.batcher.max_bytes):
+            if destination in blocked:
+                return
+            if len(chunk) == 1:  # a batch of one is a single push
+                self._send_one(chunk[0][0], blocked, result)
+                continue
+            self._set(WorkerState.SENDING)
+            try:
+                answers = self.batcher.push_batch([item for _, item in chunk])
+                if len(answers) != len(chunk):
+                    raise DeliveryError(destination, "batch answer does not match the request", transient=True, status=502)
+            except DeliveryError as exc:
+                if exc.destination_down:
+                    self._failed(chunk[0][0], self.handlers[chunk[0][0].topic], exc, blocked, result)
+                    return
+                for message, _ in chunk:
+                    self._send_one(message, blocked, result)
+                continue
+            sent = [m.id for (m, _), a in zip(chunk, answers, strict=True) if a.get("status") in (200, 201)]
+            if sent:
+                self.ctx.visits.outbox.mark_sent_many(sent, self.ctx.clock.now())
+                self._delivered(destination)
+                result.sent += len(sent)
+            for (message, _), answer in zip(chunk, answers, strict=True):
+                status = int(answer.get("status") or 0)
+                if status in (200, 201):
+                    continue
+                exc = DeliveryError(destination, f"HTTP {status}: {answer.get('reason') or 'refused'}",
+                                    transient=is_transient_status(status), status=status)
+                self._failed(message, self.handlers[message.topic], exc, blocked, result, destination_ok=bool(sent))
 
     def _destination_failing(self, destination: str, message: OutboxMessage, exc: DeliveryError) -> bool:
         """Whether this transient failure is the destination's rather than the message's: it said so (no
@@ -268,6 +346,21 @@ class OutboxWorker:
         finally:
             self._set(WorkerState.STOPPED)
             self.ctx.db.close()  # this thread's connection
+
+
+def _chunks(ready: list, max_items: int, max_bytes: int):
+    """Consecutive runs of at most max_items items and about max_bytes of JSON (an item larger than that alone)."""
+    chunk: list = []
+    size = 0
+    for entry in ready:
+        n = len(json.dumps(entry[1], separators=(",", ":")))
+        if chunk and (len(chunk) >= max_items or size + n > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(entry)
+        size += n
+    if chunk:
+        yield chunk
 
 
 def _bind(fn, message: OutboxMessage, reason: str) -> Callable[[sqlite3.Connection], None]:
