@@ -325,6 +325,8 @@ class OutboxWorker:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._state != WorkerState.STOPPED:  # stopped before its loop ran (e.g. SIGTERM at start-up)
+            self._set(WorkerState.STOPPED)
 
     def wake(self) -> None:
         """Try again now (e.g. the network came back, or staff pressed 'send now')."""

@@ -35,8 +35,9 @@ def _stop(signum, frame) -> None:
 def run_worker(args) -> int:
     ctx = context_from_args(args)
     signal.signal(signal.SIGTERM, _stop)
-    print(f"sync worker: central={ctx.config.central.url or '(none)'} notifier={ctx.config.notifier.kind}", flush=True)
     try:
+        _ = ctx.sync.worker  # built before saying so: a stop from here on is recorded as 'stopped'
+        print(f"sync worker: central={ctx.config.central.url or '(none)'} notifier={ctx.config.notifier.kind}", flush=True)
         ctx.sync.run_forever()
     except KeyboardInterrupt:
         pass
