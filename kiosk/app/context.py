@@ -86,10 +86,19 @@ class AppContext:
         return GateService(self)
 
     @cached_property
+    def devices(self):
+        """Every peripheral's long-lived service (printers, scanner, camera, locker bus); see kiosk.app.devices."""
+        from kiosk.app.devices import StaffAlerts, build_device_services
+
+        alerts = StaffAlerts(self.db, self.visits.outbox, self.clock, self.config.kiosk.device_id)
+        return build_device_services(self.config, alert=alerts)
+
+    @cached_property
     def lockers(self):
         from kiosk.app.lockers import LockerService
 
-        return LockerService(self)
+        bus = self.devices.lockers if self.config.devices.lockers.kind != "none" else None
+        return LockerService(self, bus=bus)
 
     @cached_property
     def privacy(self):
@@ -125,7 +134,7 @@ class AppContext:
     def tickets(self):
         from kiosk.app.printing import TicketService
 
-        return TicketService(self)
+        return TicketService(self, printers=self.devices.printers())
 
     @cached_property
     def ktp_reader(self):
@@ -140,5 +149,7 @@ class AppContext:
             self.sync.close()
         if "lockers" in self.__dict__:
             self.lockers.close()
+        if "devices" in self.__dict__:
+            self.devices.stop()
         if "db" in self.__dict__:
             self.db.close()

@@ -332,7 +332,8 @@ class RegistrationFlow:
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         from kiosk.app.camera_feed import open_frame_source
 
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step)
+        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step,
+                                 camera=self.ctx.devices.camera)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""
@@ -345,10 +346,10 @@ class RegistrationFlow:
         return found[0].text if found else None
 
     def start_scanner(self, on_code) -> object | None:
-        """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
+        """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
         from kiosk.app.scanning import start_code_scanner
 
-        return start_code_scanner(self.ctx.config, on_code)
+        return start_code_scanner(self.ctx.devices.scanner, on_code)
 
     @property
     def faces(self):

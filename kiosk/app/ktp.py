@@ -107,10 +107,11 @@ class KtpReaderService:
 
     def _reread(self, reading: KtpReading) -> KtpReading:
         # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
-        from kiosk.domain.ktp import KtpReading as Reading
+        from dataclasses import replace
+
         from kiosk.domain.ktp import cross_check
 
-        return Reading(reading.fields, tuple(cross_check(reading.fields, today=self._today())))
+        return replace(reading, flags=tuple(cross_check(reading.fields, today=self._today())))
 
     def scan(
         self, source: FrameSource, *, stop: threading.Event | None = None, max_frames: int | None = None

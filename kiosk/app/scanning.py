@@ -1,26 +1,31 @@
-"""Starting the configured HID or serial code scanner for a screen, whatever the role (guest, gate, survey)."""
+"""A screen's use of the code scanner: subscribe to the long-lived scanner service while shown, never open the device."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-
-from kiosk.config import Config
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 
-def start_code_scanner(config: Config, on_code: Callable[[str], None]):
-    """Start the HID/serial scanner of `devices.scanner` (issue 3's drivers), calling `on_code(text)` from its
-    thread; None when there is none to start. Kind "camera" is left to the screen that shows the preview;
-    a keyboard-wedge scanner needs nothing here (it types into the window)."""
-    from kiosk.devices.scanner import open_scanner
+class ScannerSubscription:
+    """What a screen holds while it listens; `stop()` ends the listening (the device stays open)."""
 
-    if config.devices.scanner.kind in ("none", "camera"):
+    def __init__(self, unsubscribe: Callable[[], None]) -> None:
+        self._unsubscribe: Callable[[], None] | None = unsubscribe
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+
+def start_code_scanner(scanner: Any, on_code: Callable[[str], None]) -> ScannerSubscription | None:
+    """Hand each code of the scanner service to `on_code(text)` (on the scanner's thread) until stop();
+    None when this kiosk has no HID/serial scanner (a keyboard wedge in keyboard mode types into the window)."""
+    subscribe = getattr(scanner, "subscribe_codes", None)
+    if subscribe is None:
         return None
-    try:
-        scanner = open_scanner(config.devices.scanner, config.path)
-        scanner.start(lambda code: on_code(code.text))
-    except Exception as exc:  # the screen still works without it: the wedge and typing remain
-        log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
-        return None
-    return scanner
+    if not scanner.started_checks():
+        scanner.start()  # a CLI or test context that never started its devices: start this one on first use
+    return ScannerSubscription(subscribe(lambda code: on_code(code.text)))

@@ -98,8 +98,9 @@ class ServiceLine:
     """One line of the status panel: what, its state in a word, and details for staff."""
 
     name: str
-    state: str  # ok | fault | skip | not_available
+    state: str  # ok | fault | skip | not_available; a device: ok | degraded | offline | unknown
     detail: str = ""
+    device: bool = False  # a peripheral's service state (the words come from the "device." strings)
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,23 @@ class StaffService:
             return None
 
     def device_status(self) -> list[ServiceLine]:
-        """The self-test checks as status lines (slow: run it off the UI thread)."""
+        """Each peripheral's state as its service knows it (never opening a device here), then the central
+        API and notifier checks (slow: run it off the UI thread)."""
         from kiosk.app.selftest import run_checks
 
+        lines = []
+        for service in self.ctx.devices.all():
+            # A kiosk whose services run has fresh states; a CLI context checks each device once, now.
+            snap = service.snapshot if service.started_checks() else service.check_now()
+            detail = snap.last_error or snap.detail
+            lines.append(ServiceLine(snap.device, snap.state, detail, device=True))
         words = {"ok": "ok", "fail": "fault", "skip": "skip"}
-        return [ServiceLine(r.name, words[r.status], r.detail) for r in run_checks(self.ctx)]
+        lines += [ServiceLine(r.name, words[r.status], r.detail) for r in run_checks(self.ctx, only=("central", "notifier"))]
+        return lines
+
+    def watch_devices(self, listener) -> list:
+        """Subscribe `listener(DeviceState)` to every peripheral's service; returns the unsubscribe functions."""
+        return [service.subscribe(listener) for service in self.ctx.devices.all()]
 
     def services(self) -> list[ServiceLine]:
         """Which application services this kiosk has (the rest are listed as not available)."""

@@ -15,6 +15,8 @@ def register(sub) -> None:
     p = sub.add_parser("ticket", help="gate-pass printing: print, reprint, printer status, demo ticket")
     p.add_argument("--demo", action="store_true", help="print a sample pass on the simulated printer")
     p.add_argument("--out", metavar="DIR", help="with --demo: write ticket.bin (ESC/POS) and ticket.png here")
+    p.add_argument("--printer", action="store_true",
+                   help="with --demo: print the sample pass on the configured printer (then the backup) instead")
     add_config_option(p)
     p.set_defaults(func=run_demo)
     tsub = p.add_subparsers(dest="ticket_command", metavar="ACTION")
@@ -29,6 +31,9 @@ def register(sub) -> None:
     st = tsub.add_parser("status", help="status of the configured printers as JSON")
     add_config_option(st)
     st.set_defaults(func=run_status)
+    tp = tsub.add_parser("test", help="print a sample pass on the configured printer (same as --demo --printer)")
+    add_config_option(tp)
+    tp.set_defaults(func=run_demo, demo=True, printer=True, out=None)
 
 
 def run_print(args) -> int:
@@ -56,9 +61,9 @@ def run_status(args) -> int:
 
 def run_demo(args) -> int:
     if not args.demo:
-        raise UsageError("kiosk ticket: give an ACTION (print, reprint, status) or --demo --out DIR")
-    if not args.out:
-        raise UsageError("kiosk ticket --demo needs --out DIR")
+        raise UsageError("kiosk ticket: give an ACTION (print, reprint, status, test) or --demo --out DIR")
+    if not args.out and not args.printer:
+        raise UsageError("kiosk ticket --demo needs --out DIR (or --printer)")
     from kiosk.devices.escpos_render import render
     from kiosk.devices.printer import EscposPrinter, width_for
     from kiosk.devices.printer_simulator import SimulatedPrinterTransport
@@ -97,6 +102,8 @@ def run_demo(args) -> int:
         pass_id=gp.pass_id,
         locker_door=gp.locker_door,
     )
+    if args.printer:
+        return _print_on_configured_printer(cfg, data)
     sim = SimulatedPrinterTransport()
     width = width_for(pcfg)
     printer = EscposPrinter(
@@ -109,3 +116,32 @@ def run_demo(args) -> int:
     render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
     print(token)
     return 0
+
+
+def _print_on_configured_printer(cfg, data) -> int:
+    """The sample pass through the same printer services as a guest's pass: confirmed, or the backup, or why not."""
+    from kiosk.app.devices import build_device_services
+    from kiosk.domain.ticket import gate_pass_ticket
+
+    devices = build_device_services(cfg)
+    try:
+        printers = devices.printers()
+        if not printers:
+            print("kiosk: tidak ada printer yang diatur / no printer is configured", file=sys.stderr)
+            return 1
+        reasons = []
+        for printer in printers:
+            try:
+                warnings = printer.print_document(gate_pass_ticket(data, width_dots=printer.width_dots))
+            except Exception as exc:  # a PrinterError, or a driver failure: both are "did not print" here
+                why = getattr(exc, "text_en", "") or f"{type(exc).__name__}: {exc}"
+                reasons.append(f"{printer.name}: {why}")
+                continue
+            note = " (status unknown: confirmed by drained bytes)" if "status_unknown" in warnings else ""
+            print(f"test pass printed on {printer.name}{note}")
+            print(data.token)
+            return 0
+        print("kiosk: tanda uji tidak tercetak / test pass not printed: " + "; ".join(reasons), file=sys.stderr)
+        return 1
+    finally:
+        devices.stop()
