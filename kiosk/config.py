@@ -47,6 +47,20 @@ class ConfigError(KioskError):
         return f"config error: {self.text_en}"
 
 
+class ConfigNotFound(KioskError):
+    """No config file where a kiosk looks for one: it never falls back to the simulated devices."""
+
+    code = "config_not_found"
+
+    def __init__(self, searched: list[str]) -> None:
+        where = ", ".join(searched)
+        super().__init__(
+            f"konfigurasi tidak ditemukan (dicari: {where}); salin config/kiosk.example.toml atau beri --config FILE",
+            f"no config file found (looked for: {where}); copy config/kiosk.example.toml or pass --config FILE",
+            searched=where,
+        )
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "(missing)"
