@@ -245,6 +245,8 @@ class NotifierConfig:
 @dataclass(frozen=True)
 class PrivacyConfig:
     retention_days: int = field(default=30, metadata={"min": 1, "max": 3650})
+    photo_reuse_days: int = field(default=30, metadata={
+        "min": 0, "max": 3650, "doc": "a proven returning guest may reuse a photo this recent (0: never)"})
     key_file: str = "var/keys/data.key"
     signing_key_file: str = "var/keys/pass_signing.key"
     verify_keys_dir: str = "var/keys/verify"
