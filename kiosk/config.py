@@ -226,6 +226,9 @@ class CentralConfig:
     retry_base_s: float = field(default=1.0, metadata={"min": 0.01, "max": 600, "doc": "first retry delay (doubles)"})
     retry_max_s: float = field(default=300.0, metadata={"min": 0.1, "max": 86400, "doc": "longest retry delay"})
     batch_size: int = field(default=100, metadata={"min": 1, "max": 10000, "doc": "outbox messages per pass"})
+    batch_push: bool = field(default=True, metadata={"doc": "push many messages per request (central's batch endpoint)"})
+    max_attempts: int = field(default=8, metadata={"min": 1, "max": 1000, "doc": "failed answers to one message before "
+                                                   "it is parked for staff (an unreachable server costs none)"})
 
 
 @dataclass(frozen=True)
