@@ -24,6 +24,8 @@ LAYOUTS = {
 }
 # Special keys: < backspace, > clear, _ space.
 LABELS = {"<": "keyboard.backspace", ">": "keyboard.clear", "_": "keyboard.space"}
+# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan").
+WIDTHS = {"_": 4, "<": 2, ">": 2}
 
 
 class KeyButton(ButtonBehavior, Label):
@@ -57,15 +59,14 @@ class OnScreenKeyboard(BoxLayout):
         gap = max(2, round(theme.mm * (0.8 if theme.compact else 1.2))) if theme is not None else 6
         self.spacing = gap
         rows = LAYOUTS[self.layout]
-        self.widest_row = max(len(r) + (3 if "_" in r else 0) + (1 if "<" in r else 0) for r in rows)
+        self.widest_row = max(sum(WIDTHS.get(k, 1) for k in r) for r in rows)
         if theme is not None:
             self.natural_height = len(rows) * theme.key + (len(rows) - 1) * gap
         for row in rows:
             line = BoxLayout(spacing=gap)
             for key in row:
                 button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key)
-                if key in "_<":
-                    button.size_hint_x = 4 if key == "_" else 2
+                button.size_hint_x = WIDTHS.get(key, 1)
                 button.bind(on_release=self._press)
                 line.add_widget(button)
             self.add_widget(line)
