@@ -65,7 +65,20 @@ class AppContext:
     def identity(self):
         from kiosk.app.identity import IdentityService
 
-        return IdentityService(self)
+        return IdentityService(clock=self.clock, timezone=self.config.office.timezone,
+                               office_code=self.config.office.code, guests=self.guests, visits=self.visits,
+                               public_keys=lambda key_id: self.passes.public_keys.get(key_id))
+
+    @cached_property
+    def invitations(self):
+        from kiosk.app.invitations import InvitationService
+        from kiosk.store.invitations import InvitationRepository
+
+        return InvitationService(
+            clock=self.clock, office_code=self.config.office.code, repo=InvitationRepository(self.db, self.cipher),
+            hosts=self.hosts, purposes=lambda: [p.id for p in self.config.purposes],
+            signer=lambda: self.passes.signer, public_keys=lambda key_id: self.passes.public_keys.get(key_id),
+        )
 
     @cached_property
     def surveys(self):

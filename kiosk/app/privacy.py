@@ -2,7 +2,8 @@
 
 Each run leaves one line in the processing log (action, time, counts, a request id): never the NIK, a
 name or an address. A forget also queues a `privacy.forget` message so the central server deletes its copy;
-that message names visit ids only.
+that message names visit ids and the keyed NIK hash (kiosk.domain.subject) by which central finds the
+person's visits from other devices; never the NIK.
 """
 from __future__ import annotations
 
@@ -236,6 +237,7 @@ class PrivacyService:
         index = self._photo_index()
         photos = [p for v in refs for p in self._photo_files(v, index)]
         ids = [v.id for v in refs]
+        subject = self.ctx.sync.subject_hash(nik)
         with self.ctx.db.transaction() as conn:
             counts = self.repo.delete_visits(conn, ids)
             self.repo.delete_guest(conn, guest.id)
@@ -251,6 +253,7 @@ class PrivacyService:
                     "device_id": self.ctx.config.kiosk.device_id,
                     "requested_at": to_iso(now),
                     "visit_ids": ids,
+                    **({"subject_hash": subject} if subject else {}),
                 },
                 at=now,
             )

@@ -64,14 +64,27 @@ class InvalidNIK(KioskError):
 
     def __init__(self, part: Part, reason: str, value: str = "") -> None:
         text_id, text_en = _REASONS[reason]
+        digits = DIGITS.get(part)
+        # The digits to look at on the card: "digit 7-12 (tanggal lahir)".
+        where_id = f"digit {digits[0]}-{digits[1]} ({_PART_ID[part]})" if digits else _PART_ID[part]
+        where_en = f"digits {digits[0]}-{digits[1]} ({part.replace('_', ' ')})" if digits else part.replace("_", " ")
         super().__init__(
-            f"NIK salah ({_PART_ID[part]}): {text_id.format(value=value)}",
-            f"invalid NIK ({part.replace('_', ' ')}): {text_en.format(value=value)}",
+            f"NIK salah, {where_id}: {text_id.format(value=value)}" if digits
+            else f"NIK salah ({where_id}): {text_id.format(value=value)}",
+            f"invalid NIK, {where_en}: {text_en.format(value=value)}" if digits
+            else f"invalid NIK ({where_en}): {text_en.format(value=value)}",
             part=part,
             reason=reason,
         )
         self.part = part
         self.reason = reason
+        self.digits = digits
+
+
+# Which digits of the 16 each part is (1-based, inclusive).
+DIGITS: dict[str, tuple[int, int]] = {
+    "province": (1, 2), "regency": (3, 4), "district": (5, 6), "birth_date": (7, 12), "serial": (13, 16),
+}
 
 
 _PART_ID = {
