@@ -231,7 +231,9 @@ class RegistrationFlow:
         if draft.ktp is None:
             return []
         fields = dict(draft.ktp.fields)
-        fields["nik"] = FieldReading(draft.nik, 1.0)
+        read = fields.get("nik")
+        # The guest's NIK as read keeps its other reads (a disagreement stays listed); a typed one has none.
+        fields["nik"] = read if read is not None and read.value == draft.nik else FieldReading(draft.nik, 1.0)
         return cross_check(fields, today=self.identity.today())
 
     def ktp_checks(self, draft: RegistrationDraft) -> set[str]:
