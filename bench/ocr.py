@@ -1,7 +1,7 @@
 """bench.ocr: KTP reading accuracy and CPU time per card for each OCR engine, on generated clean and degraded cards.
 
     python -m bench.ocr              # 6 clean + 6 degraded cards per engine (about a minute)
-    python -m bench.ocr --cards 200  # 200 + 200: the evaluation run the issue asks for
+    python -m bench.ocr --cards 200  # 200 clean + 200 degraded cards: the evaluation run the README quotes
 
 Every engine reads the same camera frames in the same run: card detection, rectification and OCR,
 with no focus/glare gate (the degraded frames are meant to be hard). Time is CPU seconds per card on

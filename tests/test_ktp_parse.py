@@ -87,7 +87,7 @@ def test_missing_fields_are_present_empty_and_highlighted():
     assert {"name", "address", "birth_date"} <= set(r.low_confidence())
 
 
-# --- the NIK rules (kiosk.domain.nik, issue 3) ---------------------------------------------------
+# --- the NIK rules (kiosk.domain.nik) ---------------------------------------------------
 
 
 def test_a_nik_agreeing_with_the_printed_birth_date_and_sex_raises_no_flag():

@@ -107,7 +107,7 @@ def test_a_guest_registers_with_touches_from_welcome_to_the_printed_pass(kiosk, 
     outbox = context.db.conn.execute("SELECT topic, payload FROM outbox WHERE aggregate_id=?", (visit.id,)).fetchall()
     assert "visit.registered" in [t for t, _ in outbox]
     assert NIK not in "".join(p for _, p in outbox)
-    # The host was told through the outbox (issue 8): the visit now waits for the host.
+    # The host was told through the outbox: the visit now waits for the host.
     assert context.visits.get(visit.id).state.value == "waiting_host"
     assert "notify.host" in [r[0] for r in context.db.conn.execute("SELECT topic FROM outbox")]
     steps = {e.data["step"] for e in context.visits.events(visit.id) if e.kind == "step"}
@@ -116,7 +116,7 @@ def test_a_guest_registers_with_touches_from_welcome_to_the_printed_pass(kiosk, 
     assert visit.locker_door is not None
     assert context.lockers.emulator.open_doors() == [visit.locker_door]
     assert str(visit.locker_door) in ui.screen.locker_text
-    # The simulated printer got a ticket whose QR the gate accepts (issue 4).
+    # The simulated printer got a ticket whose QR the gate accepts.
     from kiosk.devices.escpos_render import render
     from tests.fixtures_printing import decode_both
 

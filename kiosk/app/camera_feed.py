@@ -1,4 +1,4 @@
-"""Frame sources for the registration screens: issue 3's camera driver, with the flow's own fallbacks.
+"""Frame sources for the registration screens: the camera driver (kiosk.devices.camera), with the flow's own fallbacks.
 
 A step may be pointed at other files (tests, the demo). A simulated camera with no source configured
 shows each step what it expects: the scan step a generated e-KTP held up by a guest (made-up identity,

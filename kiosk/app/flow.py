@@ -343,7 +343,7 @@ class RegistrationFlow:
         return found[0].text if found else None
 
     def start_scanner(self, on_code) -> object | None:
-        """Start the HID/serial code scanner (issue 3's driver), calling `on_code(text)` from its thread."""
+        """Start the HID/serial code scanner (kiosk.devices.scanner), calling `on_code(text)` from its thread."""
         from kiosk.app.scanning import start_code_scanner
 
         return start_code_scanner(self.ctx.config, on_code)
@@ -412,7 +412,7 @@ class RegistrationFlow:
             tmp.replace(path)
         capture_end = draft.steps[-1].started_at if draft.steps else draft.started_at
         capture_s = (capture_end - draft.started_at).total_seconds()
-        # The service report (issue 9) measures data capture from this event's time to the registration.
+        # The service report (kiosk.app.service_report) measures data capture from this event's time to the registration.
         started = VisitEvent(visit.id, "step", draft.started_at, "guest", cfg.kiosk.device_id,
                              data={"step": CAPTURE_STARTED})
         events = [started]

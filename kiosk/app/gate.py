@@ -1,7 +1,7 @@
 """The security gate: scan a gate pass, decide enter / exit / refuse, move the visit, and keep "inside now" true.
 
-Offline the signature and expiry decide (kiosk.domain.gatepass, issue 4); with the local store fed by
-the sync pull (issue 8) the visit's state decides too: entry moves accepted -> inside, exit moves
+Offline the signature and expiry decide (kiosk.domain.gatepass); with the local store fed by
+the sync pull (kiosk.sync.pull) the visit's state decides too: entry moves accepted -> inside, exit moves
 inside -> checked_out, and a pass that went out never comes in again. Every scan is logged: as a visit
 event (kind 'gate_scan', which travels to the other devices) when the visit is known, and always in the
 gate_scans table, so forged and unreadable codes leave a trace too.
@@ -125,7 +125,7 @@ class GateService:
     def verifier(self) -> Verifier:
         if self._verifier is None:
             try:
-                from kiosk.domain.gatepass import verify_pass  # issue 4
+                from kiosk.domain.gatepass import verify_pass
             except ImportError:
                 raise GateUnavailable() from None
             passes = self.ctx.passes
@@ -249,7 +249,7 @@ class GateService:
         return result
 
     def _free_locker(self, visit: Visit) -> None:
-        """The guest left: the locker service (issue 5) opens the door for the belongings and frees it."""
+        """The guest left: the locker service opens the door for the belongings and frees it."""
         if visit.locker_door is None:
             return
         try:
@@ -283,7 +283,7 @@ class GateService:
         return out
 
     def inside_now_lines(self) -> list[str]:
-        """The evacuation list as plain lines for the thermal printer (issue 4's printer prints text lines)."""
+        """The evacuation list as plain lines for the thermal printer (the printer service prints text lines)."""
         tz = ZoneInfo(self.ctx.config.office.timezone)
         now = self.ctx.clock.now().astimezone(tz)
         entries = self.inside_now()

@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 
 def start_code_scanner(config: Config, on_code: Callable[[str], None]):
-    """Start the HID/serial scanner of `devices.scanner` (issue 3's drivers), calling `on_code(text)` from its
+    """Start the HID/serial scanner of `devices.scanner` (kiosk.devices.scanner's drivers), calling `on_code(text)` from its
     thread; None when there is none to start. Kind "camera" is left to the screen that shows the preview;
     a keyboard-wedge scanner needs nothing here (it types into the window)."""
     from kiosk.devices.scanner import open_scanner
