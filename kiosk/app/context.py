@@ -1,10 +1,30 @@
-"""Builds the application from the config: database, repositories, clock, and the services screens call."""
+"""The composition root: the one place that builds the database, the repositories, the device services and
+the application services of one running kiosk, each with its collaborators passed in its constructor.
+
+No service receives this object. The UI and the CLI are handed it and take the services they call from it;
+tests build it from a config and a clock. Each part is built once, on first use, so that a CLI command that
+needs only the NIK rules opens no database, printer or serial bus.
+"""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kiosk.app.flow import RegistrationFlow
+from kiosk.app.gate import GateService
+from kiosk.app.identity import IdentityService
+from kiosk.app.ktp import KtpReaderService
+from kiosk.app.lockers import LockerService
+from kiosk.app.notifications import NotificationService
+from kiosk.app.passes import PassService
+from kiosk.app.printing import TicketService
+from kiosk.app.privacy import PrivacyService
+from kiosk.app.registration import RegistrationService
+from kiosk.app.selftest import SelfTest
+from kiosk.app.service_report import ServiceReportService
+from kiosk.app.staff import StaffService
+from kiosk.app.survey import SurveyService
 from kiosk.config import Config
 from kiosk.domain.clock import Clock, SystemClock
 from kiosk.store.crypto import FieldCipher
@@ -12,17 +32,20 @@ from kiosk.store.db import Database
 from kiosk.store.guests import GuestRepository
 from kiosk.store.hosts import Host, HostRepository
 from kiosk.store.visits import VisitRepository
+from kiosk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class AppContext:
-    """Everything one running kiosk shares. Services are created lazily and only once."""
+    """One running kiosk: its config, clock, store and services, each built once."""
 
     config: Config
     clock: Clock = field(default_factory=SystemClock)
     simulate: bool = False
+
+    # --- the store ---
 
     @cached_property
     def db(self) -> Database:
@@ -49,96 +72,85 @@ class AppContext:
             )
         return repo
 
-    @cached_property
-    def registration(self):
-        from kiosk.app.registration import RegistrationService
+    def _store(self) -> dict:
+        """The collaborators nearly every service takes (config, clock, database, visits)."""
+        return {"config": self.config, "clock": self.clock, "db": self.db, "visits": self.visits}
 
-        return RegistrationService(self)
-
-    @cached_property
-    def flow(self):
-        from kiosk.app.flow import RegistrationFlow
-
-        return RegistrationFlow(self)
+    # --- device services ---
 
     @cached_property
-    def identity(self):
-        from kiosk.app.identity import IdentityService
-
-        return IdentityService(self)
+    def lockers(self) -> LockerService:
+        return LockerService(**self._store())
 
     @cached_property
-    def surveys(self):
-        from kiosk.app.survey import SurveyService
-
-        return SurveyService(self)
+    def passes(self) -> PassService:
+        return PassService(**self._store())
 
     @cached_property
-    def service_report(self):
-        from kiosk.app.service_report import ServiceReportService
-
-        return ServiceReportService(self)
+    def tickets(self) -> TicketService:
+        return TicketService(**self._store(), guests=self.guests, passes=self.passes)
 
     @cached_property
-    def gate(self):
-        from kiosk.app.gate import GateService
-
-        return GateService(self)
+    def ktp_reader(self) -> KtpReaderService:
+        return KtpReaderService(settings=self.config.devices.ktp, clock=self.clock)
 
     @cached_property
-    def lockers(self):
-        from kiosk.app.lockers import LockerService
-
-        return LockerService(self)
+    def sync(self) -> SyncService:
+        return SyncService(**self._store(), guests=self.guests, hosts=self.hosts)
 
     @cached_property
-    def privacy(self):
-        from kiosk.app.privacy import PrivacyService
+    def selftest(self) -> SelfTest:
+        return SelfTest(config=self.config, lockers=self.lockers, sync=self.sync)
 
-        return PrivacyService(self)
-
-    @cached_property
-    def staff(self):
-        from kiosk.app.staff import StaffService
-
-        return StaffService(self)
+    # --- application services ---
 
     @cached_property
-    def sync(self):
-        from kiosk.sync.service import SyncService
-
-        return SyncService(self)
+    def registration(self) -> RegistrationService:
+        return RegistrationService(**self._store(), guests=self.guests)
 
     @cached_property
-    def notifications(self):
-        from kiosk.app.notifications import NotificationService
-
-        return NotificationService(self)
+    def notifications(self) -> NotificationService:
+        return NotificationService(**self._store(), hosts=self.hosts)
 
     @cached_property
-    def passes(self):
-        from kiosk.app.passes import PassService
-
-        return PassService(self)
+    def identity(self) -> IdentityService:
+        return IdentityService(config=self.config, clock=self.clock, passes=self.passes)
 
     @cached_property
-    def tickets(self):
-        from kiosk.app.printing import TicketService
-
-        return TicketService(self)
+    def flow(self) -> RegistrationFlow:
+        return RegistrationFlow(
+            **self._store(), guests=self.guests, hosts=self.hosts, registration=self.registration,
+            ktp_reader=self.ktp_reader, lockers=self.lockers, tickets=self.tickets,
+            notifications=self.notifications, simulate=self.simulate,
+        )
 
     @cached_property
-    def ktp_reader(self):
-        from kiosk.app.ktp import KtpReaderService
+    def gate(self) -> GateService:
+        return GateService(**self._store(), guests=self.guests, passes=self.passes, lockers=self.lockers,
+                           tickets=self.tickets)
 
-        return KtpReaderService(self)
+    @cached_property
+    def surveys(self) -> SurveyService:
+        return SurveyService(**self._store())
+
+    @cached_property
+    def service_report(self) -> ServiceReportService:
+        return ServiceReportService(config=self.config, clock=self.clock, visits=self.visits)
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(**self._store(), guests=self.guests)
+
+    @cached_property
+    def staff(self) -> StaffService:
+        return StaffService(
+            **self._store(), guests=self.guests, registration=self.registration, locker_service=self.lockers,
+            tickets=self.tickets, notifications=self.notifications, sync=self.sync, selftest=self.selftest,
+        )
 
     def close(self) -> None:
-        if "tickets" in self.__dict__:
-            self.tickets.close()
-        if "sync" in self.__dict__:
-            self.sync.close()
-        if "lockers" in self.__dict__:
-            self.lockers.close()
-        if "db" in self.__dict__:
-            self.db.close()
+        """Stop the worker, close printers and the locker bus, then the database (only what was built)."""
+        built = self.__dict__
+        for name in ("tickets", "sync", "lockers", "db"):
+            if name in built:
+                built[name].close()

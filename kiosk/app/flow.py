@@ -21,11 +21,18 @@ from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.visit import Visit, VisitEvent, new_id
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
-    from kiosk.app.ktp import KtpEvent, LiveKtpScan
-    from kiosk.config import PurposeEntry
+    from kiosk.app.ktp import KtpEvent, KtpReaderService, LiveKtpScan
+    from kiosk.app.lockers import LockerService
+    from kiosk.app.notifications import NotificationService
+    from kiosk.app.printing import TicketService
+    from kiosk.app.registration import RegistrationService
+    from kiosk.config import Config, PurposeEntry
+    from kiosk.domain.clock import Clock
     from kiosk.domain.ktp import KtpFlag, KtpReading
-    from kiosk.store.hosts import Host
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.hosts import Host, HostRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -170,19 +177,25 @@ def ktp_address(reading: KtpReading) -> str:
 
 
 class RegistrationFlow:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository, registration: RegistrationService,
+                 ktp_reader: KtpReaderService, lockers: LockerService, tickets: TicketService,
+                 notifications: NotificationService, simulate: bool = False) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
+        self.registration, self.ktp_reader = registration, ktp_reader
+        self.lockers, self.tickets, self.notifications = lockers, tickets, notifications
+        self.simulate = simulate
         # Tests and the demo may point a step's camera at other files (see open_camera).
         self.camera_sources: dict[str, str] = {}
 
     # --- the draft ---------------------------------------------------------------------------
 
     def start(self) -> RegistrationDraft:
-        return RegistrationDraft(id=new_id(), started_at=self.ctx.clock.now())
+        return RegistrationDraft(id=new_id(), started_at=self.clock.now())
 
     def enter_step(self, draft: RegistrationDraft, step: str) -> None:
         """Close the running step's timing and open `step` (going back re-opens a step: both count)."""
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         if draft.steps and draft.steps[-1].ended_at is None:
             if draft.steps[-1].step == step:
                 return
@@ -215,7 +228,7 @@ class RegistrationFlow:
         draft.nik = nik
         draft.identity_source = source
         draft.ktp = None
-        known = self.ctx.guests.find_by_nik(nik)
+        known = self.guests.find_by_nik(nik)
         draft.returning = bool(known and known.consent_at)
         if draft.returning:
             draft.name = draft.name or known.name
@@ -234,7 +247,7 @@ class RegistrationFlow:
 
     def watch_card(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:
         """Read the e-KTP's printed face from frames the scan screen's camera offers (kiosk/app/ktp.py)."""
-        return self.ctx.ktp_reader.watch(on_event)
+        return self.ktp_reader.watch(on_event)
 
     def apply_ktp(self, draft: RegistrationDraft, reading: KtpReading) -> bool:
         """Fill the draft from a card the camera read. A NIK that breaks the NIK rules is kept as read for
@@ -261,7 +274,7 @@ class RegistrationFlow:
             return []
         fields = dict(draft.ktp.fields)
         fields["nik"] = FieldReading(draft.nik, 1.0)
-        return cross_check(fields, today=self.ctx.clock.now().date())
+        return cross_check(fields, today=self.clock.now().date())
 
     def ktp_checks(self, draft: RegistrationDraft) -> set[str]:
         """The confirm step's fields the guest must look at: read with doubt, missing, or in disagreement
@@ -290,10 +303,10 @@ class RegistrationFlow:
     # --- purpose and host --------------------------------------------------------------------
 
     def purposes(self) -> list[PurposeEntry]:
-        return list(self.ctx.config.purposes)
+        return list(self.config.purposes)
 
     def purpose(self, purpose_id: str) -> PurposeEntry | None:
-        return next((p for p in self.ctx.config.purposes if p.id == purpose_id), None)
+        return next((p for p in self.config.purposes if p.id == purpose_id), None)
 
     def choose_purpose(self, draft: RegistrationDraft, purpose_id: str) -> bool:
         """Keep the purpose; True when it is a complaint that goes to the Head of Intelligence (seed 002),
@@ -304,9 +317,9 @@ class RegistrationFlow:
 
             raise UnknownPurpose(purpose_id)
         draft.purpose = entry.id
-        intel = self.ctx.config.notifier.intel_head_host_id
+        intel = self.config.notifier.intel_head_host_id
         if entry.routes_to_intel and intel:
-            host = self.ctx.hosts.get(intel)
+            host = self.hosts.get(intel)
             draft.host_id, draft.host_name = intel, host.name if host else intel
             return True
         if draft.host_id == intel:
@@ -314,10 +327,10 @@ class RegistrationFlow:
         return False
 
     def find_hosts(self, text: str = "") -> list[Host]:
-        return self.ctx.hosts.search(text) if text.strip() else self.ctx.hosts.active()
+        return self.hosts.search(text) if text.strip() else self.hosts.active()
 
     def choose_host(self, draft: RegistrationDraft, host_id: str) -> None:
-        host = self.ctx.hosts.get(host_id)
+        host = self.hosts.get(host_id)
         if host is None:
             from kiosk.domain.errors import NotFound
 
@@ -330,7 +343,7 @@ class RegistrationFlow:
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         from kiosk.app.camera_feed import open_frame_source
 
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step)
+        return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""
@@ -346,7 +359,7 @@ class RegistrationFlow:
         """Start the HID/serial code scanner (kiosk.devices.scanner), calling `on_code(text)` from its thread."""
         from kiosk.app.scanning import start_code_scanner
 
-        return start_code_scanner(self.ctx.config, on_code)
+        return start_code_scanner(self.config, on_code)
 
     @property
     def faces(self):
@@ -363,11 +376,11 @@ class RegistrationFlow:
         return portrait_jpeg(frame, face)
 
     def retention_days(self) -> int:
-        return self.ctx.config.privacy.retention_days
+        return self.config.privacy.retention_days
 
     def give_consent(self, draft: RegistrationDraft) -> None:
         draft.consent = True
-        draft.consent_at = self.ctx.clock.now()
+        draft.consent_at = self.clock.now()
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -380,16 +393,16 @@ class RegistrationFlow:
         if not draft.consent:
             raise IncompleteDraft("consent")
         self.enter_step(draft, "finish")
-        visit = self.ctx.registration.register(
+        visit = self.registration.register(
             draft.identity(), purpose=draft.purpose, host_id=draft.host_id, host_name=draft.host_name, consent=True
         )
         photo_saved = self._record_capture(draft, visit)
-        visit = self.ctx.visits.get(visit.id)
+        visit = self.visits.get(visit.id)
         locker, door = self._open_locker(visit)
         printed, pass_id = self._print_pass(visit)
         notified = self._notify_host(visit)
         draft.photo = None
-        outcome = FlowOutcome(self.ctx.visits.get(visit.id), printed, locker, notified, door, pass_id, photo_saved)
+        outcome = FlowOutcome(self.visits.get(visit.id), printed, locker, notified, door, pass_id, photo_saved)
         log.info(
             "registration complete",
             extra={"visit_id": visit.id, "printed": printed.ok, "locker": door, "notified": notified.ok},
@@ -397,11 +410,11 @@ class RegistrationFlow:
         return outcome
 
     def photo_path(self, visit: Visit) -> Path | None:
-        return self.ctx.config.data_dir / visit.photo_path if visit.photo_path else None
+        return self.config.data_dir / visit.photo_path if visit.photo_path else None
 
     def _record_capture(self, draft: RegistrationDraft, visit: Visit) -> bool:
         """Step timings, the consent's legal basis, and the photo file referenced by the visit."""
-        cfg = self.ctx.config
+        cfg = self.config
         rel = ""
         if draft.photo:
             rel = f"{PHOTO_DIR}/{visit.id}.jpg"
@@ -422,48 +435,43 @@ class RegistrationFlow:
         events.append(self._event(
             visit, "consent", basis="consent", notice=CONSENT_NOTICE_VERSION, retention_days=cfg.privacy.retention_days,
             purpose="guest registration and building security", photo=bool(rel),
-            given_at=(draft.consent_at or self.ctx.clock.now()).isoformat(),
+            given_at=(draft.consent_at or self.clock.now()).isoformat(),
         ))
         if rel:
             events.append(self._event(visit, "photo_saved", path=rel))
         else:
             events.append(self._event(visit, "staff_alert", code="no_photo"))
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             if rel:
-                self.ctx.visits.update(conn, replace(visit, photo_path=rel))
+                self.visits.update(conn, replace(visit, photo_path=rel))
             for event in events:
                 # Timings and consent stay local (the service report reads them); alerts go out.
-                self.ctx.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
+                self.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
         return bool(rel)
 
     def _event(self, visit: Visit, kind: str, **data: Any) -> VisitEvent:
-        return VisitEvent(visit.id, kind, self.ctx.clock.now(), "guest", self.ctx.config.kiosk.device_id, data=data)
+        return VisitEvent(visit.id, kind, self.clock.now(), "guest", self.config.kiosk.device_id, data=data)
 
     def alert_staff(self, code: str, visit_id: str | None = None) -> None:
         """Tell the PTSP staff something needs a person (device fault); through the outbox, never lost."""
         log.warning("staff alert", extra={"code": code, "visit_id": visit_id})
-        cfg = self.ctx.config
-        with self.ctx.db.transaction() as conn:
+        cfg = self.config
+        with self.db.transaction() as conn:
             if visit_id:
-                event = VisitEvent(visit_id, "staff_alert", self.ctx.clock.now(), "kiosk", cfg.kiosk.device_id,
+                event = VisitEvent(visit_id, "staff_alert", self.clock.now(), "kiosk", cfg.kiosk.device_id,
                                    data={"code": code})
-                self.ctx.visits.append_event(conn, event)
+                self.visits.append_event(conn, event)
             else:
-                self.ctx.visits.outbox.enqueue(
+                self.visits.outbox.enqueue(
                     conn, key=f"alert:{new_id()}", topic="staff.alert", aggregate_id=f"device:{cfg.kiosk.device_id}",
-                    payload={"code": code, "device_id": cfg.kiosk.device_id}, at=self.ctx.clock.now(),
+                    payload={"code": code, "device_id": cfg.kiosk.device_id}, at=self.clock.now(),
                 )
 
-    def _service(self, name: str):
-        """A service other issues provide, or None while it is not on this branch."""
-        return getattr(self.ctx, name) if hasattr(type(self.ctx), name) else None
-
     def _open_locker(self, visit: Visit) -> tuple[StepResult, int | None]:
-        lockers = self._service("lockers")
-        if lockers is None or self.ctx.config.devices.lockers.kind == "none":
+        if self.config.devices.lockers.kind == "none":
             return StepResult(True, "no_lockers"), None
         try:
-            assignment = lockers.assign_and_open(visit.id)
+            assignment = self.lockers.assign_and_open(visit.id)
         except Exception as exc:  # a device step never undoes the visit
             result = StepResult.from_error(exc, "locker_fault")
             log.warning("no locker", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
@@ -472,12 +480,11 @@ class RegistrationFlow:
         return StepResult(True), assignment.door
 
     def _print_pass(self, visit: Visit) -> tuple[StepResult, str]:
-        tickets = self._service("tickets")
-        if tickets is None or self.ctx.config.devices.printer.kind == "none":
+        if self.config.devices.printer.kind == "none":
             self.alert_staff("printer_missing", visit.id)
             return StepResult.failed("printer_missing", *_DEVICE_FAULT_TEXT["printer_missing"]), ""
         try:
-            printed = tickets.issue_and_print(visit.id)
+            printed = self.tickets.issue_and_print(visit.id)
         except Exception as exc:
             result = StepResult.from_error(exc, "printer_fault")
             log.warning("pass not printed", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
@@ -492,12 +499,8 @@ class RegistrationFlow:
         return StepResult.failed(code, printed.message_id or fallback_id, printed.message_en or fallback_en), printed.pass_id
 
     def _notify_host(self, visit: Visit) -> StepResult:
-        notifications = self._service("notifications")
-        if notifications is None:
-            self.alert_staff("notify_missing", visit.id)
-            return StepResult.failed("notify_missing", *_DEVICE_FAULT_TEXT["notify_fault"])
         try:
-            notifications.notify_host(visit.id)
+            self.notifications.notify_host(visit.id)
         except Exception as exc:
             result = StepResult.from_error(exc, "notify_fault")
             log.warning("host not notified", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))

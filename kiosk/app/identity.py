@@ -13,7 +13,9 @@ from kiosk.domain.invitation import InvitationVerdict, verify_invitation
 from kiosk.domain.nik import InvalidNIK, NikInfo, check_prefix, parse_nik
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.passes import PassService
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
 
 NAME_MAX = 80
 # Letters of any script, spaces and the marks names carry (Ni Luh Putu, A.A. Gde, Ma'ruf, Siti-Nur).
@@ -47,12 +49,12 @@ def normalize_name(text: str) -> str:
 
 
 class IdentityService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, passes: PassService) -> None:
+        self.config, self.clock, self.passes = config, clock, passes
 
     def today(self) -> datetime.date:
         """The office's calendar date: the NIK century rule counts from it."""
-        return self.ctx.clock.now().astimezone(ZoneInfo(self.ctx.config.office.timezone)).date()
+        return self.clock.now().astimezone(ZoneInfo(self.config.office.timezone)).date()
 
     def check_typing(self, digits: str) -> InvalidNIK | None:
         return check_prefix(digits, today=self.today())
@@ -69,8 +71,8 @@ class IdentityService:
 
         The invitation names a pre-registration; the guest's identity comes from that record, not the QR.
         """
-        return verify_invitation(token, at=at or self.ctx.clock.now(), office_code=self.ctx.config.office.code,
-                                 public_keys=self.ctx.passes.public_keys)
+        return verify_invitation(token, at=at or self.clock.now(), office_code=self.config.office.code,
+                                 public_keys=self.passes.public_keys)
 
     def manual(self, nik_text: str, name: str) -> tuple[GuestIdentity, NikInfo]:
         """A typed NIK and name, validated; raises InvalidNIK or InvalidName."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -21,9 +22,10 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.ktp import KtpReading
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import KtpReaderConfig
     from kiosk.devices.camera import FrameSource
     from kiosk.devices.ktp_reader import CaptureState, KtpReader
+    from kiosk.domain.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +58,8 @@ class ScanHandle:
 
 
 class KtpReaderService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.cfg = ctx.config.devices.ktp
+    def __init__(self, *, settings: KtpReaderConfig, clock: Clock) -> None:
+        self.cfg, self.clock = settings, clock
         # One OCR at a time on this machine: the engines are not shared between threads, and a second
         # read would only slow the first (2 cores).
         self.ocr_lock = threading.Lock()
@@ -84,7 +85,7 @@ class KtpReaderService:
         )
 
     def _today(self):
-        return self.ctx.clock.now().date()
+        return self.clock.now().date()
 
     def read_image(self, frame: np.ndarray) -> KtpReading | None:
         """Read one still image now, whatever its focus and glare (staff tools, benchmarks)."""
@@ -241,3 +242,10 @@ class LiveKtpScan:
             self._quiet_until = time.monotonic() + RETRY_AFTER_S if retry else 0.0
             self._say("no_card", *GUIDANCE["no_card"])
             self._reading = False
+
+
+def write_synthetic_frames(folder: Path, count: int, *, seed: int, degraded: bool) -> list:
+    """Camera frames of generated e-KTP cards (made-up people) for the simulated camera and the tests."""
+    from kiosk.devices.ktp_synth import write_sample  # draws cards with Pillow and OpenCV: only when asked
+
+    return write_sample(folder, count, seed=seed, degraded=degraded)

@@ -30,7 +30,10 @@ from kiosk.store import lockers as L
 from kiosk.store.lockers import LockerRepository
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +149,18 @@ def _door_state(states: dict[int, DoorState] | None, door: int) -> str:
 
 
 class LockerService:
-    def __init__(self, ctx: AppContext, board: LockerBoard | None = None) -> None:
-        self.ctx = ctx
-        self.cfg = ctx.config.devices.lockers
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 board: LockerBoard | None = None) -> None:
+        self.config, self.clock, self.db, self.visits = config, clock, db, visits
+        self.cfg = config.devices.lockers
         self.door_map = DoorMap.from_config(self.cfg.boards)
-        self.repo = LockerRepository(ctx.db)
+        self.repo = LockerRepository(db)
         self.emulator: Any = None
         self.last_error = ""
         self._board = board
         self._lock = threading.RLock()
         layout = [(d, *self.door_map.locate(d)) for d in self.door_map.doors()]
-        self.repo.sync(layout, self.cfg.out_of_service, ctx.clock.now())
+        self.repo.sync(layout, self.cfg.out_of_service, clock.now())
 
     # --- hardware ---
 
@@ -210,7 +214,7 @@ class LockerService:
     def assign_and_open(self, visit_id: str, *, actor: str = "guest") -> LockerAssignment:
         """Give the visit a working locker and open it; raise LockerUnavailable (visit untouched) if none."""
         with self._lock:
-            visit = self.ctx.visits.get(visit_id)
+            visit = self.visits.get(visit_id)
             held = self.repo.for_visit(visit_id)
             if held is not None and held.state == L.ASSIGNED:
                 return LockerAssignment(visit_id, held.door)  # asked twice: same door, no second opening
@@ -248,13 +252,13 @@ class LockerService:
                 except LockerBoardError as exc:
                     self.last_error = exc.text_en
                     opened = False
-            now = self.ctx.clock.now()
-            with self.ctx.db.transaction() as conn:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
                 self.repo.release(conn, held.door, now, out_of_service=held.door in self.cfg.out_of_service)
                 if opened is False:
                     # The guest's things may be behind a door that will not open: staff must come.
                     self.repo.mark(conn, held.door, L.FAULTY, f"did not open at release {to_iso(now)}", now)
-                self.ctx.visits.append_event(conn, self._event(visit_id, "locker_released", actor, door=held.door, opened=opened))
+                self.visits.append_event(conn, self._event(visit_id, "locker_released", actor, door=held.door, opened=opened))
             log.info("locker released", extra={"visit_id": visit_id, "door": held.door, "opened": opened})
             return LockerRelease(visit_id, held.door, opened)
 
@@ -290,8 +294,8 @@ class LockerService:
         with self._lock:
             row = self.repo.get(door)
             opened = self._open_and_confirm(door)
-            now = self.ctx.clock.now()
-            with self.ctx.db.transaction() as conn:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
                 if opened and row is not None and row.state == L.FAULTY:
                     self.repo.mark(conn, door, L.FREE, "", now)
                 elif not opened and row is not None and row.state != L.OUT_OF_SERVICE:
@@ -299,7 +303,7 @@ class LockerService:
                     state = row.state if row.state == L.ASSIGNED else L.FAULTY
                     self.repo.mark(conn, door, state, f"did not open for {actor} {to_iso(now)}", now)
                 if row is not None and row.visit_id:
-                    self.ctx.visits.append_event(
+                    self.visits.append_event(
                         conn, self._event(row.visit_id, "locker_opened_by_staff", actor, door=door, opened=opened)
                     )
             log.info("locker opened by staff", extra={"door": door, "opened": opened})
@@ -331,31 +335,31 @@ class LockerService:
         return VisitEvent(
             visit_id=visit_id,
             kind=kind,
-            at=self.ctx.clock.now(),
+            at=self.clock.now(),
             actor=actor,
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
             data=data,
         )
 
     def _record_assignment(self, visit_id: str, door: int, actor: str, faulty: list[int]) -> bool:
         """Door on the lockers row, on the visit, and the event: one transaction."""
-        now = self.ctx.clock.now()
-        with self.ctx.db.transaction() as conn:
+        now = self.clock.now()
+        with self.db.transaction() as conn:
             if not self.repo.assign(conn, door, visit_id, now):
                 return False
-            visit = self.ctx.visits.get(visit_id)
-            self.ctx.visits.update(conn, replace(visit, locker_door=door, updated_at=now))
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_assigned", actor, door=door, faulty=faulty))
+            visit = self.visits.get(visit_id)
+            self.visits.update(conn, replace(visit, locker_door=door, updated_at=now))
+            self.visits.append_event(conn, self._event(visit_id, "locker_assigned", actor, door=door, faulty=faulty))
         return True
 
     def _mark_faulty(self, door: int, visit_id: str, actor: str, why: str) -> None:
-        now = self.ctx.clock.now()
-        with self.ctx.db.transaction() as conn:
+        now = self.clock.now()
+        with self.db.transaction() as conn:
             self.repo.mark(conn, door, L.FAULTY, f"{why} {to_iso(now)}", now)
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_faulty", actor, door=door))
+            self.visits.append_event(conn, self._event(visit_id, "locker_faulty", actor, door=door))
         log.warning("locker marked faulty", extra={"door": door, "visit_id": visit_id})
 
     def _record_unavailable(self, visit_id: str, actor: str, reason: str, faulty: list[int]) -> None:
-        with self.ctx.db.transaction() as conn:
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_unavailable", actor, reason=reason, faulty=faulty))
+        with self.db.transaction() as conn:
+            self.visits.append_event(conn, self._event(visit_id, "locker_unavailable", actor, reason=reason, faulty=faulty))
         log.warning("no locker for visit", extra={"visit_id": visit_id, "reason": reason})

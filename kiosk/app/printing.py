@@ -1,4 +1,4 @@
-"""Printing the gate pass (`ctx.tickets`): sign, lay out, print on the main or backup printer, record the outcome.
+"""Printing the gate pass (the `tickets` service): sign, lay out, print on the main or backup printer, record the outcome.
 
 The visit is committed before anything prints (registration does that); a printer problem never
 loses it. After each attempt ONE transaction records the pass (id + token), the event
@@ -29,7 +29,12 @@ from kiosk.domain.tokens import read_unverified
 from kiosk.domain.visit import OPEN_STATES, Visit, VisitEvent
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.passes import PassService
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -96,19 +101,21 @@ def guest_message(reason: str) -> tuple[str, str]:
 
 
 class TicketService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, passes: PassService) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.passes = passes
         self._lock = threading.Lock()  # one print at a time: two taps never print two passes
 
     @cached_property
     def printers(self) -> list[EscposPrinter]:
-        devices = self.ctx.config.devices
+        devices = self.config.devices
         found = [open_printer(devices.printer, name="printer"), open_printer(devices.backup_printer, name="backup")]
         return [p for p in found if p is not None]
 
     @cached_property
     def repo(self):
-        return self.ctx.passes.repo
+        return self.passes.repo
 
     # --- building the pass ---
 
@@ -117,8 +124,8 @@ class TicketService:
         record = self.repo.for_visit(visit.id)
         if record is not None:  # our own store wrote it: read, no need to verify
             return GatePass.from_payload(read_unverified(record.token).payload), record.token, record.key_id
-        signer = self.ctx.passes.signer
-        minutes = self.ctx.config.kiosk.pass_validity_minutes
+        signer = self.passes.signer
+        minutes = self.config.kiosk.pass_validity_minutes
         expires = visit.expires_at or visit.created_at + timedelta(minutes=minutes)
         while True:
             gp, token = issue(
@@ -132,9 +139,9 @@ class TicketService:
                 return gp, token, signer.key_id
 
     def ticket_data(self, visit: Visit, gp: GatePass, token: str, *, reprint: bool) -> TicketData:
-        cfg = self.ctx.config
+        cfg = self.config
         tz = ZoneInfo(cfg.office.timezone)
-        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
         if cfg.devices.printer.print_photo and visit.photo_path:
@@ -182,7 +189,7 @@ class TicketService:
 
     def _print(self, visit_id: str, *, explicit_reprint: bool) -> PrintOutcome:
         with self._lock:
-            visit = self.ctx.visits.get(visit_id)
+            visit = self.visits.get(visit_id)
             if visit.state not in OPEN_STATES:
                 raise VisitNotPrintable(visit.id, visit.state.value)
             record = self.repo.for_visit(visit.id)
@@ -206,7 +213,7 @@ class TicketService:
         return PrintOutcome(visit.id, gp.pass_id, token, False, reason, None, reprint, (), message_id, message_en)
 
     def _record(self, visit: Visit, gp: GatePass, token: str, key_id: str, *, printer, reason, reprint) -> None:
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         flags = [f for f in visit.flags if f != FLAG_PRINT_FAILED]
         if not printer:
             flags.append(FLAG_PRINT_FAILED)
@@ -217,10 +224,10 @@ class TicketService:
             kind="pass_printed" if printer else "print_failed",
             at=now,
             actor="kiosk",
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
             data=data,
         )
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             self.repo.assign(
                 conn,
                 visit_id=visit.id,
@@ -232,9 +239,9 @@ class TicketService:
             )
             if printer:
                 self.repo.count_print(conn, gp.pass_id, now)
-            current = self.ctx.visits.get(visit.id)  # keep whatever changed meanwhile; touch only pass and flag
-            self.ctx.visits.update(conn, replace(current, pass_id=gp.pass_id, flags=tuple(flags), updated_at=now))
-            self.ctx.visits.append_event(conn, event)
+            current = self.visits.get(visit.id)  # keep whatever changed meanwhile; touch only pass and flag
+            self.visits.update(conn, replace(current, pass_id=gp.pass_id, flags=tuple(flags), updated_at=now))
+            self.visits.append_event(conn, event)
 
     def issue_and_print(self, visit_id: str) -> PrintOutcome:
         """Sign and print the pass of a committed visit (refused if it already printed: see `reprint`)."""

@@ -25,7 +25,10 @@ from kiosk.domain.survey import (
 from kiosk.store.surveys import SurveyRepository
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +113,14 @@ class SurveyReport:
 
 
 class SurveyService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.repo = SurveyRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository) -> None:
+        self.config, self.clock, self.db, self.visits = config, clock, db, visits
+        self.repo = SurveyRepository(db)
 
     # --- recording ---
 
     def check_profile(self, age_group: str = "", sex: str = "", education: str = "", occupation: str = "") -> None:
-        opts = self.ctx.config.survey
+        opts = self.config.survey
         for item, value, allowed in (
             ("age_group", age_group, opts.age_groups),
             ("sex", sex, [s[0] for s in SEXES]),
@@ -141,7 +144,7 @@ class SurveyService:
         """One respondent from the kiosk; linked to the visit when the pass was scanned, else anonymous."""
         self.check_profile(age_group, sex, education, occupation)
         if visit_id is not None:
-            self.ctx.visits.get(visit_id)  # NotFound rather than a dangling link
+            self.visits.get(visit_id)  # NotFound rather than a dangling link
         profile = dict(
             age_group=age_group,
             sex=sex,
@@ -150,8 +153,8 @@ class SurveyService:
             comment=comment.strip()[:1000],
             visit_id=visit_id,
             source="kiosk",
-            created_at=self.ctx.clock.now(),
-            device_id=self.ctx.config.kiosk.device_id,
+            created_at=self.clock.now(),
+            device_id=self.config.kiosk.device_id,
         )
         if isinstance(answers, dict):
             response = SurveyResponse.from_mapping(answers, **profile)
@@ -183,8 +186,8 @@ class SurveyService:
                 if alias in names:
                     index[key] = names.index(alias)
                     break
-        tz = ZoneInfo(self.ctx.config.office.timezone)
-        now = self.ctx.clock.now()
+        tz = ZoneInfo(self.config.office.timezone)
+        now = self.clock.now()
         good: list[SurveyResponse] = []
         bad: list[tuple[int, str]] = []
         for row in reader:
@@ -212,7 +215,7 @@ class SurveyService:
             answers.append(int(raw))
         age = cell("age_group")
         if age.isdigit():
-            age = age_group_for(int(age), self.ctx.config.survey.age_groups) or age
+            age = age_group_for(int(age), self.config.survey.age_groups) or age
         sex = cell("sex").upper()[:1] if cell("sex") else ""
         self.check_profile(age, sex, cell("education"), cell("occupation"))
         day = cell("date")
@@ -232,7 +235,7 @@ class SurveyService:
             comment=cell("comment")[:1000],
             source="paper",
             created_at=created,
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
         )
 
     def import_csv(self, path: Path | str) -> int:
@@ -247,7 +250,7 @@ class SurveyService:
             raise SurveyImportFailed(p.name, bad)
         if not good:
             raise SurveyImportFailed(p.name, [(2, "no rows / tidak ada baris")])
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             n = self.repo.insert_many(conn, good)
         log.info("survey forms imported", extra={"rows": n})
         return n
@@ -255,13 +258,13 @@ class SurveyService:
     # --- report ---
 
     def report(self, start: date, end: date) -> SurveyReport:
-        cfg = self.ctx.config
+        cfg = self.config
         lo, hi = period_bounds(cfg.office.timezone, start, end)
         totals, n = self.repo.totals_between(lo, hi)
         if cfg.survey.yearly_population > 0:
             population, source = cfg.survey.yearly_population, "config"
         else:
-            population, source = len(self.ctx.visits.list_between(lo, hi)), "visits"
+            population, source = len(self.visits.list_between(lo, hi)), "visits"
         return SurveyReport(
             start=start,
             end=end,

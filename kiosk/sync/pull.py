@@ -18,18 +18,23 @@ from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.hosts import HostRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "pull.cursor"
 
 
 class Puller:
-    def __init__(self, ctx: AppContext, client: CentralClient) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository, hosts: HostRepository,
+                 client: CentralClient) -> None:
+        self.config, self.clock, self.db, self.visits, self.hosts = config, clock, db, visits, hosts
         self.client = client
-        self.state = SyncStateRepository(ctx.db)
-        self.notices = HostNoticeRepository(ctx.db)
+        self.state = SyncStateRepository(db)
+        self.notices = HostNoticeRepository(db)
         self.writer = PulledVisitWriter()
         self.last_error = ""
 
@@ -45,10 +50,10 @@ class Puller:
             items, next_cursor = self.client.events_since(cursor, page)
             if not items:
                 break
-            with self.ctx.db.transaction() as conn:
+            with self.db.transaction() as conn:
                 for item in items:
                     applied += self._apply(conn, item)
-                self.state.set(CURSOR_KEY, next_cursor, self.ctx.clock.now(), conn)
+                self.state.set(CURSOR_KEY, next_cursor, self.clock.now(), conn)
             cursor = next_cursor
             if len(items) < page:
                 break
@@ -59,7 +64,7 @@ class Puller:
         """Replace the local host directory with the office's directory on the central server."""
         hosts = [mapping.host_from_central(h) for h in self.client.hosts()]
         if hosts:
-            self.ctx.hosts.replace_all(hosts, self.ctx.clock.now())
+            self.hosts.replace_all(hosts, self.clock.now())
         return len(hosts)
 
     def _apply(self, conn: sqlite3.Connection, item: dict) -> int:
@@ -70,11 +75,11 @@ class Puller:
             return self._event(conn, item)
         if kind == "notice.status":
             message_id, status = mapping.remote_notice_status(item)
-            return int(self.notices.record_status(conn, message_id, status, self.ctx.clock.now()))
+            return int(self.notices.record_status(conn, message_id, status, self.clock.now()))
         return 0
 
     def _registered(self, conn: sqlite3.Connection, item: dict) -> int:
-        rv = mapping.remote_visit(item, self.ctx.config.office.code)
+        rv = mapping.remote_visit(item, self.config.office.code)
         if self.writer.visit_known(conn, rv.visit_id):
             return 0  # ours, or already pulled
         guest_id = self.writer.insert_display_guest(
@@ -85,7 +90,7 @@ class Puller:
             host_name=rv.host_name, state=rv.state, created_at=rv.created_at, updated_at=rv.created_at,
             device_id=rv.device_id, expires_at=rv.expires_at, photo_path=rv.photo_url, locker_door=rv.locker_door,
         )
-        self.ctx.visits.insert(conn, visit)
+        self.visits.insert(conn, visit)
         return 1
 
     def _event(self, conn: sqlite3.Connection, item: dict) -> int:
@@ -106,6 +111,6 @@ class Puller:
         if event.kind == "locker_assigned" and isinstance(door, int):
             new = replace(new, locker_door=door)
         if new != visit:
-            self.ctx.visits.update(conn, new)
-        self.ctx.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
+            self.visits.update(conn, new)
+        self.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
         return 1

@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from kiosk.store.outbox import OutboxMessage
+from kiosk.store.outbox import OutboxMessage, OutboxRepository
 from kiosk.store.sync import SyncStateRepository
 from kiosk.sync.errors import DeliveryError
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ def backoff_delay(failures: int, base_s: float, max_s: float, rng: random.Random
 class OutboxWorker:
     def __init__(
         self,
-        ctx: AppContext,
-        handlers: dict[str, Handler],
         *,
+        clock: Clock,
+        db: Database,
+        outbox: OutboxRepository,
+        handlers: dict[str, Handler],
         base_s: float = 1.0,
         max_s: float = 300.0,
         batch: int = 100,
@@ -74,7 +77,7 @@ class OutboxWorker:
         on_cycle: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.ctx = ctx
+        self.clock, self.db, self.outbox = clock, db, outbox
         self.handlers = handlers
         self.base_s, self.max_s, self.batch, self.poll_s = base_s, max_s, batch, poll_s
         self.on_cycle = on_cycle
@@ -86,7 +89,7 @@ class OutboxWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._state_repo = SyncStateRepository(ctx.db)
+        self._state_repo = SyncStateRepository(db)
 
     # --- state, for the staff screen and `kiosk sync status` ---
 
@@ -106,7 +109,7 @@ class OutboxWorker:
         self._state = state
         try:
             record = {"state": state.value, "last_error": self._last_error, "pid": os.getpid()}
-            self._state_repo.set("worker", json.dumps(record), self.ctx.clock.now())
+            self._state_repo.set("worker", json.dumps(record), self.clock.now())
         except sqlite3.Error:  # the state record is a courtesy; never let it stop delivery
             log.warning("worker state not recorded")
 
@@ -118,10 +121,10 @@ class OutboxWorker:
 
     def _drain(self) -> DrainResult:
         result = DrainResult()
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         blocked = {d for d, until in self._blocked.items() if until > now}
         topics = [t for t, h in self.handlers.items() if h.destination not in blocked]
-        for message in self.ctx.visits.outbox.due(now, self.batch, topics):
+        for message in self.outbox.due(now, self.batch, topics):
             handler = self.handlers[message.topic]
             if handler.destination in blocked:
                 continue
@@ -134,7 +137,7 @@ class OutboxWorker:
                     blocked.add(handler.destination)
                     result.retried += 1
                 else:
-                    self.ctx.visits.outbox.park(message.id, exc.reason, also=_bind(handler.parked, message, exc.reason))
+                    self.outbox.park(message.id, exc.reason, also=_bind(handler.parked, message, exc.reason))
                     log.warning("outbox message parked", extra={"topic": message.topic, "msg_id": message.id, "reason": exc.reason})
                     result.parked += 1
                 continue
@@ -145,7 +148,7 @@ class OutboxWorker:
                 self._set(WorkerState.ERROR)
                 result.retried += 1
                 continue
-            self.ctx.visits.outbox.mark_sent(message.id, self.ctx.clock.now(), also)
+            self.outbox.mark_sent(message.id, self.clock.now(), also)
             self._failures.pop(handler.destination, None)
             self._blocked.pop(handler.destination, None)
             result.sent += 1
@@ -159,9 +162,9 @@ class OutboxWorker:
         failures = max(message.attempts, self._failures.get(destination, 0))
         self._failures[destination] = failures + 1
         delay = timedelta(seconds=backoff_delay(failures, self.base_s, self.max_s, self.rng))
-        next_at = self.ctx.clock.now() + delay
+        next_at = self.clock.now() + delay
         next_at = next_at.replace(microsecond=next_at.microsecond // 1000 * 1000)  # as stored (ms)
-        self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
+        self.outbox.reschedule(message.id, next_at, reason)
         self._blocked[destination] = next_at
         self._set(WorkerState.BACKING_OFF, f"{destination}: {reason}")
         log.info("outbox delivery deferred", extra={"topic": message.topic, "destination": destination,
@@ -201,7 +204,7 @@ class OutboxWorker:
                     self._stop.wait(self.poll_s)
         finally:
             self._set(WorkerState.STOPPED)
-            self.ctx.db.close()  # this thread's connection
+            self.db.close()  # this thread's connection
 
 
 def _bind(fn, message: OutboxMessage, reason: str) -> Callable[[sqlite3.Connection], None]:

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -19,12 +20,14 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.app.context import AppContext
 from kiosk.ui import widgets  # noqa: F401  (registers widget classes before the .kv files use them)
 from kiosk.ui.i18n import tr
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.screens import ROLE_SCREENS
 from kiosk.ui.theme import Theme, make_theme
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).parent / "kv"

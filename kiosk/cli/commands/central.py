@@ -35,12 +35,11 @@ def serve(args) -> int:
     server = make_server(args.db, args.host, args.port, tokens=tokens, app_secret=args.app_secret,
                          verify_token=args.verify_token, public_url=args.public_url)
     if args.seed_config:
+        from kiosk.app.directory import central_host_directory
         from kiosk.config import load_config
-        from kiosk.store.hosts import Host
-        from kiosk.sync.mapping import host_to_central
 
         cfg = load_config(args.seed_config)
-        server.store.replace_hosts(cfg.office.code, [host_to_central(Host(h.id, h.name, h.section, h.position, h.phone)) for h in cfg.hosts])
+        server.store.replace_hosts(cfg.office.code, central_host_directory(cfg))
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"central serving on {server.url}" + ("" if tokens else " (no token required)"), flush=True)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.cli.common import add_config_option, config_from_args, context_from_args
 from kiosk.domain.errors import KioskError
 
 
@@ -35,9 +35,9 @@ def register(sub) -> None:
 
 
 def run_synth(args) -> int:
-    from kiosk.devices.ktp_synth import write_sample
+    from kiosk.app.ktp import write_synthetic_frames
 
-    cards = write_sample(Path(args.folder), args.count, seed=args.seed, degraded=args.degraded)
+    cards = write_synthetic_frames(Path(args.folder), args.count, seed=args.seed, degraded=args.degraded)
     print(f"{len(cards)} synthetic KTP frames written to {args.folder}")
     return 0
 
@@ -51,10 +51,10 @@ def run_read(args) -> int:
     frame = cv2.imread(args.image, cv2.IMREAD_COLOR) if Path(args.image).is_file() else None
     if frame is None:
         raise ImageUnreadable(args.image)
-    ctx = context_from_args(args)
+    cfg = config_from_args(args)
     if args.engine:
-        devices = dataclasses.replace(ctx.config.devices, ktp=dataclasses.replace(ctx.config.devices.ktp, ocr_engine=args.engine))
-        ctx.config = ctx.config.replace(devices=devices)
+        cfg = cfg.replace(devices=dataclasses.replace(cfg.devices, ktp=dataclasses.replace(cfg.devices.ktp, ocr_engine=args.engine)))
+    ctx = context_from_args(args, config=cfg)
     reading = ctx.ktp_reader.read_image(frame)
     if reading is None:
         print("no card found / KTP tidak ditemukan")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from kiosk.cli import UsageError
 from kiosk.cli.common import add_config_option, config_from_args, context_from_args
+from kiosk.domain.clock import SystemClock
 
 
 def register(sub) -> None:
@@ -59,56 +58,12 @@ def run_demo(args) -> int:
         raise UsageError("kiosk ticket: give an ACTION (print, reprint, status) or --demo --out DIR")
     if not args.out:
         raise UsageError("kiosk ticket --demo needs --out DIR")
-    from kiosk.app.passes import SigningKeyError, load_signer
-    from kiosk.devices.escpos_render import render
-    from kiosk.devices.printer import EscposPrinter, width_for
-    from kiosk.devices.printer_simulator import SimulatedPrinterTransport
-    from kiosk.domain.clock import SystemClock
-    from kiosk.domain.gatepass import issue
-    from kiosk.domain.ticket import TicketData, gate_pass_ticket
-    from kiosk.domain.tokens import SigningKey
+    # Imported here: every command module is imported to build the parser, and the printer stack is heavy.
+    from kiosk.app.ticket_demo import print_demo_ticket
 
     cfg = config_from_args(args)
-    try:
-        signer = load_signer(cfg)
-    except SigningKeyError:
-        signer = SigningKey.generate()
-        print(f"kiosk: no signing key yet; demo signed with a throw-away key {signer.key_id}", file=sys.stderr)
-    pcfg = cfg.devices.printer
-    now = SystemClock().now()
-    gp, token = issue(
-        signer,
-        office_code=cfg.office.code,
-        issued_at=now,
-        expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
-        locker_door=7,
-    )
-    tz = ZoneInfo(cfg.office.timezone)
-    purpose = cfg.purposes[0].label_id
-    host = cfg.hosts[0].name if cfg.hosts else "Petugas PTSP"
-    data = TicketData(
-        office_name=cfg.office.name,
-        office_address=cfg.office.address,
-        office_phone=cfg.office.phone,
-        guest_name="I Wayan Contoh Sudarsana",
-        nik="5105010101900001",
-        host_name=host,
-        purpose=purpose,
-        issued_at=gp.issued_at.astimezone(tz),
-        expires_at=gp.expires_at.astimezone(tz),
-        token=token,
-        pass_id=gp.pass_id,
-        locker_door=gp.locker_door,
-    )
-    sim = SimulatedPrinterTransport()
-    width = width_for(pcfg)
-    printer = EscposPrinter(
-        sim, name="demo", profile=pcfg.profile, code_page=pcfg.code_page, native_qr=pcfg.native_qr, width_dots=width
-    )
-    printer.print_document(gate_pass_ticket(data, width_dots=width))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "ticket.bin").write_bytes(sim.printed)
-    render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
-    print(token)
+    demo = print_demo_ticket(cfg, Path(args.out), SystemClock().now())
+    if demo.throwaway_key_id:
+        print(f"kiosk: no signing key yet; demo signed with a throw-away key {demo.throwaway_key_id}", file=sys.stderr)
+    print(demo.token)
     return 0
