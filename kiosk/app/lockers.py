@@ -23,6 +23,7 @@ from kiosk.devices.locker import (
     SerialLockerBoard,
     codec_for,
 )
+from kiosk.devices.locker_emulator import LockerBoardEmulator
 from kiosk.domain.clock import to_iso
 from kiosk.domain.errors import KioskError
 from kiosk.domain.visit import OPEN_STATES, VisitEvent
@@ -175,8 +176,6 @@ class LockerService:
             codec = codec_for(self.cfg.kind, self.cfg.hook_closed_bit)
             url = self.cfg.port
             if self.cfg.kind == "simulated":
-                from kiosk.devices.locker_emulator import LockerBoardEmulator
-
                 self.emulator = LockerBoardEmulator(self.door_map.boards, faults=self.cfg.simulate_fault, codec=codec)
                 url = self.emulator.start().port
             self._board = SerialLockerBoard.open_port(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kiosk.devices.locker_kerong import KerongCuCodec
 from kiosk.domain.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -278,16 +279,5 @@ class LockerPortError(LockerBoardError):
 def codec_for(kind: str, hook_closed_bit: int = 1) -> Any:
     """The codec of a board family named in `devices.lockers.kind`."""
     if kind in ("kerong_cu", "simulated"):
-        from kiosk.devices.locker_kerong import KerongCuCodec
-
         return KerongCuCodec(hook_closed_bit)
     raise ValueError(f"no locker codec for kind {kind!r}")
-
-
-def __getattr__(name: str) -> Any:
-    # The emulator lives in its own module; keep `from kiosk.devices.locker import LockerBoardEmulator` working.
-    if name == "LockerBoardEmulator":
-        from kiosk.devices.locker_emulator import LockerBoardEmulator
-
-        return LockerBoardEmulator
-    raise AttributeError(name)
