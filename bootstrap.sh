@@ -88,6 +88,8 @@ main() {
   fi
   say "ruff"
   .venv/bin/ruff check .
+  say "import contracts (layers, no cycles: .importlinter)"
+  .venv/bin/lint-imports --no-cache
   say "tests (headless, Xvfb)"
   exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q "$@"
 }
