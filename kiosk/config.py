@@ -30,11 +30,7 @@ class ConfigError(KioskError):
     def __init__(self, key: str, value: object, expected: str, source: str = "") -> None:
         where = f"{source}: " if source else ""
         shown = repr(value) if value is not _MISSING else "(missing)"
-        super().__init__(
-            f"{where}konfigurasi '{key}' = {shown} salah: {expected}",
-            f"{where}config key '{key}' = {shown} is invalid: expected {expected}",
-            key=key,
-        )
+        super().__init__(key=key, where=where, shown=shown, expected=expected)
         self.key = key
         self.value = value
         self.expected = expected

@@ -46,17 +46,14 @@ class UnreadableCode(KioskError):
     code = "unreadable_code"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Kode tidak dikenali. Pindai KTP/QR lain atau ketik NIK Anda.",
-            "Code not recognised. Scan another ID/QR or type your NIK.",
-        )
+        super().__init__()
 
 
 class IncompleteDraft(KioskError):
     code = "incomplete_registration"
 
     def __init__(self, missing: str) -> None:
-        super().__init__(f"Data belum lengkap: {missing}", f"Registration incomplete: {missing}", missing=missing)
+        super().__init__(missing=missing)
 
 
 @dataclass

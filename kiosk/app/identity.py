@@ -25,15 +25,13 @@ _NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\-,])*")
 class InvalidName(KioskError):
     code = "invalid_name"
 
-    def __init__(self, reason: str) -> None:
-        texts = {
-            "empty": ("Nama belum diisi", "The name is empty"),
-            "too_long": (f"Nama paling panjang {NAME_MAX} huruf", f"A name has at most {NAME_MAX} characters"),
-            "characters": ("Nama hanya boleh berisi huruf, spasi, titik, koma, tanda hubung dan apostrof",
-                           "A name holds letters, spaces, dots, commas, hyphens and apostrophes only"),
-        }[reason]
-        super().__init__(*texts, reason=reason)
+    def __init__(self, reason: str) -> None:  # empty | too_long | characters
+        super().__init__(reason=reason, max_length=NAME_MAX)
         self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 def normalize_name(text: str) -> str:

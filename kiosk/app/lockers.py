@@ -54,55 +54,35 @@ class NoFreeLocker(LockerUnavailable):
     code = "no_free_locker"
 
     def __init__(self, tried: int = 0) -> None:
-        super().__init__(
-            "Maaf, tidak ada loker yang kosong. Silakan titipkan barang Anda kepada petugas.",
-            "Sorry, no locker is free. Please leave your belongings with the officer.",
-            tried=tried,
-        )
+        super().__init__(tried=tried)
 
 
 class LockerSystemDown(LockerUnavailable):
     code = "locker_system_unavailable"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(
-            "Maaf, sistem loker sedang tidak dapat digunakan. Silakan titipkan barang Anda kepada petugas.",
-            "Sorry, the lockers cannot be used right now. Please leave your belongings with the officer.",
-            reason=reason,
-        )
+        super().__init__(reason=reason)
 
 
 class LockersDisabled(LockerUnavailable):
     code = "lockers_disabled"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Kantor ini tidak memakai loker elektronik.",
-            "This office has no electronic lockers.",
-        )
+        super().__init__()
 
 
 class LockerDidNotOpen(KioskError):
     code = "locker_did_not_open"
 
     def __init__(self, door: int) -> None:
-        super().__init__(
-            f"Loker nomor {door} tidak terbuka; loker ditandai rusak.",
-            f"Locker {door} did not open; it is marked faulty.",
-            door=door,
-        )
+        super().__init__(door=door)
 
 
 class VisitNotOpen(KioskError):
     code = "visit_not_open"
 
     def __init__(self, visit_id: str, state: str) -> None:
-        super().__init__(
-            f"Kunjungan {visit_id} sudah selesai ({state}); loker tidak diberikan.",
-            f"Visit {visit_id} is over ({state}); no locker is given.",
-            visit_id=visit_id,
-            state=state,
-        )
+        super().__init__(visit_id=visit_id, state=state)
 
 
 # --- results ----------------------------------------------------------------------------------

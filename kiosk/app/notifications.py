@@ -25,11 +25,7 @@ class HostUnreachable(KioskError):
     code = "host_unreachable"
 
     def __init__(self, host_id: str) -> None:
-        super().__init__(
-            f"Pegawai '{host_id}' tidak memiliki nomor WhatsApp; hubungi melalui telepon",
-            f"Host '{host_id}' has no WhatsApp number; call them instead",
-            host_id=host_id,
-        )
+        super().__init__(host_id=host_id)
 
 
 class NotificationService:

@@ -32,12 +32,7 @@ class SigningKeyError(KioskError):
     code = "signing_key_error"
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"Kunci tanda tangan tanda tamu {path}: {reason}",
-            f"Gate-pass signing key {path}: {reason}",
-            path=str(path),
-            reason=reason,
-        )
+        super().__init__(path=str(path), reason=reason)
 
 
 def _write_private(path: Path, data: bytes) -> None:

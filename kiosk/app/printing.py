@@ -53,24 +53,14 @@ class AlreadyPrinted(KioskError):
     code = "pass_already_printed"
 
     def __init__(self, visit_id: str, pass_id: str) -> None:
-        super().__init__(
-            f"Tanda tamu kunjungan {visit_id} sudah dicetak; gunakan cetak ulang",
-            f"The pass of visit {visit_id} was already printed; use reprint",
-            visit_id=visit_id,
-            pass_id=pass_id,
-        )
+        super().__init__(visit_id=visit_id, pass_id=pass_id)
 
 
 class VisitNotPrintable(KioskError):
     code = "visit_not_printable"
 
     def __init__(self, visit_id: str, state: str) -> None:
-        super().__init__(
-            f"Kunjungan {visit_id} berstatus '{state}': tanda tamu tidak dicetak",
-            f"Visit {visit_id} is '{state}': no pass is printed for it",
-            visit_id=visit_id,
-            state=state,
-        )
+        super().__init__(visit_id=visit_id, state=state)
 
 
 @dataclass(frozen=True)

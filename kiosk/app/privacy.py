@@ -37,18 +37,14 @@ class DataSubjectNotFound(KioskError):
 
     def __init__(self, nik: str) -> None:
         masked = mask_nik(nik)
-        super().__init__(
-            f"Tidak ada data tamu dengan NIK {masked}",
-            f"No guest data for NIK {masked}",
-            nik=masked,
-        )
+        super().__init__(nik=masked)
 
 
 class InvalidNikInput(KioskError):
     code = "invalid_nik_input"
 
     def __init__(self) -> None:
-        super().__init__("NIK harus 16 digit angka", "The NIK must be 16 digits")
+        super().__init__()
 
 
 def _check_nik(nik: str) -> str:

@@ -24,7 +24,7 @@ class UnknownPurpose(KioskError):
     code = "unknown_purpose"
 
     def __init__(self, purpose: str) -> None:
-        super().__init__(f"Keperluan '{purpose}' tidak dikenal", f"Unknown purpose '{purpose}'", purpose=purpose)
+        super().__init__(purpose=purpose)
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,14 @@ class StaffPinNotSet(KioskError):
     code = "staff_pin_not_set"
 
     def __init__(self) -> None:
-        super().__init__(
-            "PIN petugas belum diatur (ui.staff_pin_hash)", "No staff PIN is configured (ui.staff_pin_hash)"
-        )
+        super().__init__()
 
 
 class StaffPinWrong(KioskError):
     code = "staff_pin_wrong"
 
     def __init__(self, attempts_left: int) -> None:
-        super().__init__(
-            f"PIN salah. Sisa percobaan: {attempts_left}", f"Wrong PIN. Attempts left: {attempts_left}",
-            attempts_left=attempts_left,
-        )
+        super().__init__(attempts_left=attempts_left)
         self.attempts_left = attempts_left
 
 
@@ -58,11 +53,7 @@ class StaffLockedOut(KioskError):
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, -(-seconds // 60))
-        super().__init__(
-            f"Terlalu banyak PIN salah. Coba lagi dalam {minutes} menit.",
-            f"Too many wrong PINs. Try again in {minutes} minutes.",
-            seconds=seconds,
-        )
+        super().__init__(seconds=seconds, minutes=minutes)
         self.seconds = seconds
 
 
@@ -70,14 +61,14 @@ class InvalidPin(KioskError):
     code = "invalid_pin"
 
     def __init__(self) -> None:
-        super().__init__("PIN harus 4-12 digit angka", "The PIN must be 4 to 12 digits")
+        super().__init__()
 
 
 class ReprintFailed(KioskError):
     code = "reprint_failed"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"Cetak ulang gagal: {reason}", f"Reprint failed: {reason}", reason=reason)
+        super().__init__(reason=reason)
 
 
 def _hasher():

@@ -48,24 +48,19 @@ class InvalidProfile(KioskError):
 
     def __init__(self, item: str, value: str, allowed: list[str]) -> None:
         options = ", ".join(allowed)
-        super().__init__(
-            f"Profil {item} = {value!r} tidak ada dalam pilihan ({options})",
-            f"profile {item} = {value!r} is not one of the options ({options})",
-            item=item,
-        )
+        super().__init__(item=item, value=value, options=options)
 
 
 class SurveyImportFailed(KioskError):
     code = "survey_import_failed"
 
     def __init__(self, path: str, problems: list[tuple[int, str]]) -> None:
-        first = "; ".join(f"baris {n}: {t}" for n, t in problems[:5])
-        first_en = "; ".join(f"line {n}: {t}" for n, t in problems[:5])
-        more = f" (+{len(problems) - 5})" if len(problems) > 5 else ""
+        # The rows' own problems are technical details (cell names and values), given as they are.
         super().__init__(
-            f"{path}: {len(problems)} baris salah, tidak ada yang diimpor: {first}{more}",
-            f"{path}: {len(problems)} bad row(s), nothing imported: {first_en}{more}",
-            bad_rows=len(problems),
+            path=path, bad_rows=len(problems),
+            rows_id="; ".join(f"baris {n}: {t}" for n, t in problems[:5]),
+            rows_en="; ".join(f"line {n}: {t}" for n, t in problems[:5]),
+            more=f" (+{len(problems) - 5})" if len(problems) > 5 else "",
         )
         self.problems = problems
 

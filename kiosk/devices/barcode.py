@@ -29,8 +29,7 @@ class DecoderUnavailable(KioskError):
     code = "decoder_unavailable"
 
     def __init__(self, name: str, why: str) -> None:
-        super().__init__(f"Pembaca kode {name} tidak tersedia ({why})", f"Code decoder {name} is unavailable ({why})",
-                         decoder=name)
+        super().__init__(decoder=name, name=name, why=why)
 
 
 class Decoder(Protocol):

@@ -29,8 +29,7 @@ class CameraUnavailable(KioskError):
     code = "camera_unavailable"
 
     def __init__(self, what: str, why_id: str, why_en: str) -> None:
-        super().__init__(f"Kamera {what} tidak tersedia: {why_id}", f"Camera {what} is unavailable: {why_en}",
-                         camera=what)
+        super().__init__(camera=what, what=what, why_id=why_id, why_en=why_en)
         self.what = what
 
 

@@ -55,11 +55,7 @@ class FontMissing(KioskError):
     code = "font_missing"
 
     def __init__(self, role: str) -> None:
-        super().__init__(
-            f"Font untuk '{role}' tidak ditemukan (pasang fonts-liberation2 dan fonts-ocr-a)",
-            f"No font for '{role}' (install fonts-liberation2 and fonts-ocr-a)",
-            role=role,
-        )
+        super().__init__(role=role)
 
 
 _font_cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}

@@ -34,37 +34,21 @@ class LockerNoReply(LockerBoardError):
     code = "locker_no_reply"
 
     def __init__(self, board: int, attempts: int) -> None:
-        super().__init__(
-            f"Papan loker {board} tidak menjawab ({attempts} kali dicoba)",
-            f"Locker board {board} does not answer ({attempts} attempts)",
-            board=board,
-            attempts=attempts,
-        )
+        super().__init__(board=board, attempts=attempts)
 
 
 class LockerBadReply(LockerBoardError):
     code = "locker_bad_reply"
 
     def __init__(self, board: int, reason: str, attempts: int) -> None:
-        super().__init__(
-            f"Jawaban papan loker {board} rusak ({reason}, {attempts} kali dicoba)",
-            f"Locker board {board} sent a corrupt reply ({reason}, {attempts} attempts)",
-            board=board,
-            reason=reason,
-            attempts=attempts,
-        )
+        super().__init__(board=board, reason=reason, attempts=attempts)
 
 
 class UnknownDoor(LockerBoardError):
     code = "unknown_door"
 
     def __init__(self, door: int, doors: int) -> None:
-        super().__init__(
-            f"Loker nomor {door} tidak ada (1-{doors})",
-            f"There is no locker number {door} (1-{doors})",
-            door=door,
-            doors=doors,
-        )
+        super().__init__(door=door, doors=doors)
 
 
 # --- the interface ----------------------------------------------------------------------------
@@ -269,11 +253,7 @@ class LockerPortError(LockerBoardError):
     code = "locker_port_error"
 
     def __init__(self, port: str, reason: str) -> None:
-        super().__init__(
-            f"Port loker {port} tidak dapat dibuka: {reason}",
-            f"Locker port {port} cannot be used: {reason}",
-            port=port,
-        )
+        super().__init__(port=port, reason=reason)
 
 
 def codec_for(kind: str, hook_closed_bit: int = 1) -> Any:

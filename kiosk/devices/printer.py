@@ -84,7 +84,7 @@ class PaperOut(PrinterError):
     reason = "paper_out"
 
     def __init__(self, printer: str) -> None:
-        super().__init__(f"Kertas printer {printer} habis", f"Printer {printer} is out of paper", printer=printer)
+        super().__init__(printer=printer)
 
 
 class CoverOpen(PrinterError):
@@ -92,7 +92,7 @@ class CoverOpen(PrinterError):
     reason = "cover_open"
 
     def __init__(self, printer: str) -> None:
-        super().__init__(f"Tutup printer {printer} terbuka", f"Printer {printer} cover is open", printer=printer)
+        super().__init__(printer=printer)
 
 
 class PrinterOffline(PrinterError):
@@ -100,12 +100,7 @@ class PrinterOffline(PrinterError):
     reason = "offline"
 
     def __init__(self, printer: str, detail: str = "") -> None:
-        super().__init__(
-            f"Printer {printer} tidak terhubung{': ' + detail if detail else ''}",
-            f"Printer {printer} is offline{': ' + detail if detail else ''}",
-            printer=printer,
-            detail=detail,
-        )
+        super().__init__(printer=printer, detail=detail, said=f": {detail}" if detail else "")
 
 
 class PrinterConfigError(PrinterError):
@@ -113,12 +108,7 @@ class PrinterConfigError(PrinterError):
     reason = "config"
 
     def __init__(self, printer: str, detail: str) -> None:
-        super().__init__(
-            f"Pengaturan printer {printer} salah: {detail}",
-            f"Printer {printer} is misconfigured: {detail}",
-            printer=printer,
-            detail=detail,
-        )
+        super().__init__(printer=printer, detail=detail)
 
 
 def _error_for(problem: str, name: str) -> PrinterError:

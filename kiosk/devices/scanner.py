@@ -43,8 +43,7 @@ class ScannerUnavailable(KioskError):
     code = "scanner_unavailable"
 
     def __init__(self, what: str, why: str) -> None:
-        super().__init__(f"Pemindai {what} tidak tersedia: {why}", f"Scanner {what} is unavailable: {why}",
-                         scanner=what)
+        super().__init__(scanner=what, what=what, why=why)
 
 
 class CodeScanner(Protocol):

@@ -40,38 +40,19 @@ class NikInfo:
     warnings: tuple[str, ...] = ()  # stable warning codes, e.g. "unknown_district"
 
 
-# reason code -> (Indonesian, English); `{value}` is the offending code or digits (never the whole NIK).
-_REASONS: dict[str, tuple[str, str]] = {
-    "empty": ("NIK belum diisi", "the NIK is empty"),
-    "not_digits": ("NIK hanya boleh berisi angka", "a NIK contains digits only"),
-    "too_short": ("NIK harus 16 angka, baru {value} angka", "a NIK has 16 digits, this one has {value}"),
-    "too_long": ("NIK harus 16 angka, ini {value} angka", "a NIK has 16 digits, this one has {value}"),
-    "unknown_province": ("kode provinsi {value} tidak dikenal", "province code {value} does not exist"),
-    "unknown_regency": ("kode kabupaten/kota {value} tidak dikenal", "regency/city code {value} does not exist"),
-    "zero_district": ("kode kecamatan tidak boleh 00", "the district code cannot be 00"),
-    "invalid_day": (
-        "tanggal lahir {value} tidak ada (1-31, perempuan 41-71)",
-        "birth day {value} does not exist (1-31, women 41-71)",
-    ),
-    "invalid_month": ("bulan lahir {value} tidak ada", "birth month {value} does not exist"),
-    "impossible_date": ("tanggal lahir {value} tidak ada di kalender", "birth date {value} is not a calendar date"),
-    "zero_serial": ("nomor urut 0000 tidak dipakai", "serial number 0000 is never issued"),
-}
-
-
 class InvalidNIK(KioskError):
     code = "invalid_nik"
 
+    private = ("value",)  # a birth date or region code read from someone's NIK stays out of the logs
+
     def __init__(self, part: Part, reason: str, value: str = "") -> None:
-        text_id, text_en = _REASONS[reason]
-        super().__init__(
-            f"NIK salah ({_PART_ID[part]}): {text_id.format(value=value)}",
-            f"invalid NIK ({part.replace('_', ' ')}): {text_en.format(value=value)}",
-            part=part,
-            reason=reason,
-        )
+        super().__init__(part=part, reason=reason, value=value, part_id=_PART_ID[part], part_en=part.replace("_", " "))
         self.part = part
         self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 _PART_ID = {

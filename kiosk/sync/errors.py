@@ -18,26 +18,19 @@ class DeliveryError(KioskError):
     code = "delivery_failed"
 
     def __init__(self, target: str, reason: str, *, transient: bool, status: int | None = None) -> None:
-        kind = "sementara" if transient else "ditolak"
-        super().__init__(
-            f"Pengiriman ke {target} gagal ({kind}): {reason}",
-            f"Delivery to {target} failed ({'transient' if transient else 'rejected'}): {reason}",
-            target=target,
-            status=status or 0,
-            transient=transient,
-        )
+        super().__init__(target=target, reason=reason, status=status or 0, transient=transient)
         self.target = target
         self.reason = reason
         self.transient = transient
         self.status = status
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{'transient' if self.transient else 'rejected'}"
 
 
 class SyncNotConfigured(KioskError):
     code = "sync_not_configured"
 
     def __init__(self, what: str) -> None:
-        super().__init__(
-            f"{what} belum dikonfigurasi (lihat config/kiosk.example.toml)",
-            f"{what} is not configured (see config/kiosk.example.toml)",
-            what=what,
-        )
+        super().__init__(what=what)

@@ -12,7 +12,7 @@ class ImageUnreadable(KioskError):
     code = "image_unreadable"
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"Gambar '{path}' tidak dapat dibaca", f"Cannot read image '{path}'", path=path)
+        super().__init__(path=path)
 
 
 def register(sub) -> None:

@@ -12,7 +12,7 @@ class UnreadableImage(KioskError):
     code = "unreadable_image"
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"gambar {path} tidak dapat dibaca", f"image {path} cannot be read", path=path)
+        super().__init__(path=path)
 
 
 def register(sub) -> None:
