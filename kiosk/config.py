@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -310,8 +311,6 @@ def _type_name(tp: Any) -> str:
 
 
 def _convert(tp: Any, value: Any, key: str, meta: typing.Mapping[str, Any]) -> Any:
-    import re
-
     origin = typing.get_origin(tp)
     if origin is Literal:
         _check(value in typing.get_args(tp) and type(value) is not bool, key, value, _type_name(tp))

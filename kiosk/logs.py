@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kiosk.domain.masking import scrub_text
 
@@ -61,8 +62,6 @@ def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_00
         if getattr(h, "_kiosk", False):
             root.removeHandler(h)
     if file:
-        from pathlib import Path
-
         Path(file).parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
             file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"

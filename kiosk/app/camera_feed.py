@@ -33,6 +33,7 @@ def open_frame_source(cfg: Config, override: str | None = None, *, simulate: boo
             return FileCamera(cfg.path(override), cam.fps)
         if cam.kind == "simulated" and not cam.source:
             if step == "scan":
+                # Draws cards with Pillow/OpenCV: only the demo needs it.
                 from kiosk.devices.ktp_synth import SimulatedKtpCamera
 
                 return SimulatedKtpCamera(cam.fps)

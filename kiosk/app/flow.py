@@ -15,8 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.app.registration import GuestIdentity
-from kiosk.domain.errors import KioskError
+from kiosk.app.camera_feed import open_frame_source
+from kiosk.app.registration import GuestIdentity, UnknownPurpose
+from kiosk.app.scanning import start_code_scanner
+from kiosk.domain.errors import KioskError, NotFound
+from kiosk.domain.identity import parse_identity_payload
+from kiosk.domain.ktp import FieldReading, cross_check
+from kiosk.domain.nik import parse_nik
 from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.visit import Visit, VisitEvent, new_id
 
@@ -212,8 +217,6 @@ class RegistrationFlow:
 
     def check_nik(self, text: str) -> str:
         """The 16 digits of a valid NIK, or a KioskError that says what is wrong."""
-        from kiosk.domain.nik import parse_nik
-
         return parse_nik(text).nik
 
     def set_nik(self, draft: RegistrationDraft, text: str, source: str = "manual") -> bool:
@@ -235,8 +238,6 @@ class RegistrationFlow:
 
     def read_code(self, draft: RegistrationDraft, text: str) -> bool:
         """A scanned code (camera QR, HID or serial scanner) that carries a NIK or an identity payload."""
-        from kiosk.domain.identity import parse_identity_payload
-
         found = parse_identity_payload(text)  # InvalidPayload says what is wrong with the code
         if found.nik is None:  # a KK verification link carries no NIK: the guest types it
             raise UnreadableCode()
@@ -265,8 +266,6 @@ class RegistrationFlow:
 
     def ktp_flags(self, draft: RegistrationDraft) -> list[KtpFlag]:
         """What still disagrees between the draft's NIK (as corrected by the guest) and the printed card."""
-        from kiosk.domain.ktp import FieldReading, cross_check
-
         if draft.ktp is None:
             return []
         fields = dict(draft.ktp.fields)
@@ -310,8 +309,6 @@ class RegistrationFlow:
         who is then set as the host (the guest does not pick one)."""
         entry = self.purpose(purpose_id)
         if entry is None:
-            from kiosk.app.registration import UnknownPurpose
-
             raise UnknownPurpose(purpose_id)
         draft.purpose = entry.id
         intel = self.config.notifier.intel_head_host_id
@@ -329,8 +326,6 @@ class RegistrationFlow:
     def choose_host(self, draft: RegistrationDraft, host_id: str) -> None:
         host = self.hosts.get(host_id)
         if host is None:
-            from kiosk.domain.errors import NotFound
-
             raise NotFound("Host", host_id)
         draft.host_id, draft.host_name = host.id, host.name
 
@@ -338,13 +333,11 @@ class RegistrationFlow:
 
     def open_camera(self, step: str):
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
-        from kiosk.app.camera_feed import open_frame_source
-
         return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""
-        import zxingcpp
+        import zxingcpp  # native decoder: loaded at the first camera frame, not at start
 
         global _CODE_FORMATS
         if _CODE_FORMATS is None:
@@ -354,13 +347,11 @@ class RegistrationFlow:
 
     def start_scanner(self, on_code) -> object | None:
         """Start the HID/serial code scanner (kiosk.devices.scanner), calling `on_code(text)` from its thread."""
-        from kiosk.app.scanning import start_code_scanner
-
         return start_code_scanner(self.config, on_code)
 
     @property
     def faces(self):
-        from kiosk.app.faces import FaceFinder
+        from kiosk.app.faces import FaceFinder  # OpenCV: loaded when the photo step opens
 
         if not hasattr(self, "_faces"):
             self._faces = FaceFinder()
@@ -368,7 +359,7 @@ class RegistrationFlow:
 
     def portrait(self, frame, face) -> bytes:
         """The photo kept with the visit: head and shoulders around the face, JPEG."""
-        from kiosk.app.faces import portrait_jpeg
+        from kiosk.app.faces import portrait_jpeg  # OpenCV: loaded when the photo step opens
 
         return portrait_jpeg(frame, face)
 

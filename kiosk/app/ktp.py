@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from kiosk.domain.errors import KioskError
-from kiosk.domain.ktp import KtpReading
+from kiosk.domain.ktp import KtpReading, cross_check
 
 if TYPE_CHECKING:
     from kiosk.config import KtpReaderConfig
@@ -66,6 +66,7 @@ class KtpReaderService:
 
     @cached_property
     def reader(self) -> KtpReader:
+        # OpenCV and the OCR engines load at the first card.
         from kiosk.devices.ktp_reader import KtpReader
         from kiosk.devices.ocr import make_engine
 
@@ -75,6 +76,7 @@ class KtpReaderService:
         return KtpReader(make_engine(self.cfg.ocr_engine, threads=threads))
 
     def _capture(self):
+        # OpenCV: at the first card.
         from kiosk.devices.ktp_reader import CaptureThresholds, CardCapture
 
         c = self.cfg
@@ -89,7 +91,7 @@ class KtpReaderService:
 
     def read_image(self, frame: np.ndarray) -> KtpReading | None:
         """Read one still image now, whatever its focus and glare (staff tools, benchmarks)."""
-        from kiosk.devices.ktp_reader import find_card, rectify
+        from kiosk.devices.ktp_reader import find_card, rectify  # OpenCV: at the first card
 
         corners = find_card(frame)
         if corners is None:
@@ -108,10 +110,7 @@ class KtpReaderService:
 
     def _reread(self, reading: KtpReading) -> KtpReading:
         # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
-        from kiosk.domain.ktp import KtpReading as Reading
-        from kiosk.domain.ktp import cross_check
-
-        return Reading(reading.fields, tuple(cross_check(reading.fields, today=self._today())))
+        return KtpReading(reading.fields, tuple(cross_check(reading.fields, today=self._today())))
 
     def scan(
         self, source: FrameSource, *, stop: threading.Event | None = None, max_frames: int | None = None
@@ -235,7 +234,7 @@ class LiveKtpScan:
 
     def _done(self, *, retry: bool) -> None:
         """Back to looking for a card, after a pause so a still picture is not read again at once."""
-        from kiosk.devices.ktp_reader import GUIDANCE
+        from kiosk.devices.ktp_reader import GUIDANCE  # OpenCV: at the first card
 
         with self._lock:
             self.capture.reset()
@@ -246,6 +245,7 @@ class LiveKtpScan:
 
 def write_synthetic_frames(folder: Path, count: int, *, seed: int, degraded: bool) -> list:
     """Camera frames of generated e-KTP cards (made-up people) for the simulated camera and the tests."""
-    from kiosk.devices.ktp_synth import write_sample  # draws cards with Pillow and OpenCV: only when asked
+    # Draws cards with Pillow and OpenCV: only when asked.
+    from kiosk.devices.ktp_synth import write_sample
 
     return write_sample(folder, count, seed=seed, degraded=degraded)

@@ -248,7 +248,7 @@ class TicketService:
 
 def _load_photo(path: Path):
     try:
-        from PIL import Image
+        from PIL import Image  # Pillow: only a pass with a photo needs it
 
         with Image.open(path) as img:
             return img.copy()

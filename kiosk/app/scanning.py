@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from kiosk.config import Config
 from kiosk.devices.barcode import Decoder, make_decoder
+from kiosk.devices.code_scanners import open_scanner
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,6 @@ def start_code_scanner(config: Config, on_code: Callable[[str], None]):
     """Start the HID/serial scanner of `devices.scanner` (kiosk.devices.scanner's drivers), calling `on_code(text)` from its
     thread; None when there is none to start. Kind "camera" is left to the screen that shows the preview;
     a keyboard-wedge scanner needs nothing here (it types into the window)."""
-    from kiosk.devices.code_scanners import open_scanner
-
     if config.devices.scanner.kind in ("none", "camera"):
         return None
     try:

@@ -72,7 +72,7 @@ class ReprintFailed(KioskError):
 
 
 def _hasher():
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # native library: only when a PIN is checked
 
     return PasswordHasher()
 
@@ -135,7 +135,7 @@ class StaffService:
 
         The count of wrong PINs and the lock-out time are in the database, so a restart does not reset them.
         """
-        from argon2.exceptions import InvalidHashError, VerificationError
+        from argon2.exceptions import InvalidHashError, VerificationError  # as above
 
         ui = self.config.ui
         if not ui.staff_pin_hash:

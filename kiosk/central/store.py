@@ -5,6 +5,7 @@ key returns the first answer and stores nothing (the key's row counts the replay
 """
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from datetime import UTC, datetime
@@ -130,6 +131,7 @@ class CentralDatabaseError(KioskError):
 
 def open_engine(url: str):
     """The engine, its tables created; a missing driver, a bad URL or an unreachable server is one clear error."""
+    # SQLAlchemy: only the server opens an engine.
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     try:
@@ -187,8 +189,6 @@ class CentralStore:
         raise Rejected(422, "visit or event already stored under another idempotency key")
 
     def push_visit(self, office: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        import base64
-
         def work(conn) -> dict:
             if conn.execute(select(visits.c.visit_id).where(visits.c.visit_id == body["visit_id"])).first():
                 raise Rejected(422, "visit_id already stored under another idempotency key")

@@ -39,7 +39,7 @@ class Decoder(Protocol):
 
 
 def _gray(frame: numpy.ndarray) -> numpy.ndarray:
-    import cv2
+    import cv2  # OpenCV: loaded with the first frame to decode
 
     return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 

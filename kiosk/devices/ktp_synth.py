@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -331,8 +332,6 @@ class SimulatedKtpCamera:
         return [moments[name] for name, count in SCAN_MOMENTS for _ in range(count)]
 
     def read(self) -> np.ndarray | None:
-        import time
-
         if self.closed:
             return None
         if self._frames is None:

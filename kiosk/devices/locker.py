@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import serial
+
 from kiosk.devices.locker_kerong import KerongCuCodec
 from kiosk.domain.errors import KioskError
 
@@ -157,8 +159,6 @@ class SerialLockerBoard:
     def open_port(
         cls, url: str, door_map: DoorMap, codec: Any, *, baudrate: int = 19200, retries: int = 2, timeout_s: float = 0.3
     ) -> SerialLockerBoard:
-        import serial
-
         try:
             port = serial.serial_for_url(url, baudrate=baudrate, bytesize=8, parity="N", stopbits=1, timeout=timeout_s)
         except (serial.SerialException, OSError, ValueError) as exc:

@@ -144,6 +144,7 @@ class RapidOcrEngine:
 
     def __init__(self, *, threads: int = 1) -> None:
         try:
+            # ONNX runtime: seconds to load, only for RapidOCR.
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
             raise OcrUnavailable(self.name, "pip install rapidocr-onnxruntime") from None

@@ -133,7 +133,7 @@ class Printer(Protocol):
 
 def qr_image(data: str, module_dots: int, width_dots: int, error: str = "M") -> Any:
     """The QR as a 1-bit PIL image as wide as the paper, centred, with its 4-module quiet zone."""
-    import segno
+    import segno  # QR and Pillow: only a ticket with an image QR needs them
     from PIL import Image as PILImage
 
     code = segno.make(data, error=error, micro=False, boost_error=False)
@@ -161,6 +161,7 @@ def _padded(image: Any, width_dots: int, align: str) -> Any:
 
 def encode_document(doc: TicketDocument, *, profile: str, code_page: str, native_qr: bool) -> bytes:
     """The exact bytes for `doc` on a printer of `profile` (escpos-printer-db name)."""
+    # python-escpos: only when printing.
     from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
     from escpos.exceptions import Error as EscposError
     from escpos.printer import Dummy
@@ -304,6 +305,7 @@ def open_printer(cfg: PrinterConfig, *, name: str = "printer") -> EscposPrinter 
     if cfg.kind == "none":
         return None
     if cfg.kind == "simulated":
+        # python-escpos under it: only a simulated printer.
         from kiosk.devices.printer_simulator import SimulatedPrinterTransport
 
         transport: Any = SimulatedPrinterTransport(fault=cfg.simulate_fault)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+import serial
+
 from kiosk.devices.barcode import Debouncer, Decoder
 from kiosk.devices.camera import FrameSource
 from kiosk.domain.errors import KioskError
@@ -181,8 +183,6 @@ class SerialScanner(ThreadedScanner):
         self._buffer = bytearray()
 
     def _open(self) -> None:
-        import serial
-
         try:
             self._serial = serial.serial_for_url(self.port, baudrate=self.baudrate, timeout=0.1)
         except (serial.SerialException, OSError, ValueError) as exc:

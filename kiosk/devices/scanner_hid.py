@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import select
 import string
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -115,7 +116,7 @@ class EvdevKeySource:
 
     def open(self) -> None:
         try:
-            import evdev
+            import evdev  # Linux-only: a kiosk without a HID scanner never loads it
 
             self._dev = evdev.InputDevice(self.path)
             self._dev.grab()
@@ -152,8 +153,6 @@ class ScriptedKeySource:
     def read(self, timeout: float) -> list:
         if self._bursts:
             return self._bursts.pop(0)
-        import time
-
         time.sleep(timeout)
         return []
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.domain import regions
+from kiosk.domain.clock import SystemClock
 from kiosk.domain.errors import KioskError
 
 Part = Literal["format", "length", "province", "regency", "district", "birth_date", "serial"]
@@ -67,8 +68,6 @@ _PART_ID = {
 
 
 def _today() -> datetime.date:
-    from kiosk.domain.clock import SystemClock
-
     return SystemClock().now().date()
 
 

@@ -12,6 +12,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from kiosk.paths import assets_dir
+
 log = logging.getLogger(__name__)
 LANGUAGES = ("id", "en")
 
@@ -31,8 +33,6 @@ def flatten(table: dict, prefix: str = "") -> dict[str, dict[str, str]]:
 
 
 def catalog_path(name: str) -> Path:
-    from kiosk.paths import assets_dir  # the checkout's or the installed assets (KIOSK_ASSETS)
-
     return assets_dir() / "i18n" / f"{name}.toml"
 
 

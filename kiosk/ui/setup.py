@@ -22,6 +22,7 @@ def prepare_environment() -> None:
 
 def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
     prepare_environment()
+    # After prepare_environment: Kivy reads its environment on import.
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")

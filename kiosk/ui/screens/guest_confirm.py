@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
+from kiosk.app.flow import ktp_born
 from kiosk.domain.errors import KioskError
 from kiosk.domain.masking import mask_nik
 from kiosk.ui.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
@@ -27,8 +28,6 @@ class ConfirmScreen(FlowScreen):
     confirming = BooleanProperty(False)  # the guest was shown a disagreement; the next tap confirms it
 
     def refresh(self) -> None:
-        from kiosk.app.flow import ktp_born
-
         draft = self.draft
         self.returning = draft.returning
         self.message = ""

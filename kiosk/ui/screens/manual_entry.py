@@ -5,6 +5,7 @@ import logging
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
+from kiosk.app.identity import normalize_name
 from kiosk.domain.errors import KioskError
 from kiosk.ui.screens.base import KioskScreen
 
@@ -36,12 +37,12 @@ class ManualEntryScreen(KioskScreen):
 
     # A keyboard at the PTSP desk (or a wedge scanner in keyboard mode) may type the NIK digits too.
     def on_enter(self, *_args) -> None:
-        from kivy.core.window import Window
+        from kivy.core.window import Window  # the window exists only once the app runs
 
         Window.bind(on_key_down=self._on_key_down)
 
     def on_leave(self, *_args) -> None:
-        from kivy.core.window import Window
+        from kivy.core.window import Window  # the window exists only once the app runs
 
         Window.unbind(on_key_down=self._on_key_down)
 
@@ -84,8 +85,6 @@ class ManualEntryScreen(KioskScreen):
         self.can_continue = ok and self._name_error() is None
 
     def _name_error(self) -> KioskError | None:
-        from kiosk.app.identity import normalize_name
-
         try:
             normalize_name(self.name_text)
         except KioskError as exc:
