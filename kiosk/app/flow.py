@@ -24,6 +24,7 @@ from kiosk.domain.ktp import FieldReading, cross_check
 from kiosk.domain.nik import parse_nik
 from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.visit import Visit, VisitEvent, new_id
+from kiosk.domain.words import catalog_path, load
 
 if TYPE_CHECKING:
     from kiosk.app.ktp import KtpEvent, KtpReaderService, LiveKtpScan
@@ -121,27 +122,13 @@ class StepResult:
     def from_error(cls, exc: BaseException, fallback_code: str) -> StepResult:
         if isinstance(exc, KioskError):
             return cls(False, exc.code, exc.text_id, exc.text_en)
-        return cls(False, fallback_code, *_DEVICE_FAULT_TEXT[fallback_code])
+        return cls(False, fallback_code, *_fault_text(fallback_code))
 
 
-_DEVICE_FAULT_TEXT = {
-    "printer_fault": (
-        "Tanda pengenal tidak dapat dicetak. Silakan ke meja PTSP; data Anda sudah tersimpan.",
-        "The pass could not be printed. Please go to the PTSP desk; your registration is saved.",
-    ),
-    "printer_missing": (
-        "Printer belum tersedia. Silakan ambil tanda pengenal di meja PTSP; data Anda sudah tersimpan.",
-        "No printer yet. Please collect your pass at the PTSP desk; your registration is saved.",
-    ),
-    "locker_fault": (
-        "Loker tidak dapat dibuka. Silakan titipkan barang Anda kepada petugas PTSP.",
-        "The locker could not be opened. Please leave your belongings with the PTSP staff.",
-    ),
-    "notify_fault": (
-        "Pegawai belum dapat dihubungi otomatis; petugas PTSP akan menghubunginya.",
-        "The employee could not be notified automatically; the PTSP staff will call them.",
-    ),
-}
+def _fault_text(code: str) -> tuple[str, str]:
+    """The guest's words for a device step that failed (assets/i18n/strings.toml, section `fault`)."""
+    entry = load(catalog_path("strings"))[f"fault.{code}"]
+    return entry["id"], entry["en"]
 
 
 @dataclass(frozen=True)
@@ -470,7 +457,7 @@ class RegistrationFlow:
     def _print_pass(self, visit: Visit) -> tuple[StepResult, str]:
         if self.config.devices.printer.kind == "none":
             self.alert_staff("printer_missing", visit.id)
-            return StepResult.failed("printer_missing", *_DEVICE_FAULT_TEXT["printer_missing"]), ""
+            return StepResult.failed("printer_missing", *_fault_text("printer_missing")), ""
         try:
             printed = self.tickets.issue_and_print(visit.id)
         except Exception as exc:
@@ -482,7 +469,7 @@ class RegistrationFlow:
         if printed.printed:
             return StepResult(True), printed.pass_id
         code = printed.reason or "printer_fault"
-        fallback_id, fallback_en = _DEVICE_FAULT_TEXT["printer_fault"]
+        fallback_id, fallback_en = _fault_text("printer_fault")
         self.alert_staff(code, visit.id)
         return StepResult.failed(code, printed.message_id or fallback_id, printed.message_en or fallback_en), printed.pass_id
 
