@@ -27,6 +27,7 @@ from kiosk.domain.gatepass import GatePass, issue
 from kiosk.domain.ticket import TicketData, TicketDocument, gate_pass_ticket
 from kiosk.domain.tokens import read_unverified
 from kiosk.domain.visit import OPEN_STATES, Visit, VisitEvent
+from kiosk.domain.words import catalog_path, load
 
 if TYPE_CHECKING:
     from kiosk.app.passes import PassService
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FLAG_PRINT_FAILED = "print_failed"
-
-_GUEST_MESSAGES = {
-    "paper_out": ("kertas printer habis", "the printer is out of paper"),
-    "cover_open": ("tutup printer terbuka", "the printer cover is open"),
-    "offline": ("printer tidak terhubung", "the printer is not connected"),
-    "config": ("printer belum diatur", "the printer is not set up"),
-    "no_printer": ("kios ini tidak memiliki printer", "this kiosk has no printer"),
-}
-
 
 class AlreadyPrinted(KioskError):
     code = "pass_already_printed"
@@ -81,13 +73,11 @@ class PrintOutcome:
 
 
 def guest_message(reason: str) -> tuple[str, str]:
-    what_id, what_en = _GUEST_MESSAGES.get(reason, _GUEST_MESSAGES["offline"])
-    return (
-        f"Maaf, tanda pengenal tamu tidak dapat dicetak ({what_id}). Pendaftaran Anda sudah tersimpan. "
-        "Silakan menuju meja PTSP; petugas akan mencetak tanda Anda.",
-        f"Sorry, your visitor pass could not be printed ({what_en}). Your registration is saved. "
-        "Please go to the PTSP desk; an officer will print your pass.",
-    )
+    """What the guest reads when the pass did not print (assets/i18n/strings.toml, section `print`)."""
+    words = load(catalog_path("strings"))
+    what = words.get(f"print.{reason}") or words["print.offline"]
+    said = words["print.not_printed"]
+    return said["id"].format(what=what["id"]), said["en"].format(what=what["en"])
 
 
 class TicketService:
