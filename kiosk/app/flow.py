@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -336,13 +337,11 @@ class RegistrationFlow:
         """Start the HID/serial code scanner (kiosk.devices.scanner), calling `on_code(text)` from its thread."""
         return start_code_scanner(self.config, on_code)
 
-    @property
+    @cached_property
     def faces(self):
         from kiosk.app.faces import FaceFinder  # OpenCV: loaded when the photo step opens
 
-        if not hasattr(self, "_faces"):
-            self._faces = FaceFinder()
-        return self._faces
+        return FaceFinder()
 
     def portrait(self, frame, face) -> bytes:
         """The photo kept with the visit: head and shoulders around the face, JPEG."""
