@@ -31,7 +31,10 @@ class ConfigError(KioskError):
     def __init__(self, key: str, value: object, expected: str, source: str = "") -> None:
         where = f"{source}: " if source else ""
         shown = repr(value) if value is not _MISSING else "(missing)"
-        super().__init__(key=key, where=where, shown=shown, expected=expected)
+        # A key or file name from the file may hold a newline or a control character: the message stays one line.
+        named = key if key.isprintable() else repr(key)[1:-1]
+        where = where if where.isprintable() else repr(where)[1:-1]
+        super().__init__(key=key, named=named, where=where, shown=shown, expected=expected)
         self.key = key
         self.value = value
         self.expected = expected
@@ -216,6 +219,9 @@ class UiConfig:
     staff_pin_hash: str = field(default="", metadata={"doc": "argon2 hash of the staff PIN"})
     staff_pin_attempts: int = field(default=5, metadata={"min": 1, "max": 20})
     staff_lockout_s: int = field(default=300, metadata={"min": 10, "max": 86400})
+    # Wrong PINs are forgotten after this long without one (and after the lock-out ends): a visitor in the
+    # lobby can delay staff, never lock them out for good.
+    staff_pin_forget_s: int = field(default=900, metadata={"min": 60, "max": 86400})
 
 
 @dataclass(frozen=True)
@@ -392,7 +398,47 @@ def _validate_cross(cfg: Config) -> None:
     if cfg.devices.printer.kind == "network":
         _check(bool(cfg.devices.printer.host), "devices.printer.host", "", "a host name or IP for a network printer")
     start, _, end = cfg.office.working_hours.partition("-")
+    _check(_is_clock_time(start) and _is_clock_time(end), "office.working_hours", cfg.office.working_hours,
+           "two times of day HH:MM-HH:MM")
     _check(start < end, "office.working_hours", cfg.office.working_hours, "a start time before the end time")
+    _check(_is_clock_time(cfg.office.closing_time), "office.closing_time", cfg.office.closing_time, "a time of day HH:MM")
+    _check(_is_time_zone(cfg.office.timezone), "office.timezone", cfg.office.timezone,
+           "an IANA time zone name such as 'Asia/Jakarta', 'Asia/Makassar' or 'Asia/Jayapura'")
+    for i, day in enumerate(cfg.office.collective_leave):
+        _check(_is_date(day), f"office.collective_leave[{i}]", day, "a date YYYY-MM-DD")
+
+
+def _is_clock_time(text: str) -> bool:
+    from datetime import time
+
+    try:
+        time.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time_zone(name: str) -> bool:
+    """A zone the office's clock can use now (checked at load, so `config check` catches it, not a report)."""
+    from zoneinfo import ZoneInfo
+
+    if not name or name != name.strip() or "\x00" in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError; bad paths are ValueError
+        return False
+    return True
 
 
 def parse_config(data: dict[str, Any], base_dir: Path | str = PROJECT_ROOT, source: str = "") -> Config:
@@ -407,6 +453,10 @@ def parse_config(data: dict[str, Any], base_dir: Path | str = PROJECT_ROOT, sour
     return cfg
 
 
+# A real config is a few kilobytes; the limit keeps /dev/zero or a wrong file from filling memory.
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def default_config_path() -> Path:
     env = os.environ.get("KIOSK_CONFIG")
     if env:
@@ -416,11 +466,15 @@ def default_config_path() -> Path:
 
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate the config file; `None` means $KIOSK_CONFIG or config/kiosk.toml."""
+    from kiosk.files import UnusableFile, read_bounded
+
     p = Path(path) if path is not None else default_config_path()
     try:
-        raw = p.read_bytes()
+        raw = read_bounded(p, MAX_CONFIG_BYTES, "config")
     except FileNotFoundError:
         raise ConfigError("(file)", str(p), "an existing config file (copy config/kiosk.example.toml)") from None
+    except UnusableFile:
+        raise ConfigError("(file)", str(p), f"a regular file of at most {MAX_CONFIG_BYTES} bytes") from None
     except OSError as exc:
         raise ConfigError("(file)", str(p), f"a readable file ({exc.strerror})") from None
     try:
@@ -429,6 +483,8 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError("(file)", str(p), "a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("(syntax)", str(exc), "valid TOML", str(p)) from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise ConfigError("(syntax)", "nested too deeply", "TOML without deeply nested tables or arrays", str(p)) from None
     folder = p.resolve().parent
     base = folder.parent if folder.name == "config" else folder
     return parse_config(data, base_dir=base, source=str(p))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.domain.masking import scrub_text
+from kiosk.files import private_dir
 
 _STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Extra fields that must never reach a log, whatever a caller passes.
@@ -56,14 +57,33 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file (the current one and each after a rotation) is 0600 whatever the umask: logs are masked,
+    but they still say who came when."""
+
+    def _open(self):
+        import os
+        import stat
+
+        from kiosk.files import FILE_MODE
+
+        # Non-blocking open: a FIFO without a reader is an error, not a hang of every command.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NONBLOCK
+        fd = os.open(self.baseFilename, flags, FILE_MODE)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # never chmod a device such as /dev/null
+            os.fchmod(fd, FILE_MODE)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, self.mode if "a" in self.mode else "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_000, backups: int = 5) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_kiosk", False):
             root.removeHandler(h)
     if file:
-        Path(file).parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        private_dir(Path(file).parent)
+        handler: logging.Handler = _PrivateRotatingFileHandler(
             file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
     else:

@@ -87,6 +87,12 @@ fi
 say "data: $LIB, logs: $LOG"
 install -d -m 0750 -o "$KUID" -g "$KGID" "$LIB" "$LIB/data" "$LIB/kivy" "$LOG"
 install -d -m 0700 -o "$KUID" -g "$KGID" "$LIB/keys"
+# The services see the keys folder read-only: the data key (NIK and personal fields at rest) is made here, once.
+if [ ! -e "$LIB/keys/data.key" ]; then
+  ( umask 077; head -c 32 /dev/urandom > "$LIB/keys/data.key" )
+  chown "$KUID:$KGID" "$LIB/keys/data.key"
+  chmod 0600 "$LIB/keys/data.key"
+fi
 
 say "systemd units and udev rules"
 install -d "$UNITS" "$ROOT/etc/udev/rules.d"

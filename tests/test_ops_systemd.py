@@ -146,6 +146,8 @@ def test_install_puts_program_config_data_and_units_in_place(installed):
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk-sync.service").is_symlink()
     assert (root / "etc/systemd/system/timers.target.wants/kiosk-purge.timer").is_symlink()
     assert (root / "var/lib/kiosk/keys").stat().st_mode & 0o777 == 0o700
+    data_key = root / "var/lib/kiosk/keys/data.key"
+    assert data_key.stat().st_size == 32 and data_key.stat().st_mode & 0o777 == 0o600
     assert "consoleblank=0" in (root / "boot/firmware/cmdline.txt").read_text()
     assert "SDL_VIDEODRIVER=kmsdrm" in (root / "etc/kiosk/kiosk.env").read_text()
 

@@ -53,17 +53,29 @@ def test_keys_init_writes_a_private_key_0600_and_a_public_key_named_by_key_id(co
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--rotate" in err
 
 
+def _office_pass(conf) -> str:
+    """A real pass signed with the office key (what the lobby prints)."""
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.app.passes import load_signer
+    from kiosk.config import load_config
+    from kiosk.domain.gatepass import issue
+
+    cfg = load_config(conf)
+    now = datetime.now(UTC)
+    return issue(load_signer(cfg), office_code=cfg.office.code, issued_at=now, expires_at=now + timedelta(hours=8))[1]
+
+
 def test_rotation_keeps_passes_signed_with_the_old_key_valid(conf, tmp_path, capsys):
     _run(capsys, "keys", "init", "--config", str(conf))
-    code, out, _ = _run(capsys, "ticket", "--demo", "--out", str(tmp_path / "d1"), "--config", str(conf))
-    old_token = out.strip()
+    old_token = _office_pass(conf)
     code, _, _ = _run(capsys, "keys", "init", "--rotate", "--config", str(conf))
     assert code == 0 and len(list((tmp_path / "keys" / "verify").glob("*.pub"))) == 2
     code, out, _ = _run(capsys, "pass", "verify", old_token, "--config", str(conf))
     assert code == 0 and json.loads(out)["valid"] is True
 
 
-def test_ticket_demo_writes_escpos_and_png_and_the_token_verifies(conf, tmp_path, capsys):
+def test_ticket_demo_writes_escpos_and_png_and_every_gate_refuses_its_token(conf, tmp_path, capsys):
     _run(capsys, "keys", "init", "--config", str(conf))
     out_dir = tmp_path / "demo"
     code, out, _ = _run(capsys, "ticket", "--demo", "--out", str(out_dir), "--config", str(conf))
@@ -73,13 +85,26 @@ def test_ticket_demo_writes_escpos_and_png_and_the_token_verifies(conf, tmp_path
     from PIL import Image
 
     assert decode_both(Image.open(out_dir / "ticket.png")) == ([token], [token])
+    # A demo pass is a sample: of the demo kind, never signed with the office key, refused everywhere.
     code, out, _ = _run(capsys, "pass", "verify", token, "--config", str(conf))
+    verdict = json.loads(out)
+    assert code == 1 and not verdict["valid"] and verdict["reason"] == "demo"
+    code, out, _ = _run(capsys, "gate", "scan", token, "--json", "--config", str(conf))
+    assert code == 1 and json.loads(out)["verdict"] == "demo"
+    from kiosk.domain.tokens import KIND_DEMO_PASS, read_unverified
+
+    decoded = read_unverified(token)
+    office_ids = {p.stem for p in (tmp_path / "keys" / "verify").glob("*.pub")}
+    assert decoded.kind == KIND_DEMO_PASS and decoded.key_id not in office_ids
+    # The office's own passes still verify, expire and detect tampering.
+    real = _office_pass(conf)
+    code, out, _ = _run(capsys, "pass", "verify", real, "--config", str(conf))
     verdict = json.loads(out)
     assert code == 0 and verdict["valid"] and verdict["reason"] == "ok" and verdict["office"] == "KEJARI-KLK"
     assert set(verdict) == {"valid", "reason", "pass_id", "office", "expires_at"}
-    code, out, _ = _run(capsys, "pass", "verify", token, "--at", "2099-01-01T00:00:00+00:00", "--config", str(conf))
+    code, out, _ = _run(capsys, "pass", "verify", real, "--at", "2099-01-01T00:00:00+00:00", "--config", str(conf))
     assert code == 1 and json.loads(out)["reason"] == "expired"
-    tampered = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    tampered = real[:-3] + ("A" if real[-3] != "A" else "B") + real[-2:]
     code, out, _ = _run(capsys, "pass", "verify", tampered, "--config", str(conf))
     assert code == 1 and json.loads(out)["reason"] == "bad_signature"
 

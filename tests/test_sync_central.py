@@ -110,7 +110,7 @@ def test_a_push_the_server_rejects_for_good_is_parked_with_its_reason(make_confi
     lobby = device_context(make_config, tmp_path, "lobby-1", central.url)
     v = register(lobby, 2)
     # A name longer than the contract allows: 400, never accepted, so it is parked.
-    lobby.db.conn.execute("UPDATE guests SET name=?", ("x" * 300,))
+    lobby.db.conn.execute("UPDATE guests SET name_enc=?", (lobby.cipher.encrypt("x" * 300, "name"),))  # stored encrypted
     drain_all(lobby)
     status = lobby.sync.status()
     assert status.counts["parked"] == 1

@@ -94,6 +94,24 @@ class UiHarness:
         Window.dispatch("on_key_up", keycode, 0)
         self.pump(2)
 
+    def keyboard(self, keycode: int, modifiers: tuple[str, ...] = ()) -> None:
+        """A key as SDL2 delivers it: on_key_down, then on_keyboard unless a handler took the key down."""
+        mods = list(modifiers)
+        if not Window.dispatch("on_key_down", keycode, 0, None, mods):
+            Window.dispatch("on_keyboard", keycode, 0, None, mods)
+        Window.dispatch("on_key_up", keycode, 0)
+        self.pump(2)
+
+    def window_close(self) -> bool:
+        """What SDL2 does on Alt-F4 or the close button: True means the window stays open."""
+        return bool(Window.dispatch("on_request_close"))
+
+    def mouse_click(self, x: float, y: float, button: str) -> None:
+        Window.dispatch("on_mouse_down", x, y, button, [])
+        self.pump(2)
+        Window.dispatch("on_mouse_up", x, y, button, [])
+        self.pump(3)
+
     # --- pictures ---
 
     def screenshot(self, name: str) -> Path:

@@ -46,7 +46,7 @@ def survey_png(rep: SurveyReport, path: Path | str) -> Path:
     r = rep.result
     if r is None:
         d.text((40, 140), "Belum ada jawaban / no responses in this period", fill=INK, font=font(28))
-        img.save(path)
+        img.save(path, format="PNG")
         return Path(path)
     left, right, top, row_h = 500, 860, 120, 56
     scale = (right - left) / 3  # 1..4
@@ -77,7 +77,7 @@ def survey_png(rep: SurveyReport, path: Path | str) -> Path:
            font=font(18))  # fmt: skip
     d.text((40, h - 62), f"IKM = jumlah(NRR x 1/9) x 25, bobot 1/9 eksak (bukan 0,11; dengan 0,11: {rep.shortcut_ikm})",
            fill=INK, font=font(18))  # fmt: skip
-    img.save(path)
+    img.save(path, format="PNG")
     return Path(path)
 
 
@@ -116,5 +116,5 @@ def service_png(rep: ServiceReport, path: Path | str) -> Path:
     d.text((70, h - 72), "memenuhi standar / within", fill=INK, font=font(18))
     d.rectangle((380, h - 70, 400, h - 50), fill=LATE)
     d.text((410, h - 72), "melebihi / over", fill=INK, font=font(18))
-    img.save(path)
+    img.save(path, format="PNG")
     return Path(path)

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from kiosk.store.hosts import Host, HostRepository
     from kiosk.store.visits import VisitRepository
 
+from kiosk.files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 DATA_CAPTURE_STANDARD_S = 180  # seed 000: data capture, 3 minutes
@@ -393,9 +395,9 @@ class RegistrationFlow:
         if draft.photo:
             rel = f"{PHOTO_DIR}/{visit.id}.jpg"
             path = cfg.data_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)  # a guest's face: 0600 in a 0700 folder whatever the umask
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(draft.photo)
+            write_private(tmp, draft.photo)
             tmp.replace(path)
         capture_end = draft.steps[-1].started_at if draft.steps else draft.started_at
         capture_s = (capture_end - draft.started_at).total_seconds()

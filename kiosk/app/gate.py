@@ -17,7 +17,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from kiosk import BUILD_TIME
 from kiosk.devices.printer import PrinterError
+from kiosk.domain.clock import from_iso, to_iso
 from kiosk.domain.gatepass import verify_pass
 from kiosk.domain.ticket import receipt
 from kiosk.domain.visit import Visit, VisitEvent, VisitState
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 S = VisitState
 AUTO_CHECKOUT_FLAG = "auto_checkout"
+# Outbox topic of a scan whose visit the device does not know (offline): the pass id, device, time and verdict.
+PASS_SCAN_TOPIC = "gate.pass_scan"
+# A clock this far before the newest time already seen is wrong (NTP steps and skew stay well inside it).
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 class GateVerdict(StrEnum):
@@ -47,6 +53,8 @@ class GateVerdict(StrEnum):
     ALREADY_OUT = "already_checked_out"
     OTHER_OFFICE = "other_office"
     FORGED = "forged"  # forged or unreadable
+    DEMO = "demo"  # a `kiosk ticket --demo` pass: a sample, never a way in
+    CLOCK_BEHIND = "clock_behind"  # this device's clock is before a time it has already seen: no time verdicts
 
 
 GREEN = frozenset({GateVerdict.ENTER, GateVerdict.EXIT})
@@ -64,7 +72,8 @@ class GateResult:
     photo_path: str = ""
     host_name: str = ""
     locker_door: int | None = None
-    return_id_card: bool = False  # the guest leaves: hand back the ID card, take back the badge
+    return_id_card: bool = False  # the guest leaves: hand back the ID card, take back the badge; the guard
+    # compares the person with the ID card (and the photo when there is one): a copied pass meets a stranger here
     offline: bool = False  # decided from the signature alone; the visit is not in the local store yet
     expires_at: datetime | None = None
 
@@ -109,6 +118,8 @@ def _reason_to_verdict(reason: str) -> GateVerdict:
         return GateVerdict.DECLINED
     if r == "checked_out":
         return GateVerdict.ALREADY_OUT
+    if r == "demo":
+        return GateVerdict.DEMO
     return GateVerdict.FORGED  # bad_signature, unknown_key, revoked (replaced by a reprint), unreadable
 
 
@@ -159,6 +170,32 @@ class GateService:
 
     # --- scanning ---
 
+    # --- the device's own clock ---
+
+    def newest_seen(self) -> datetime:
+        """The newest time this device knows has passed: its own last event and scan, its last pull, and the
+        program's build time (times written by other devices' clocks are not its to judge). A clock before it
+        is wrong (a Raspberry Pi without RTC boots with an old time) and would call an expired pass valid."""
+        seen = [datetime.fromisoformat(BUILD_TIME)]
+        conn = self.db.conn
+        device = self.config.kiosk.device_id
+        for sql, args in (("SELECT MAX(at) FROM visit_events WHERE device_id=?", (device,)),
+                          ("SELECT MAX(scanned_at) FROM gate_scans WHERE device_id=?", (device,)),
+                          ("SELECT MAX(updated_at) FROM sync_state", ())):  # fmt: skip
+            value = conn.execute(sql, args).fetchone()[0]
+            if value:
+                try:
+                    seen.append(from_iso(value))
+                except ValueError:
+                    continue
+        return max(seen)
+
+    def _clock_behind(self, now: datetime) -> datetime | None:
+        newest = self.newest_seen()
+        return newest if now < newest - CLOCK_TOLERANCE else None
+
+    # --- scanning ---
+
     def scan(self, token: str) -> GateResult:
         """One scan at the gate. The visit's state decides the direction: accepted goes in, inside goes out."""
         now = self.clock.now()
@@ -167,8 +204,18 @@ class GateService:
             return self._log(token, now, GateResult(GateVerdict.FORGED, "unreadable"))
         pass_id = getattr(pv, "pass_id", "") or ""
         visit = self._lookup(pass_id)
+        behind = self._clock_behind(now)
+        if behind is not None and not (visit is not None and visit.state is S.INSIDE):
+            # Every verdict but letting an inside guest out depends on the time: refuse, and say why.
+            reason = (f"clock_behind: device time {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC is before "
+                      f"{behind.astimezone(UTC):%Y-%m-%d %H:%M} UTC already seen; set the clock")
+            log.error("gate clock behind", extra={"now": now.isoformat(), "newest_seen": behind.isoformat()})
+            return self._log(token, now, self._describe(GateResult(GateVerdict.CLOCK_BEHIND, reason, pass_id), visit),
+                             visit)
         if not pv.valid:
             verdict = _reason_to_verdict(pv.reason)
+            if verdict is GateVerdict.DEMO:
+                return self._log(token, now, GateResult(verdict, "demo pass"))
             if verdict is GateVerdict.FORGED:
                 # The pass id of a forged code is the forger's claim: show and touch nobody's visit.
                 return self._log(token, now, GateResult(verdict, pv.reason, pass_id))
@@ -177,15 +224,40 @@ class GateService:
                 return self._exit(token, now, visit, reason="pass expired")
             return self._log(token, now, self._describe(GateResult(verdict, pv.reason, pass_id), visit), visit)
         if visit is None:
-            # Offline, or the visit not pulled yet: the signature and expiry are all we know.
-            result = GateResult(GateVerdict.ENTER, "signature valid; visit not in local store", pass_id,
-                                offline=True, expires_at=pv.expires_at)  # fmt: skip
-            return self._log(token, now, result)
+            return self._offline(token, now, pass_id, pv.expires_at)
         return self._by_state(token, now, visit)
+
+    def _offline(self, token: str, now: datetime, pass_id: str, expires_at: datetime | None) -> GateResult:
+        """Offline, or the visit not pulled yet: the signature, the expiry and what this device remembers of the
+        pass id decide. First scan in, second out (the guard compares the person with the ID card held), then
+        refused: a copy of the pass gets in once at most, and every scan is queued for the other devices."""
+        last = self.scans.last_green(pass_id)
+        if last is None:
+            result = GateResult(GateVerdict.ENTER, "signature valid; visit not in local store", pass_id,
+                                offline=True, expires_at=expires_at)  # fmt: skip
+        elif last.verdict == GateVerdict.ENTER:
+            result = GateResult(GateVerdict.EXIT, f"offline; entered {last.scanned_at.astimezone(UTC):%H:%M} UTC on "
+                                f"{last.device_id}: compare the person with the ID card", pass_id,
+                                return_id_card=True, offline=True, expires_at=expires_at)  # fmt: skip
+        else:
+            result = GateResult(GateVerdict.ALREADY_OUT, "pass already used for entry and exit", pass_id,
+                                offline=True, expires_at=expires_at)  # fmt: skip
+        return self._log(token, now, result)
 
     def _by_state(self, token: str, now: datetime, visit: Visit) -> GateResult:
         state = visit.state
         if state is S.ACCEPTED:
+            # This device may have let the pass in (or out) offline, before it knew the visit.
+            last = self.scans.last_green(visit.pass_id) if visit.pass_id else None
+            if last is not None and last.verdict == GateVerdict.EXIT:
+                result = self._describe(GateResult(GateVerdict.ALREADY_OUT, "pass already used for exit"), visit)
+                return self._log(token, now, result, visit)
+            if last is not None and last.verdict == GateVerdict.ENTER:
+                device = self.config.kiosk.device_id
+                inside, event = visit.transition(S.INSIDE, at=last.scanned_at, actor="security", device_id=device,
+                                                 via="gate_scan", reason="entered while offline")  # fmt: skip
+                self.visits.save_transition(inside, event)
+                return self._exit(token, now, inside)
             return self._move(token, now, visit, S.INSIDE, GateVerdict.ENTER)
         if state is S.INSIDE:
             return self._exit(token, now, visit)
@@ -243,6 +315,15 @@ class GateService:
                 event = VisitEvent(visit.id, SCAN_EVENT, now, "security", device,
                                    data={"verdict": result.verdict.value, "reason": result.reason})  # fmt: skip
                 self.visits.append_event(conn, event)
+            elif result.pass_id and result.verdict is not GateVerdict.FORGED:
+                # A signed pass whose visit this device does not know: the scan still travels, by pass id.
+                self.visits.outbox.enqueue(
+                    conn, key=f"scan:{device}:{token_hash}:{to_iso(now)}", topic=PASS_SCAN_TOPIC,
+                    aggregate_id=f"pass:{result.pass_id}",
+                    payload={"pass_id": result.pass_id, "device_id": device, "at": to_iso(now),
+                             "verdict": result.verdict.value, "reason": result.reason},
+                    at=now,
+                )  # fmt: skip
         log.info("gate scan", extra={"verdict": result.verdict.value, "visit_id": result.visit_id, "offline": result.offline})
         return result
 
@@ -350,8 +431,14 @@ class GateService:
         by_visit: dict[str, list] = {}
         for ev in self.scans.scan_events(since):
             by_visit.setdefault(ev.visit_id, []).append(ev)
+        # Offline scans of passes whose visit was unknown here: keyed by pass id until the visit is known.
+        for ev in self.scans.offline_scan_events(since):
+            visit_id = self.scans.visit_for_pass(ev.visit_id[len("pass:"):]) or ev.visit_id
+            by_visit.setdefault(visit_id, []).append(ev)
         conflicts = []
         for visit_id, evs in by_visit.items():
+            # An offline scan pushed later comes back as the visit's event: count each (device, time) once.
+            evs = list({(e.device_id, e.at, e.verdict): e for e in sorted(evs, key=lambda e: e.at)}.values())
             entries = [e for e in evs if e.verdict == GateVerdict.ENTER]
             exits = [e for e in evs if e.verdict == GateVerdict.EXIT]
             if len(entries) > 1:

@@ -18,6 +18,7 @@ from kiosk.config import Config
 from kiosk.domain.errors import KioskError
 from kiosk.domain.gatepass import PassVerdict, verify_pass
 from kiosk.domain.tokens import SigningKey, VerifyKey
+from kiosk.files import private_dir, write_private
 from kiosk.store.passes import PassRepository
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class SigningKeyError(KioskError):
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
@@ -46,9 +47,9 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def install_public_key(cfg: Config, key: VerifyKey) -> Path:
     folder = cfg.path(cfg.privacy.verify_keys_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     path = folder / f"{key.key_id}.pub"
-    path.write_bytes(key.to_pem())
+    write_private(path, key.to_pem())
     return path
 
 

@@ -145,6 +145,9 @@ class StaffService:
             raise StaffLockedOut(remaining)
         now = self.clock.now()
         state = self.ops.pin_state()
+        quiet_since = max(t for t in (state.updated_at, state.locked_until) if t) if state.failures else None
+        if quiet_since is not None and now - quiet_since >= timedelta(seconds=ui.staff_pin_forget_s):
+            state = PinState(0, None)  # a quiet spell: the earlier wrong PINs are forgotten
         try:
             _hasher().verify(ui.staff_pin_hash, pin)
         except (VerificationError, InvalidHashError):

@@ -43,6 +43,9 @@ PROFILE_COLUMNS = {
 }
 
 
+MAX_IMPORT_BYTES = 32 << 20
+
+
 class InvalidProfile(KioskError):
     code = "invalid_survey_profile"
 
@@ -235,10 +238,13 @@ class SurveyService:
 
     def import_csv(self, path: Path | str) -> int:
         """All rows or none: any bad row stops the import and every bad row is reported by line."""
+        from kiosk.files import UnusableFile, read_bounded
+
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            # Bounded: a year of paper forms is well under a megabyte; /dev/zero or a FIFO is refused.
+            text = read_bounded(p, MAX_IMPORT_BYTES, "CSV").decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError, UnusableFile) as exc:
             raise SurveyImportFailed(str(p), [(0, f"cannot read the file ({type(exc).__name__})")]) from None
         good, bad = self.parse_csv(text)
         if bad:

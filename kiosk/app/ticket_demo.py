@@ -1,36 +1,25 @@
 """A sample gate pass on the simulated printer, kept as its ESC/POS bytes and their rendering (`kiosk ticket --demo`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk.app.passes import SigningKeyError, load_signer
 from kiosk.config import Config
 from kiosk.devices.escpos_render import render
 from kiosk.devices.printer import EscposPrinter, width_for
 from kiosk.devices.printer_simulator import SimulatedPrinterTransport
-from kiosk.domain.gatepass import issue
+from kiosk.domain.gatepass import demo_signer, issue
 from kiosk.domain.ticket import TicketData, gate_pass_ticket
-from kiosk.domain.tokens import SigningKey
+from kiosk.domain.tokens import KIND_DEMO_PASS
 
 
-@dataclass(frozen=True)
-class DemoTicket:
-    token: str
-    throwaway_key_id: str  # set when the office has no signing key yet and a throw-away key signed the demo
+def print_demo_ticket(cfg: Config, out: Path, now: datetime) -> str:
+    """Sign a pass for a made-up guest, print it on a simulated printer shaped like the configured one, write
+    `ticket.bin` (the bytes) and `ticket.png` (what the paper shows) into `out`; return the pass's token.
 
-
-def print_demo_ticket(cfg: Config, out: Path, now: datetime) -> DemoTicket:
-    """Sign a pass for a made-up guest, print it on a simulated printer shaped like the configured one, and
-    write `ticket.bin` (the bytes) and `ticket.png` (what the paper shows) into `out`."""
-    throwaway = ""
-    try:
-        signer = load_signer(cfg)
-    except SigningKeyError:
-        signer = SigningKey.generate()
-        throwaway = signer.key_id
+    Never with the office's key: a demo pass is of the demo kind, signed with the public demo key; gates refuse it."""
+    signer = demo_signer()
     pcfg = cfg.devices.printer
     gp, token = issue(
         signer,
@@ -38,6 +27,7 @@ def print_demo_ticket(cfg: Config, out: Path, now: datetime) -> DemoTicket:
         issued_at=now,
         expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
         locker_door=7,
+        kind=KIND_DEMO_PASS,
     )
     tz = ZoneInfo(cfg.office.timezone)
     data = TicketData(
@@ -45,7 +35,7 @@ def print_demo_ticket(cfg: Config, out: Path, now: datetime) -> DemoTicket:
         office_address=cfg.office.address,
         office_phone=cfg.office.phone,
         guest_name="I Wayan Contoh Sudarsana",
-        nik="5105010101900001",
+        nik="5105010101900001",  # made up; a demo pass never reaches a gate (see above)
         host_name=cfg.hosts[0].name if cfg.hosts else "Petugas PTSP",
         purpose=cfg.purposes[0].label_id,
         issued_at=gp.issued_at.astimezone(tz),
@@ -63,4 +53,4 @@ def print_demo_ticket(cfg: Config, out: Path, now: datetime) -> DemoTicket:
     out.mkdir(parents=True, exist_ok=True)
     (out / "ticket.bin").write_bytes(sim.printed)
     render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
-    return DemoTicket(token, throwaway)
+    return token

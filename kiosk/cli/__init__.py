@@ -5,6 +5,7 @@ import argparse
 import importlib
 import logging
 import pkgutil
+import sqlite3
 import sys
 
 from kiosk.domain.errors import KioskError
@@ -27,6 +28,12 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+    def _get_values(self, action, arg_strings):
+        # `--opt=--` gives argparse the value "--", which it drops, leaving [] where a string belongs.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"{'/'.join(action.option_strings)} needs a value, not '--'")
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except sqlite3.DatabaseError as exc:
+        # A database damaged after it was opened (a torn page, a disk error): one line, never a traceback.
+        if logging.getLogger().handlers:
+            log.warning("command failed", extra={"code": "database_error"})
+        print(f"kiosk: basis data rusak / database damaged: {exc}; restore it from a backup", file=sys.stderr)
+        return 2
     except OSError as exc:
         # A file or device the command was pointed at (missing, not allowed, busy): the user's to fix, so
         # one line naming it, not a traceback. Bugs still raise.

@@ -47,3 +47,60 @@ def context_from_args(args: argparse.Namespace, *, simulate: bool = False, confi
     from kiosk.app.context import AppContext
 
     return AppContext(config or config_from_args(args), simulate=simulate)
+
+
+# An image named on the command line: a phone photo of a KTP is a few MB and 12-48 megapixels.
+MAX_IMAGE_BYTES = 64 << 20
+MAX_IMAGE_PIXELS = 60_000_000
+
+
+def read_image_file(path: str, error):
+    """Decode an image file to a BGR array, bounded: a file that is not a regular file, too large (in bytes or
+    in pixels, read from its header before decoding) or not an image raises `error(path)` (a KioskError)."""
+    import io
+
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from kiosk.files import UnusableFile, read_bounded
+
+    try:
+        data = read_bounded(path, MAX_IMAGE_BYTES, "image")
+    except (UnusableFile, OSError):
+        raise error(path) from None
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+    except Exception:  # PIL does not know the format: OpenCV may, and has its own pixel limit
+        width = height = 0
+    if width * height > MAX_IMAGE_PIXELS:
+        raise error(path)
+    try:
+        frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except (cv2.error, ValueError, MemoryError):
+        frame = None
+    if frame is None:
+        raise error(path)
+    return frame
+
+
+# Days a command can ask about: the kiosk keeps no records outside these, and the ends of Python's calendar
+# (0001-01-01, 9999-12-31) overflow once a time zone or a day is added.
+FIRST_DAY = "1970-01-01"
+LAST_DAY = "2999-12-31"
+
+
+def parse_day(text: str, option: str):
+    """A YYYY-MM-DD date within FIRST_DAY..LAST_DAY, or a UsageError naming the option."""
+    from datetime import date
+
+    from kiosk.cli import UsageError
+
+    try:
+        day = date.fromisoformat(text)
+    except (ValueError, TypeError):
+        raise UsageError(f"{option} {text!r} is not a date of the form YYYY-MM-DD") from None
+    if not date.fromisoformat(FIRST_DAY) <= day <= date.fromisoformat(LAST_DAY):
+        raise UsageError(f"{option} {text!r} is outside {FIRST_DAY} .. {LAST_DAY}")
+    return day

@@ -29,12 +29,14 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.tokens import (
+    KIND_DEMO_PASS,
     KIND_GATE_PASS,
     SigningKey,
     TokenError,
     VerifierLookup,
     decode_token,
     encode_token,
+    peek_kind,
 )
 
 PASS_ID_BYTES = 6
@@ -59,6 +61,7 @@ REASONS = (
     "checked_out",
     "revoked",
     "cancelled",
+    "demo",
 )
 # Visit states that make a pass worthless at the gate, and the reason each gives.
 _STATE_REASONS = {"declined": "declined", "checked_out": "checked_out", "cancelled": "cancelled", "expired": "expired"}
@@ -171,6 +174,7 @@ def issue(
     expires_at: datetime,
     locker_door: int | None = None,
     pass_id: str | None = None,
+    kind: int = KIND_GATE_PASS,
 ) -> tuple[GatePass, str]:
     """A new pass (or the same pass id again, for a reprint) and its signed token text.
 
@@ -187,7 +191,18 @@ def issue(
         expires_at=start + timedelta(minutes=minutes),
         locker_door=locker_door,
     )
-    return gp, encode_token(KIND_GATE_PASS, gp.to_payload(), signer)
+    if kind not in (KIND_GATE_PASS, KIND_DEMO_PASS):
+        raise InvalidGatePass(f"token kind {kind} is not a pass")
+    return gp, encode_token(kind, gp.to_payload(), signer)
+
+
+# The demo pass's key: public on purpose (anyone may print a demo), never installed on a gate, so even a gate
+# that does not know the demo kind refuses it (unknown key).
+DEMO_SIGNING_SEED = b"kejari-kiosk demo pass; no gate!"
+
+
+def demo_signer() -> SigningKey:
+    return SigningKey.from_seed(DEMO_SIGNING_SEED)
 
 
 @dataclass(frozen=True)
@@ -235,6 +250,8 @@ def verify_pass(
     office, revocation, visit state (declined / checked out / cancelled / expired), then the
     time window.
     """
+    if peek_kind(token) == KIND_DEMO_PASS:
+        return PassVerdict(False, "demo")
     try:
         kind, key_id, payload = decode_token(token, public_keys)
     except TokenError as exc:

@@ -8,7 +8,7 @@ Format, version 1 (all integers big-endian)::
 
     offset  size  field
     0       1     version        0x01
-    1       1     kind           1 = gate pass, 2 = pre-registration invitation (0 and 255 reserved)
+    1       1     kind           1 = gate pass, 2 = pre-registration invitation, 3 = demo pass (0 and 255 reserved)
     2       4     key id         first 4 bytes of SHA-256(raw 32-byte Ed25519 public key)
     6       n     payload        defined by the kind; its length is implied (total - 70)
     6+n     64    signature      Ed25519 over CONTEXT || bytes[0 : 6+n]
@@ -54,7 +54,8 @@ from kiosk.domain.errors import KioskError
 VERSION = 1
 KIND_GATE_PASS = 1
 KIND_INVITATION = 2
-KINDS = frozenset({KIND_GATE_PASS, KIND_INVITATION})
+KIND_DEMO_PASS = 3  # `kiosk ticket --demo`: laid out like a gate pass, refused by every gate
+KINDS = frozenset({KIND_GATE_PASS, KIND_INVITATION, KIND_DEMO_PASS})
 
 CONTEXT = b"kejari-kiosk/token/v1\x00"
 HEADER_LEN = 6

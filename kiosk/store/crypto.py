@@ -27,7 +27,9 @@ def load_or_create_key(path: Path) -> bytes:
         if len(key) != 32:
             raise KeyFileError(path, f"expected 32 bytes, found {len(key)}")
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from kiosk.files import private_dir
+
+    private_dir(path.parent)
     key = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -9,7 +9,17 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from kiosk.domain.errors import KioskError
+from kiosk.files import make_private, private_dir, touch_private
+
 log = logging.getLogger(__name__)
+
+
+class DatabaseUnusable(KioskError):
+    code = "database_unusable"
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(path=str(path), reason=reason)
 
 MIGRATIONS_PACKAGE = "kiosk.store.migrations"
 
@@ -41,9 +51,20 @@ class Database:
         self.path = Path(path)
         self.synchronous = synchronous
         self._local = threading.local()
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.migrate()
+        self._memory = str(self.path) == ":memory:"
+        try:
+            if not self._memory:
+                # The database and its -wal/-shm hold personal data: 0600 in a 0700 folder whatever the umask
+                # (SQLite gives the -wal and -shm files the database file's mode).
+                private_dir(self.path.parent)
+                touch_private(self.path)
+            self.migrate()
+            if not self._memory:
+                for suffix in ("-wal", "-shm"):
+                    make_private(f"{self.path}{suffix}")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise DatabaseUnusable(self.path, str(exc)) from None
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -52,6 +73,8 @@ class Database:
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows are overwritten with zeros, in the database file and in the pages written to the WAL.
+        conn.execute("PRAGMA secure_delete=ON")
         return conn
 
     @property
@@ -60,6 +83,14 @@ class Database:
         if conn is None:
             conn = self._local.conn = self._open()
         return conn
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it to zero bytes (after forget and purge, so deleted
+        personal data does not linger in old WAL frames). False when a reader kept it from finishing."""
+        if self._memory:
+            return True
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

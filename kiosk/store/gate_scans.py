@@ -50,6 +50,25 @@ class GateScanRepository:
         )
         return [ScanRecord(from_iso(r[0]), *r[1:]) for r in rows]
 
+    def last_green(self, pass_id: str) -> ScanRecord | None:
+        """This device's last entry or exit on this pass id, whether or not it knows the visit."""
+        r = self._db.conn.execute(
+            "SELECT scanned_at, device_id, pass_id, visit_id, verdict, reason FROM gate_scans"
+            " WHERE pass_id=? AND verdict IN ('enter', 'exit') ORDER BY id DESC LIMIT 1",
+            (pass_id,),
+        ).fetchone()
+        return ScanRecord(from_iso(r[0]), *r[1:]) if r else None
+
+    def offline_scan_events(self, since: datetime | None = None) -> list[ScanEvent]:
+        """Scans of passes whose visit this device did not know, as events named 'pass:<pass id>'."""
+        sql = "SELECT id, scanned_at, device_id, pass_id, verdict FROM gate_scans WHERE visit_id='' AND pass_id!=''"
+        args: list = []
+        if since is not None:
+            sql += " AND scanned_at >= ?"
+            args.append(to_iso(since.astimezone(UTC)))
+        rows = self._db.conn.execute(sql + " ORDER BY scanned_at, id", args).fetchall()
+        return [ScanEvent(f"pass:{r[3]}", from_iso(r[1]), r[2], r[4], f"scan-{r[0]}") for r in rows]
+
     def visit_for_pass(self, pass_id: str) -> str | None:
         """The visit whose pass (printed or attempted) carries this id, from its events."""
         row = self._db.conn.execute(

@@ -15,6 +15,7 @@ from kiosk.store.db import Database
 class PinState:
     failures: int
     locked_until: datetime | None
+    updated_at: datetime | None = None  # the last wrong PIN (or reset)
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ class OperationsRepository:
     # --- staff PIN ---
 
     def pin_state(self) -> PinState:
-        row = self._db.conn.execute("SELECT failures, locked_until FROM staff_pin_state WHERE id=1").fetchone()
+        row = self._db.conn.execute("SELECT failures, locked_until, updated_at FROM staff_pin_state WHERE id=1").fetchone()
         if row is None:
             return PinState(0, None)
-        return PinState(row["failures"], from_iso(row["locked_until"]) if row["locked_until"] else None)
+        return PinState(row["failures"], from_iso(row["locked_until"]) if row["locked_until"] else None,
+                        from_iso(row["updated_at"]))
 
     def save_pin_state(self, state: PinState, at: datetime) -> None:
         with self._db.transaction() as conn:
@@ -48,6 +50,11 @@ class OperationsRepository:
                 " updated_at=excluded.updated_at",
                 (state.failures, to_iso(state.locked_until) if state.locked_until else None, to_iso(at)),
             )
+
+    def reset_pin_state(self) -> bool:
+        """Forget wrong PINs and any lock-out (the root-only `kiosk staff pin-reset`). True if there was any."""
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM staff_pin_state WHERE id=1 AND failures > 0").rowcount > 0
 
     # --- processing log ---
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.domain.clock import Clock
     from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import HostRepository
     from kiosk.store.visits import VisitRepository
 
@@ -29,9 +30,9 @@ CURSOR_KEY = "pull.cursor"
 
 
 class Puller:
-    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository, hosts: HostRepository,
-                 client: CentralClient) -> None:
-        self.config, self.clock, self.db, self.visits, self.hosts = config, clock, db, visits, hosts
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository, client: CentralClient) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.client = client
         self.state = SyncStateRepository(db)
         self.notices = HostNoticeRepository(db)
@@ -82,7 +83,7 @@ class Puller:
         rv = mapping.remote_visit(item, self.config.office.code)
         if self.writer.visit_known(conn, rv.visit_id):
             return 0  # ours, or already pulled
-        guest_id = self.writer.insert_display_guest(
+        guest_id = self.guests.insert_display(
             conn, name=rv.guest_name, nik_last4=rv.nik_last4, institution=rv.institution, at=rv.created_at
         )
         visit = Visit(

@@ -5,6 +5,7 @@ import json
 import logging
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.visit import VisitEvent
+from kiosk.store.gate_scans import GateScanRepository
 from kiosk.store.outbox import OutboxMessage
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CENTRAL_TOPICS = ("visit.registered", "visit.event")
+PASS_SCAN_TOPIC = "gate.pass_scan"  # kiosk.app.gate.PASS_SCAN_TOPIC
+CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC)
 NOTIFY_TOPIC = "notify.host"
 
 
@@ -75,6 +78,32 @@ class VisitPushHandler:
 class EventPushHandler(VisitPushHandler):
     def send(self, message: OutboxMessage):
         self.client.push_event(message.payload["visit_id"], mapping.event_body(message.payload), message.idempotency_key)
+        return None
+
+
+class PassScanPushHandler(VisitPushHandler):
+    """A gate's scan of a pass whose visit it did not know (offline): sent as the visit's gate_scan event once
+    the visit is known here (pulled), so the central server and every other device learn it; until then it
+    waits with backoff."""
+
+    def __init__(self, *, scans: GateScanRepository, **store: Any) -> None:
+        super().__init__(**store)
+        self.scans = scans
+
+    def send(self, message: OutboxMessage):
+        payload = message.payload
+        pass_id = payload["pass_id"]
+        visit = self.visits.find_by_pass(pass_id)
+        visit_id = visit.id if visit else self.scans.visit_for_pass(pass_id)
+        if not visit_id:
+            raise DeliveryError("central", f"visit of pass {pass_id} not known here yet", transient=True)
+        event = {
+            "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{message.idempotency_key}")),
+            "visit_id": visit_id, "kind": "gate_scan", "from_state": None, "to_state": None, "at": payload["at"],
+            "actor": "security", "device_id": payload["device_id"],
+            "data": {"verdict": payload["verdict"], "reason": payload["reason"], "pass_id": pass_id, "offline": True},
+        }  # fmt: skip
+        self.client.push_event(visit_id, mapping.event_body(event), message.idempotency_key)
         return None
 
 
@@ -157,6 +186,7 @@ class SyncService:
             store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
             out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
+            out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(
                 config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
@@ -174,8 +204,8 @@ class SyncService:
     def puller(self) -> Puller | None:
         if self.client is None:
             return None
-        return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, hosts=self.hosts,
-                      client=self.client)
+        return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
+                      hosts=self.hosts, client=self.client)
 
     # --- the worker's face ---
 

@@ -56,6 +56,9 @@ class KioskApp(App):
     office_phone = StringProperty("")
     clock_text = StringProperty("")
 
+    # Lockdown: no Kivy settings panel (F1 opened it, and what was changed there persisted).
+    use_kivy_settings = False
+
     def __init__(self, services: AppContext, role: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = services
@@ -127,7 +130,21 @@ class KioskApp(App):
 
     # --- lifecycle ---
 
+    def open_settings(self, *largs) -> bool:
+        """F1 (or anything else) never opens Kivy's settings panel over the kiosk."""
+        log.warning("settings panel refused")
+        return False
+
+    def refuse_close(self, *largs, **kwargs) -> bool:
+        """Alt-F4, a window manager's close or an SDL quit event: refused in production (fullscreen); systemd
+        stops the kiosk with SIGTERM, not through the window."""
+        if self.services.config.ui.fullscreen:
+            log.warning("window close refused", extra={"source": str(kwargs.get("source", "window"))})
+            return True
+        return False
+
     def on_start(self) -> None:
+        Window.bind(on_request_close=self.refuse_close)
         self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
@@ -141,6 +158,7 @@ class KioskApp(App):
         log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
 
     def on_stop(self) -> None:
+        Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()

@@ -25,9 +25,16 @@ def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
     # After prepare_environment: Kivy reads its environment on import.
     from kivy.config import Config
 
+    # Lockdown (see KioskApp too): Escape never ends the app; a right or middle click is a plain touch, not
+    # multitouch emulation leaving red dots; no Kivy module (inspector, keybinding, monitor, screen ...) from
+    # a config.ini in KIVY_HOME; and nothing changed at run time is written back to that file.
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "systemanddock")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if Config.has_section("modules"):
+        for name in Config.options("modules"):
+            Config.remove_option("modules", name)
+    Config.write = lambda *args, **kwargs: False
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "resizable", "0" if fullscreen else "1")

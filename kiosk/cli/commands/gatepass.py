@@ -23,7 +23,7 @@ def _parse_at(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        at = datetime.fromisoformat(text)
+        at = datetime.fromisoformat(str(text))
     except ValueError:
         raise UsageError(f"--at {text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:30+08:00)") from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -21,7 +21,7 @@ def register(sub) -> None:
 
     s = ksub.add_parser("synth", help="write generated KTP camera frames (made-up identities) to a folder")
     s.add_argument("folder")
-    s.add_argument("--count", type=int, default=5)
+    s.add_argument("--count", type=_count, default=5, help="1 to 1000 frames")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--degraded", action="store_true", help="blur, glare, low light, JPEG noise, tilt")
     s.set_defaults(func=run_synth)
@@ -34,6 +34,18 @@ def register(sub) -> None:
     r.set_defaults(func=run_read)
 
 
+def _count(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of frames from 1 to 1000")
+    return n
+
+
 def run_synth(args) -> int:
     from kiosk.app.ktp import write_synthetic_frames
 
@@ -43,14 +55,10 @@ def run_synth(args) -> int:
 
 
 def run_read(args) -> int:
-    import cv2
-
+    from kiosk.cli.common import read_image_file
     from kiosk.domain.masking import mask_nik
 
-    # imread prints its own warning for a missing file; check first so a failure stays one line.
-    frame = cv2.imread(args.image, cv2.IMREAD_COLOR) if Path(args.image).is_file() else None
-    if frame is None:
-        raise ImageUnreadable(args.image)
+    frame = read_image_file(args.image, ImageUnreadable)
     cfg = config_from_args(args)
     if args.engine:
         cfg = cfg.replace(devices=dataclasses.replace(cfg.devices, ktp=dataclasses.replace(cfg.devices.ktp, ocr_engine=args.engine)))

@@ -48,8 +48,6 @@ def run_purge(args) -> int:
 
 
 def run_export(args) -> int:
-    import os
-
     ctx = context_from_args(args)
     try:
         record = ctx.privacy.export(args.nik, actor="cli")
@@ -57,8 +55,10 @@ def run_export(args) -> int:
         ctx.close()
     text = json.dumps(record, ensure_ascii=False, indent=2)
     if args.out:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        from kiosk.files import open_private_write
+
+        # 0600 even over an existing file; a symlink (planted to send the export elsewhere) is refused.
+        with open_private_write(args.out) as fh:
             fh.write(text + "\n")
         print(f"export {record['request_id']}: {len(record['visits'])} visits written to {args.out}")
     else:

@@ -28,12 +28,14 @@ def describe(data: bytes, ctx_of) -> dict:
     """What one decoded payload is: our own signed token (gate pass or invitation, verified offline), an
     identity document, or nothing we know. `ctx_of()` gives the AppContext, built only when a token needs keys."""
     from kiosk.domain.identity import InvalidPayload, identity_json, parse_identity_payload
-    from kiosk.domain.tokens import KIND_GATE_PASS, KIND_INVITATION, peek_kind
+    from kiosk.domain.tokens import KIND_DEMO_PASS, KIND_GATE_PASS, KIND_INVITATION, peek_kind
 
     text = data.decode("utf-8", errors="replace").strip()
     kind = peek_kind(text)
     if kind == KIND_GATE_PASS:
         return {"type": "gate_pass", **ctx_of().passes.verify(text).to_dict()}
+    if kind == KIND_DEMO_PASS:
+        return {"type": "demo_pass", "valid": False, "reason": "demo"}
     if kind == KIND_INVITATION:
         return {"type": "invitation", **ctx_of().identity.invitation(text).to_dict()}
     try:
@@ -62,13 +64,11 @@ def run(args) -> int:
 
 
 def _scan_files(files: list[str], decoder, ctx_of) -> int:
-    import cv2
+    from kiosk.cli.common import read_image_file
 
     found = 0
     for path in files:
-        frame = cv2.imread(path, cv2.IMREAD_COLOR)
-        if frame is None:
-            raise UnreadableImage(path)
+        frame = read_image_file(path, UnreadableImage)
         symbols = decoder.decode(frame)
         if not symbols:
             print(f"kiosk: no code found in {path}", file=sys.stderr)

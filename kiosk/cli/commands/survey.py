@@ -5,7 +5,7 @@ import sys
 from datetime import date
 
 from kiosk.cli import UsageError
-from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.cli.common import add_config_option, context_from_args, parse_day
 
 FORMATS = ("table", "json", "csv", "png")
 
@@ -18,10 +18,7 @@ def add_period_options(p) -> None:
 
 
 def parse_period(args) -> tuple[date, date]:
-    try:
-        start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
-    except ValueError:
-        raise UsageError(f"--from/--to must be dates of the form YYYY-MM-DD, got {args.date_from!r}/{args.date_to!r}") from None
+    start, end = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
     if end < start:
         raise UsageError(f"--to {end} is before --from {start}")
     return start, end
@@ -29,8 +26,13 @@ def parse_period(args) -> tuple[date, date]:
 
 def emit(args, text: str | None, png_writer, default_png: str) -> None:
     """Text to stdout or --output; png to --output or a default file name, whose path is printed."""
+    from pathlib import Path
+
     if args.format == "png":
-        path = png_writer(args.output or default_png)
+        target = Path(args.output or default_png)
+        if target.is_dir():  # --output DIR: the default file name inside it
+            target = target / default_png
+        path = png_writer(target)
         print(path)
         return
     if args.output:

@@ -62,8 +62,5 @@ def run_demo(args) -> int:
     from kiosk.app.ticket_demo import print_demo_ticket
 
     cfg = config_from_args(args)
-    demo = print_demo_ticket(cfg, Path(args.out), SystemClock().now())
-    if demo.throwaway_key_id:
-        print(f"kiosk: no signing key yet; demo signed with a throw-away key {demo.throwaway_key_id}", file=sys.stderr)
-    print(demo.token)
+    print(print_demo_ticket(cfg, Path(args.out), SystemClock().now()))
     return 0

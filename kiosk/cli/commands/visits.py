@@ -5,8 +5,7 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from kiosk.cli import UsageError
-from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.cli.common import add_config_option, context_from_args, parse_day
 
 
 def register(sub) -> None:
@@ -26,10 +25,7 @@ def register(sub) -> None:
 def _parse_day(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--date {text!r} is not a date of the form YYYY-MM-DD") from None
+    return parse_day(text, "--date")
 
 
 def run_list(args) -> int:
