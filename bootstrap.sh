@@ -15,8 +15,9 @@ APT_PACKAGES=(
   fonts-dejavu-core
   tesseract-ocr tesseract-ocr-ind
 )
-# Only the tests need these: systemd-analyze verifies the units in systemd/.
-TEST_APT_PACKAGES=(systemd)
+# Only the tests need these: systemd-analyze verifies the units in systemd/; the central tests run a
+# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster).
+TEST_APT_PACKAGES=(systemd postgresql)
 
 say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
 

@@ -62,9 +62,10 @@ def run(n: int, workdir: Path, db_url: str | None = None) -> dict[str, float]:
     ctx = AppContext(cfg, clock=FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)))
     fill_s = _fill(ctx, n)
     assert ctx.sync.drain_once().sent == 0  # server not started yet: the backlog waits
+    # Loopback and no credential issued: the server runs open (the kiosk's token is ignored).
     server = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url or f"sqlite:///{workdir / 'central.sqlite3'}",
-         "--port", str(port), "--token", "bench"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+         "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     if not server.stdout.readline() and server.wait(timeout=10) is not None:
         ctx.close()
         raise RuntimeError(f"the central server did not start (exit {server.returncode}); try: kiosk central serve --db ...")

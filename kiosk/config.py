@@ -98,7 +98,12 @@ class PrinterConfig:
     port: int = field(default=9100, metadata={"min": 1, "max": 65535})
     timeout_s: float = field(default=5.0, metadata={"min": 0.1, "max": 120})
     print_photo: bool = False
-    simulate_fault: Literal["", "paper_out", "offline", "cover_open", "paper_near_end"] = ""
+    # A status answer is a byte within milliseconds; a printer silent this long does not answer status.
+    status_timeout_s: float = field(default=0.5, metadata={"min": 0.05, "max": 10})
+    # A printer that answers no status must have taken every byte of the job within this time.
+    drain_timeout_s: float = field(default=5.0, metadata={"min": 0.1, "max": 120})
+    poll_s: float = field(default=15.0, metadata={"min": 0.05, "max": 3600, "doc": "how often its status is read"})
+    simulate_fault: Literal["", "paper_out", "offline", "cover_open", "paper_near_end", "no_status"] = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,13 @@ class ScannerConfig:
     symbologies: list[Literal["QRCODE", "MICROQR", "PDF417", "DATAMATRIX", "CODE128", "CODE39", "EAN13", "I25"]] = (
         field(default_factory=lambda: ["QRCODE"], metadata={"doc": "codes the camera decoder looks for"}))
     source: str = field(default="", metadata={"doc": "image/video file or folder for the simulated scanner"})
+    # Framing of serial and keyboard-wedge scanners (escapes: \r \n \t \xNN).
+    terminators: str = field(default="\\r\\n", metadata={"doc": "bytes that end a code"})
+    inter_char_timeout_s: float = field(default=0.08, metadata={"min": 0.005, "max": 5, "doc": "silence that ends a code"})
+    strip_stx_etx: bool = True
+    strip_aim: bool = field(default=True, metadata={"doc": "drop an AIM identifier like ]Q1 before the code"})
+    prefix: str = field(default="", metadata={"doc": "programmed prefix to drop"})
+    suffix: str = field(default="", metadata={"doc": "programmed suffix to drop"})
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,9 @@ class CameraConfig:
     source: str = field(default="", metadata={"doc": "image/video file or folder (simulated); empty = built-in"})
 
 
-_LOCKER_FAULT = r"\s*(stuck:\d+|silent(:\d+)?|badsum(:\d+)?)\s*"
+_LOCKER_FAULT = (
+    r"\s*(stuck:\d+|silentboard:\d+|answers_unlock|(silent|badsum|garbled|noise|split|dropunlock)(:\d+)?)\s*"
+)
 _LOCKER_FAULT_SCRIPT = rf"^({_LOCKER_FAULT}(,{_LOCKER_FAULT})*)?$"
 
 
@@ -151,6 +165,13 @@ class LockersConfig:
     hook_closed_bit: int = field(default=1, metadata={"min": 0, "max": 1, "doc": "status bit value of a closed lock"})
     confirm_timeout_s: float = field(default=1.0, metadata={"min": 0.0, "max": 10})
     doors_tried: int = field(default=3, metadata={"min": 1, "max": 64})
+    # An unlock frame lost on the wire is sent again this many times before the door is judged faulty.
+    unlock_attempts: int = field(default=2, metadata={"min": 1, "max": 5})
+    # Firmware that always answers an unlock with a status frame; otherwise the driver listens
+    # unlock_reply_s after each unlock for an answer it then throws away (0: do not listen).
+    unlock_replies: bool = False
+    unlock_reply_s: float = field(default=0.05, metadata={"min": 0.0, "max": 2})
+    poll_s: float = field(default=10.0, metadata={"min": 0.05, "max": 3600, "doc": "how often the bus is checked"})
 
 
 @dataclass(frozen=True)
@@ -179,6 +200,8 @@ class DevicesConfig:
 class CentralConfig:
     url: str = field(default="", metadata={"pattern": r"^(|https?://\S+)$"})
     token: str = ""
+    token_file: str = field(default="", metadata={"doc": "the device's credential file (kiosk central credential issue); "
+                                                         "used instead of token"})
     connect_timeout_s: float = field(default=3.05, metadata={"min": 0.1, "max": 60})
     read_timeout_s: float = field(default=10.0, metadata={"min": 0.1, "max": 300})
     verify_tls: bool = True

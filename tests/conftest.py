@@ -77,3 +77,6 @@ def context(make_config):
     ctx = AppContext(make_config(), clock=FixedClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC)))
     yield ctx
     ctx.close()
+
+
+from tests.fixtures_pg import pg_url, postgres_server  # noqa: E402,F401  (the central tests' PostgreSQL)

@@ -21,33 +21,91 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class CentralProcess:
-    """`kiosk central serve` in a subprocess; start/stop keep the same port and database."""
+APP_SECRET = "wa-app-secret-for-tests"  # the WhatsApp app secret the test server checks webhook signatures with
 
-    def __init__(self, db_path: Path, port: int | None = None, seed_config: Path | None = None) -> None:
-        self.db_url = f"sqlite:///{db_path}"
+
+def sign_webhook(raw: bytes, secret: str = APP_SECRET) -> str:
+    import hashlib
+    import hmac
+
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+class CentralProcess:
+    """`kiosk central serve` in a subprocess on a database URL (the tests' PostgreSQL); start/stop keep the
+    same port, database and key. One credential (TOKEN) is issued for the office's test devices."""
+
+    def __init__(self, db_url: str, workdir: Path, port: int | None = None, seed_config: Path | None = None,
+                 workers: int = 1, credential: bool = True, env: dict[str, str] | None = None) -> None:
+        self.db_url = db_url
+        self.workdir = Path(workdir)
+        self.key_file = self.workdir / "central-keys" / "central.key"
         self.port = port or free_port()
         self.seed_config = seed_config
+        self.workers = workers
+        self.credential = credential
+        self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
+        self._store = None
+        self._issued = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def store(self):
+        """The service's store in this process (same database and key file), for setup and checks."""
+        if self._store is None:
+            from kiosk.central.db import open_engine
+            from kiosk.central.keys import CentralKeys, ensure_key_file
+            from kiosk.central.store import CentralStore
+
+            self._store = CentralStore(open_engine(self.db_url, pool_size=2), CentralKeys.from_file(ensure_key_file(self.key_file)))
+            if self.credential and not self._issued:
+                self._store.issue_credential(OFFICE, "test-devices", token=TOKEN)
+                self._issued = True
+        return self._store
+
+    def env(self) -> dict[str, str]:
+        import os
+
+        return {**os.environ, "KIOSK_CENTRAL_DB": self.db_url, "KIOSK_CENTRAL_KEY_FILE": str(self.key_file),
+                "KIOSK_WA_APP_SECRET": APP_SECRET, **self.extra_env}
+
+    stderr = subprocess.DEVNULL  # a test that reads the server's log sets a file here
+
     def start(self) -> CentralProcess:
-        cmd = [sys.executable, "-m", "kiosk", "central", "serve", "--db", self.db_url, "--port", str(self.port), "--token", TOKEN]
+        assert self.store is not None  # schema migrated, key and credential in place before the first start
+        cmd = [sys.executable, "-m", "kiosk", "central", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         if self.seed_config:
             cmd += ["--seed-config", str(self.seed_config)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=self.env())
         line = self.proc.stdout.readline()
         assert line.startswith("central serving on"), line
+        wait_for(self._answers, timeout=30)
         return self
+
+    def _answers(self) -> bool:
+        try:
+            return requests.get(self.url + "/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
 
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=20)
             self.proc = None
+        if self._store is not None:
+            self._store.engine.dispose()
+            self._store = None
+
+    def rows(self, sql: str, **params) -> list[tuple]:
+        from sqlalchemy import text
+
+        with self.store.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
 
     def get(self, path: str, **params) -> dict:
         r = requests.get(self.url + path, params=params, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
@@ -56,6 +114,13 @@ class CentralProcess:
 
     def post(self, path: str, body: dict, **headers) -> requests.Response:
         return requests.post(self.url + path, json=body, headers={"Authorization": f"Bearer {TOKEN}", **headers}, timeout=10)
+
+    def webhook(self, body: dict, *, secret: str = APP_SECRET) -> requests.Response:
+        import json
+
+        raw = json.dumps(body).encode()
+        return requests.post(self.url + "/v1/webhooks/whatsapp", data=raw, timeout=10, headers={
+            "Content-Type": "application/json", "X-Hub-Signature-256": sign_webhook(raw, secret)})
 
 
 def device_context(make_config, tmp_path: Path, name: str, central_url: str, *, role: str = "guest", notifier=None):

@@ -17,9 +17,10 @@ from kiosk.domain.words import catalog_path, error_catalog, load, placeholders
 
 
 def _modules():
-    # kiosk.ui is left out: importing it opens Kivy's window. It defines no errors (checked below).
+    # kiosk.ui is left out: importing it opens Kivy's window. It defines no errors (checked below). Alembic's
+    # migration scripts run only under Alembic, and __main__ runs the CLI.
     for info in pkgutil.walk_packages(kiosk.__path__, "kiosk."):
-        if not info.name.startswith("kiosk.ui") and info.name != "kiosk.__main__":
+        if not info.name.startswith(("kiosk.ui", "kiosk.central.migrations")) and info.name != "kiosk.__main__":
             yield importlib.import_module(info.name)
 
 

@@ -20,8 +20,8 @@ def print_pass(lobby, visit, *gates) -> str:
 
 
 @pytest.fixture
-def central(tmp_path):
-    server = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml")
+def central(tmp_path, pg_url):
+    server = CentralProcess(pg_url, tmp_path, seed_config=ROOT / "config" / "simulate.toml")
     yield server
     server.stop()
 

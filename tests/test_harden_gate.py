@@ -123,13 +123,13 @@ def test_a_visit_learnt_after_an_offline_entry_does_not_let_the_pass_in_again(co
     assert gate.scan(token).verdict is GateVerdict.ALREADY_OUT
 
 
-def test_offline_scans_reach_the_other_gate_through_the_central_server(make_config, tmp_path):
+def test_offline_scans_reach_the_other_gate_through_the_central_server(make_config, tmp_path, pg_url):
     """Gate 1 lets the pass in before it knows the visit; once it learns the visit its scan is pushed as the
     visit's event; gate 2, which also let a copy in, reconciles both entries."""
     from tests.fixtures_sync import OFFICE, ROOT, CentralProcess, device_context, drain_all, register
     from tests.test_gate_sync import print_pass
 
-    central = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml")
+    central = CentralProcess(pg_url, tmp_path, seed_config=ROOT / "config" / "simulate.toml")
     central.start()
     try:
         lobby = device_context(make_config, tmp_path, "lobby-1", central.url)

@@ -65,12 +65,29 @@ def test_open_all_names_doors_that_stay_shut(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "still closed: 2"
 
 
-def test_silent_board_shows_status_from_the_database_with_the_error(tmp_path, capsys):
+def test_silent_board_shows_status_from_the_database_with_the_error_and_exits_non_zero(tmp_path, capsys):
     cfg = write_config(tmp_path, simulate_fault="silent")
-    assert main(["lockers", "status", "--config", str(cfg)]) == 0
+    assert main(["lockers", "status", "--config", str(cfg)]) == 1
     out = capsys.readouterr().out
     assert "unknown" in out
-    assert "board: Locker board 0 does not answer (3 attempts)" in out
+    assert "board 0 unreachable: Locker board 0 does not answer (3 attempts)" in out
+    assert "board 1 unreachable: Locker board 1 does not answer (3 attempts)" in out
+
+
+def test_one_silent_board_of_two_shows_the_other_boards_doors_and_exits_non_zero(tmp_path, capsys):
+    cfg = write_config(tmp_path, simulate_fault="silentboard:1")
+    assert main(["lockers", "status", "--config", str(cfg)]) == 1
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[2] for line in out.splitlines()[1:] if line[:1].isdigit()}
+    assert [rows[str(d)] for d in range(1, 9)] == ["closed"] * 4 + ["unknown"] * 4
+    assert "board 1 unreachable" in out and "board 0 unreachable" not in out
+
+
+def test_open_all_with_one_silent_board_opens_the_other_board_and_names_the_silent_one(tmp_path, capsys):
+    cfg = write_config(tmp_path, simulate_fault="silentboard:0")
+    assert main(["lockers", "open-all", "--config", str(cfg)]) == 1
+    out = capsys.readouterr().out
+    assert "still closed: 1, 2, 3, 4" in out and "board 0 unreachable" in out
 
 
 def test_the_installed_command_runs_in_its_own_process(tmp_path):

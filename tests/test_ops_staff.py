@@ -72,7 +72,8 @@ def test_status_lists_outbox_services_and_devices(staff_ctx):
     assert services["lockers / loker"] == "ok"
     assert set(services.values()) <= {"ok", "not_available"}
     devices = {s.name: s.state for s in staff_ctx.staff.device_status()}
-    assert devices["locker board 0"] == "ok"
+    assert devices["lockers"] == "ok"
+    assert devices["printer"] == "ok"
 
 
 def test_manual_check_out_closes_the_visit_frees_the_locker_and_reports_it(staff_ctx):

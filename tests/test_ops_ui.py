@@ -96,8 +96,9 @@ def test_staff_unlock_status_visits_checkout_lockers_and_leave(staff_ctx, artifa
         assert ui.app.screens.current == "staff"
 
         content = ui.find("content")
-        wait_until(ui, lambda: any("locker board 0" in getattr(w, "text", "") for w in content.children))
+        wait_until(ui, lambda: any("Loker: baik" in getattr(w, "text", "") for w in content.children))
         texts = [getattr(w, "text", "") for w in content.walk()]
+        assert "Printer: baik" in texts  # each device's service state in words, Indonesian first
         assert any("2 menunggu" in t for t in texts)  # registered + waiting_host, no central configured
         ui.screenshot("staff-status")
 
@@ -170,3 +171,25 @@ def test_watchdog_beats_come_from_the_kivy_clock_and_stop_when_the_ui_freezes(st
         ui.close()
         sock.close()
     assert ui.app.watchdog.beats >= 2
+
+
+def test_the_staff_status_shows_a_printer_pulled_while_the_menu_is_open_and_back_again(staff_ctx, artifacts):
+    ui = _harness(staff_ctx, "guest", artifacts)
+    printer = staff_ctx.devices.printer
+    printer.poll_s, printer.backoff_s = 0.1, 0.05
+    try:
+        long_press(ui, ui.header("office_name"))
+        enter_pin(ui, PIN)
+        content = ui.find("content")
+
+        def shows(text: str) -> bool:
+            return any(text in getattr(w, "text", "") for w in content.children)
+
+        wait_until(ui, lambda: shows("Printer: baik"))
+        printer.transport.fault = "offline"  # the USB cable is pulled while staff look at the menu
+        wait_until(ui, lambda: shows("Printer: tidak bisa dipakai (tidak terhubung / not connected)"))
+        ui.screenshot("staff-status-printer-offline")
+        printer.transport.fault = ""  # plugged back in: no restart
+        wait_until(ui, lambda: shows("Printer: baik"))
+    finally:
+        ui.close()

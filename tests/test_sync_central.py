@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -11,16 +10,15 @@ from tests.fixtures_sync import OFFICE, ROOT, CentralProcess, device_context, dr
 
 
 @pytest.fixture
-def central(tmp_path):
-    server = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml")
+def central(tmp_path, pg_url):
+    server = CentralProcess(pg_url, tmp_path, seed_config=ROOT / "config" / "simulate.toml")
     yield server
     server.stop()
 
 
 def _server_rows(central: CentralProcess):
-    db = sqlite3.connect(central.db_url[len("sqlite:///"):])
-    visits = {r[0] for r in db.execute("SELECT visit_id FROM visits")}
-    events = [(r[0], json.loads(r[1])["event_id"]) for r in db.execute("SELECT visit_id, body FROM events ORDER BY seq")]
+    visits = {r[0] for r in central.rows("SELECT visit_id FROM visits")}
+    events = [(r[0], json.loads(r[1])["event_id"]) for r in central.rows("SELECT visit_id, body FROM events ORDER BY seq")]
     return visits, events
 
 
@@ -64,8 +62,7 @@ def test_a_repeated_push_is_answered_from_the_first_and_never_stored_twice(make_
     drain_all(lobby)
     server_visits, _ = _server_rows(central)
     assert server_visits == {v.id}
-    db = sqlite3.connect(central.db_url[len("sqlite:///"):])
-    assert db.execute("SELECT SUM(replays) FROM idempotency").fetchone()[0] == 1
+    assert central.rows("SELECT SUM(replays) FROM idempotency")[0][0] == 1
     lobby.close()
 
 
@@ -146,3 +143,28 @@ def test_unreachable_port_backs_off_with_growing_delays(make_config, tmp_path):
     assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False)), delays
     assert delays[-1] >= 16  # 2^5 / 2 at least, with jitter
     lobby.close()
+
+
+def test_central_and_the_kiosk_both_change_a_visit_and_every_device_converges_with_nothing_parked(make_config, tmp_path, central):
+    """The host accepts at central while staff, offline, record 'declined' and check the guest out at the
+    desk: the kiosk's events are accepted (never parked), and the lobby, central and a gate all end with
+    the precedence rule's state (checked_out)."""
+    central.start()
+    lobby = device_context(make_config, tmp_path, "lobby-1", central.url)
+    gate = device_context(make_config, tmp_path, "gate-1", central.url, role="security")
+    v = register(lobby, 5)
+    lobby.notifications.notify_host(v.id)
+    drain_all(lobby)
+    gate.sync.pull_once()
+    answered = central.post(f"/v1/offices/{OFFICE}/visits/{v.id}/answer", {"accepted": True, "actor": "host:kasi-pidum"})
+    assert answered.json()["state"] == "accepted"
+    lobby.notifications.record_host_answer(v.id, accepted=False, actor="staff:ptsp")  # before it learnt the answer
+    lobby.staff.check_out(v.id, actor="staff:ptsp")
+    drain_all(lobby)
+    assert lobby.visits.outbox.counts()["parked"] == 0
+    assert central.get(f"/v1/offices/{OFFICE}/visits/{v.id}")["state"] == "checked_out"
+    gate.sync.pull_once()
+    lobby.sync.pull_once()
+    assert gate.visits.get(v.id).state == lobby.visits.get(v.id).state == VisitState.CHECKED_OUT
+    lobby.close()
+    gate.close()

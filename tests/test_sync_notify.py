@@ -104,8 +104,9 @@ def test_staff_record_the_host_answer(make_config, tmp_path):
     dev.close()
 
 
-def test_read_status_and_the_hosts_reply_button_reach_the_devices_through_the_central_server(make_config, tmp_path, cloud):
-    central = CentralProcess(tmp_path / "central.sqlite3", seed_config=ROOT / "config" / "simulate.toml").start()
+def test_read_status_and_the_hosts_reply_button_reach_the_devices_through_the_central_server(make_config, tmp_path, cloud,
+                                                                                             pg_url):
+    central = CentralProcess(pg_url, tmp_path, seed_config=ROOT / "config" / "simulate.toml").start()
     try:
         dev = device_context(make_config, tmp_path, "lobby-1", central.url, notifier=_cloud_cfg(cloud))
         v = register(dev, 7)
@@ -115,7 +116,7 @@ def test_read_status_and_the_hosts_reply_button_reach_the_devices_through_the_ce
         hook = {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
             "statuses": [{"id": wamid, "status": "delivered", "timestamp": "1"}, {"id": wamid, "status": "read", "timestamp": "2"}],
         }}]}]}
-        assert central.post("/v1/webhooks/whatsapp", hook).status_code == 200
+        assert central.webhook(hook).status_code == 200
         dev.sync.pull_once()
         assert dev.notifications.notices(v.id)[0].status == "read"
 
@@ -123,7 +124,7 @@ def test_read_status_and_the_hosts_reply_button_reach_the_devices_through_the_ce
             "messages": [{"from": "6281200000003", "type": "button", "context": {"id": wamid},
                           "button": {"payload": f"accept:{v.id}", "text": "Terima"}}],
         }}]}]}
-        assert central.post("/v1/webhooks/whatsapp", reply).status_code == 200
+        assert central.webhook(reply).status_code == 200
         dev.sync.pull_once()
         assert dev.visits.get(v.id).state == VisitState.ACCEPTED
         assert dev.visits.events(v.id)[-1].actor == "host:kasi-pidum"

@@ -54,8 +54,8 @@ def _pending(db_path) -> int:
         db.close()
 
 
-def test_sigkill_of_the_worker_mid_push_loses_and_duplicates_nothing(tmp_path):
-    central = CentralProcess(tmp_path / "central.sqlite3").start()
+def test_sigkill_of_the_worker_mid_push_loses_and_duplicates_nothing(tmp_path, pg_url):
+    central = CentralProcess(pg_url, tmp_path, workers=2).start()
     cfg_file = tmp_path / "kiosk.toml"
     cfg_file.write_text(CONFIG.format(d=tmp_path, url=central.url, token=TOKEN))
     ctx = AppContext(load_config(cfg_file))
@@ -89,19 +89,19 @@ def test_sigkill_of_the_worker_mid_push_loses_and_duplicates_nothing(tmp_path):
         wait_for(lambda: _pending(db_path) == 0, timeout=120)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
+        server_visits = {r[0] for r in central.rows("SELECT visit_id FROM visits")}
+        rows = [(r[0], json.loads(r[1])["event_id"]) for r in central.rows("SELECT visit_id, body FROM events ORDER BY seq")]
+        feed = central.rows("SELECT COUNT(*) FROM feed")[0][0]
     finally:
         central.stop()
 
     assert any(0 < p < total for p in pending_at_kill), pending_at_kill  # the kills landed mid-backlog
     db = sqlite3.connect(tmp_path / "data" / "kiosk.sqlite3")
     assert db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall() == [("sent", 180)]
-    server = sqlite3.connect(tmp_path / "central.sqlite3")
-    assert {r[0] for r in server.execute("SELECT visit_id FROM visits")} == set(local_order)
-    rows = [(r[0], json.loads(r[1])["event_id"]) for r in server.execute("SELECT visit_id, body FROM events ORDER BY seq")]
+    assert server_visits == set(local_order)
     assert len(rows) == len({e for _, e in rows}) == 120  # every event once
     for vid, order in local_order.items():
         assert [e for v, e in rows if v == vid] == order  # in the order they happened
-    feed = server.execute("SELECT COUNT(*) FROM feed").fetchone()[0]
     assert feed == 180  # nothing stored twice anywhere
     worker_state = json.loads(db.execute("SELECT value FROM sync_state WHERE key='worker'").fetchone()[0])
     assert worker_state["state"] == "stopped"

@@ -1,4 +1,4 @@
-"""Frame sources for the registration screens: the camera driver (kiosk.devices.camera), with the flow's own fallbacks.
+"""Frame sources for the registration screens: the camera service's shared camera, with the flow's own fallbacks.
 
 A step may be pointed at other files (tests, the demo). A simulated camera with no source configured
 shows each step what it expects: the scan step a generated e-KTP held up by a guest (made-up identity,
@@ -25,12 +25,16 @@ class NoCamera(KioskError):
         super().__init__()
 
 
-def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False, step: str = ""):
-    """The camera for a registration step; raise NoCamera when there is none."""
+def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False, step: str = "",
+                      camera=None):
+    """The frames for a registration step: a view of the shared camera service (`camera`; closing the view
+    leaves the camera open for the next step); raise NoCamera when there is none."""
     cam = cfg.devices.camera
     try:
         if override:
             return FileCamera(cfg.path(override), cam.fps)
+        if camera is not None and hasattr(camera, "frames"):
+            return camera.frames(step)
         if cam.kind == "simulated" and not cam.source:
             if step == "scan":
                 # Draws cards with Pillow/OpenCV: only the demo needs it.

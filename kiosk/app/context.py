@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kiosk.app.devices import DeviceServices, StaffAlerts, build_device_services
 from kiosk.app.flow import RegistrationFlow
 from kiosk.app.gate import GateService
 from kiosk.app.identity import IdentityService
@@ -80,7 +81,8 @@ class AppContext:
 
     @cached_property
     def lockers(self) -> LockerService:
-        return LockerService(**self._store())
+        bus = self.devices.lockers if self.config.devices.lockers.kind != "none" else None
+        return LockerService(**self._store(), bus=bus)
 
     @cached_property
     def passes(self) -> PassService:
@@ -88,7 +90,7 @@ class AppContext:
 
     @cached_property
     def tickets(self) -> TicketService:
-        return TicketService(**self._store(), guests=self.guests, passes=self.passes)
+        return TicketService(**self._store(), guests=self.guests, passes=self.passes, printers=self.devices.printers())
 
     @cached_property
     def ktp_reader(self) -> KtpReaderService:
@@ -97,6 +99,12 @@ class AppContext:
     @cached_property
     def sync(self) -> SyncService:
         return SyncService(**self._store(), guests=self.guests, hosts=self.hosts)
+
+    @cached_property
+    def devices(self) -> DeviceServices:
+        """Every peripheral's long-lived service (printers, scanner, camera, locker bus); see kiosk.app.devices."""
+        alerts = StaffAlerts(self.db, self.visits.outbox, self.clock, self.config.kiosk.device_id)
+        return build_device_services(self.config, alert=alerts)
 
     @cached_property
     def selftest(self) -> SelfTest:
@@ -121,7 +129,7 @@ class AppContext:
         return RegistrationFlow(
             **self._store(), guests=self.guests, hosts=self.hosts, registration=self.registration,
             ktp_reader=self.ktp_reader, lockers=self.lockers, tickets=self.tickets,
-            notifications=self.notifications, simulate=self.simulate,
+            notifications=self.notifications, devices=self.devices, simulate=self.simulate,
         )
 
     @cached_property
@@ -146,11 +154,17 @@ class AppContext:
         return StaffService(
             **self._store(), guests=self.guests, registration=self.registration, locker_service=self.lockers,
             tickets=self.tickets, notifications=self.notifications, sync=self.sync, selftest=self.selftest,
+            devices=self.devices,
         )
 
     def close(self) -> None:
-        """Stop the worker, close printers and the locker bus, then the database (only what was built)."""
+        """Stop the worker, close printers and the locker bus, stop the device services, then close the
+        database (only what was built)."""
         built = self.__dict__
-        for name in ("tickets", "sync", "lockers", "db"):
+        for name in ("tickets", "sync", "lockers"):
             if name in built:
                 built[name].close()
+        if "devices" in built:
+            self.devices.stop()
+        if "db" in built:
+            self.db.close()

@@ -26,8 +26,10 @@ from kiosk.domain.nik import parse_nik
 from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.visit import Visit, VisitEvent, new_id
 from kiosk.domain.words import catalog_path, load
+from kiosk.files import private_dir, write_private
 
 if TYPE_CHECKING:
+    from kiosk.app.devices import DeviceServices
     from kiosk.app.ktp import KtpEvent, KtpReaderService, LiveKtpScan
     from kiosk.app.lockers import LockerService
     from kiosk.app.notifications import NotificationService
@@ -40,8 +42,6 @@ if TYPE_CHECKING:
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import Host, HostRepository
     from kiosk.store.visits import VisitRepository
-
-from kiosk.files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +172,11 @@ class RegistrationFlow:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
                  guests: GuestRepository, hosts: HostRepository, registration: RegistrationService,
                  ktp_reader: KtpReaderService, lockers: LockerService, tickets: TicketService,
-                 notifications: NotificationService, simulate: bool = False) -> None:
+                 notifications: NotificationService, devices: DeviceServices, simulate: bool = False) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.registration, self.ktp_reader = registration, ktp_reader
         self.lockers, self.tickets, self.notifications = lockers, tickets, notifications
-        self.simulate = simulate
+        self.devices, self.simulate = devices, simulate
         # Tests and the demo may point a step's camera at other files (see open_camera).
         self.camera_sources: dict[str, str] = {}
 
@@ -323,7 +323,8 @@ class RegistrationFlow:
 
     def open_camera(self, step: str):
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
-        return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step)
+        return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step,
+                                 camera=self.devices.camera)
 
     def decode_code(self, frame) -> str | None:
         """The text of a QR (or PDF417) code in a camera frame, if any."""
@@ -336,8 +337,8 @@ class RegistrationFlow:
         return found[0].text if found else None
 
     def start_scanner(self, on_code) -> object | None:
-        """Start the HID/serial code scanner (kiosk.devices.scanner), calling `on_code(text)` from its thread."""
-        return start_code_scanner(self.config, on_code)
+        """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
+        return start_code_scanner(self.devices.scanner, on_code)
 
     @cached_property
     def faces(self):

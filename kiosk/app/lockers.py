@@ -15,15 +15,14 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from kiosk.devices.factory import locker_bus
 from kiosk.devices.locker import (
     DoorMap,
     DoorState,
     LockerBoard,
     LockerBoardError,
-    SerialLockerBoard,
-    codec_for,
+    LockerPortError,
 )
-from kiosk.devices.locker_emulator import LockerBoardEmulator
 from kiosk.domain.clock import to_iso
 from kiosk.domain.errors import KioskError
 from kiosk.domain.visit import OPEN_STATES, VisitEvent
@@ -130,14 +129,18 @@ def _door_state(states: dict[int, DoorState] | None, door: int) -> str:
 
 
 class LockerService:
+    """Registration's use of the lockers. The bus itself (port, boards' health, reconnect) is the
+    long-lived `LockerBusService` the composition root hands in as `bus`."""
+
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 board: LockerBoard | None = None) -> None:
+                 board: LockerBoard | None = None, bus: Any = None) -> None:
         self.config, self.clock, self.db, self.visits = config, clock, db, visits
         self.cfg = config.devices.lockers
         self.door_map = DoorMap.from_config(self.cfg.boards)
         self.repo = LockerRepository(db)
-        self.emulator: Any = None
         self.last_error = ""
+        self.unreachable_boards: dict[int, str] = {}  # from the last status read
+        self._bus = bus
         self._board = board
         self._lock = threading.RLock()
         layout = [(d, *self.door_map.locate(d)) for d in self.door_map.doors()]
@@ -146,47 +149,75 @@ class LockerService:
     # --- hardware ---
 
     @property
+    def bus(self) -> Any:
+        if self._bus is None and self._board is None:
+            if self.cfg.kind == "none":
+                raise LockersDisabled()
+            self._bus = locker_bus(self.cfg)
+        return self._bus
+
+    @property
+    def emulator(self) -> Any:
+        return getattr(self._bus, "emulator", None)
+
+    @property
     def board(self) -> LockerBoard:
-        """The bus, opened on first use; with kind='simulated' an emulator on a pty is started behind it."""
+        """The bus driver (its port reopens itself after an unplug)."""
         with self._lock:
             if self._board is not None:
                 return self._board
-            if self.cfg.kind == "none":
-                raise LockersDisabled()
-            codec = codec_for(self.cfg.kind, self.cfg.hook_closed_bit)
-            url = self.cfg.port
-            if self.cfg.kind == "simulated":
-                self.emulator = LockerBoardEmulator(self.door_map.boards, faults=self.cfg.simulate_fault, codec=codec)
-                url = self.emulator.start().port
-            self._board = SerialLockerBoard.open_port(
-                url, self.door_map, codec, baudrate=self.cfg.baudrate, retries=self.cfg.retries, timeout_s=self.cfg.timeout_s
-            )
-            return self._board
+            return self.bus.board
 
     def connect(self) -> LockerBoard:
-        """Open the bus now (at start-up) instead of at the first guest; return it."""
-        return self.board
+        """The bus driver, checked once now (at start-up) instead of at the first guest."""
+        board = self.board
+        if self._bus is not None:
+            self._bus.check_now()
+        return board
 
     def close(self) -> None:
         with self._lock:
             if self._board is not None:
                 self._board.close()
                 self._board = None
-            if self.emulator is not None:
-                self.emulator.stop()
-                self.emulator = None
+            if self._bus is not None:
+                self._bus.stop()
 
-    def _open_and_confirm(self, door: int) -> bool:
-        """Unlock, then read until the door reports open or confirm_timeout_s passes."""
-        board = self.board
-        board.open(door)
+    def _board_failed(self, board: int, exc: LockerBoardError) -> None:
+        self.last_error = exc.text_en
+        if self._bus is not None:
+            self._bus.board_failed(board, exc)
+
+    def _board_answered(self, board: int) -> None:
+        if self._bus is not None:
+            self._bus.board_answered(board)
+
+    def _confirm(self, door: int, board_addr: int) -> bool:
+        """Read the door's own board until the door reports open or confirm_timeout_s passes."""
         deadline = time.monotonic() + self.cfg.confirm_timeout_s
         while True:
-            if board.status_all()[door].open:
+            if self.board.board_states(board_addr)[door].open:
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(POLL_S)
+
+    def _open_and_confirm(self, door: int) -> bool:
+        """Unlock and confirm on the door's board; an unlock lost on the wire is sent again (unlock_attempts)
+        before the door is judged. Raises LockerBoardError only when that board (or the port) fails."""
+        board_addr = self.door_map.locate(door)[0]
+        try:
+            for attempt in range(self.cfg.unlock_attempts):
+                self.board.open(door)
+                if self._confirm(door, board_addr):
+                    self._board_answered(board_addr)
+                    return True
+                log.warning("locker did not open; unlock sent again", extra={"door": door, "attempt": attempt + 1})
+        except LockerBoardError as exc:
+            self._board_failed(board_addr, exc)
+            raise
+        self._board_answered(board_addr)
+        return False
 
     # --- registration and check-out ---
 
@@ -200,17 +231,39 @@ class LockerService:
             if not visit.is_open:
                 raise VisitNotOpen(visit_id, visit.state.value)
             faulty: list[int] = []
+            silent: dict[int, LockerBoardError] = {}
             try:
-                states = self.board.status_all()
-                candidates = [d for d in self.repo.free_doors() if not (d in states and states[d].occupied)]
-                for door in candidates[: self.cfg.doors_tried]:
-                    if not self._open_and_confirm(door):
+                states, silent = self._status_boards()
+                if len(silent) == len(self.door_map.boards):
+                    raise next(iter(silent.values()))
+                candidates = [
+                    d for d in self.repo.free_doors()
+                    if d in states and not states[d].occupied  # a silent board's doors are not offered
+                ]
+                tried = 0
+                for door in candidates:
+                    board_addr = self.door_map.locate(door)[0]
+                    if board_addr in silent:
+                        continue
+                    if tried >= self.cfg.doors_tried:
+                        break
+                    tried += 1
+                    try:
+                        opened = self._open_and_confirm(door)
+                    except LockerPortError:
+                        raise
+                    except LockerBoardError as exc:  # this board went silent: the others may still serve
+                        silent[board_addr] = exc
+                        continue
+                    if not opened:
                         self._mark_faulty(door, visit_id, actor, "did not open")
                         faulty.append(door)
                         continue
                     if self._record_assignment(visit_id, door, actor, faulty):
                         log.info("locker assigned", extra={"visit_id": visit_id, "door": door, "faulty": faulty})
                         return LockerAssignment(visit_id, door, tuple(faulty))
+                if silent and len(silent) == len(self.door_map.boards):
+                    raise next(iter(silent.values()))
             except LockerBoardError as exc:
                 self.last_error = exc.text_en
                 self._record_unavailable(visit_id, actor, LockerSystemDown.code, faulty)
@@ -290,25 +343,66 @@ class LockerService:
                 raise LockerDidNotOpen(door)
 
     def open_all(self, *, actor: str = "staff") -> list[int]:
-        """Emergency: unlock every door on every board; return the doors that still read closed."""
+        """Emergency: unlock every door on every board, each board confirmed on its own; return the doors
+        not confirmed open (still closed, or on a board that does not answer: `unreachable_boards`)."""
         with self._lock:
-            self.board.open_all()
             log.warning("all lockers opened", extra={"actor": actor})
+            shut: list[int] = []
+            self.unreachable_boards = {}
+            for spec in self.door_map.boards:
+                try:
+                    shut += self._open_board_and_confirm(spec.address)
+                except LockerPortError:
+                    raise
+                except LockerBoardError as exc:
+                    self._board_failed(spec.address, exc)
+                    self.unreachable_boards[spec.address] = exc.text_en
+                    shut += [d for d in self.door_map.doors() if self.door_map.locate(d)[0] == spec.address]
+            return sorted(shut)
+
+    def _open_board_and_confirm(self, board_addr: int) -> list[int]:
+        still: list[int] = []
+        for _attempt in range(self.cfg.unlock_attempts):
+            self.board.open_board(board_addr)
             deadline = time.monotonic() + self.cfg.confirm_timeout_s
             while True:
-                shut = [d for d, s in self.board.status_all().items() if not s.open]
-                if not shut or time.monotonic() >= deadline:
-                    return shut
+                still = [d for d, s in self.board.board_states(board_addr).items() if not s.open]
+                if not still or time.monotonic() >= deadline:
+                    break
                 time.sleep(POLL_S)
+            if not still:
+                break
+        self._board_answered(board_addr)
+        return still
 
     # --- helpers ---
 
-    def _try_status(self) -> dict[int, DoorState] | None:
+    def _status_boards(self) -> tuple[dict[int, DoorState], dict[int, LockerBoardError]]:
         try:
-            return self.board.status_all()
+            states, errors = self.board.status_boards()
+        except LockerPortError as exc:
+            self._board_failed(-1, exc)
+            raise
+        self.unreachable_boards = {b: e.text_en for b, e in errors.items()}
+        for spec in self.door_map.boards:
+            if spec.address in errors:
+                self._board_failed(spec.address, errors[spec.address])
+            else:
+                self._board_answered(spec.address)
+        return states, errors
+
+    def _try_status(self) -> dict[int, DoorState] | None:
+        """Door states of the boards that answer (None if the port itself is unusable)."""
+        self.last_error = ""
+        try:
+            states, errors = self._status_boards()
         except LockerBoardError as exc:
             self.last_error = exc.text_en
+            self.unreachable_boards = {b.address: exc.text_en for b in self.door_map.boards}
             return None
+        if errors:
+            self.last_error = "; ".join(f"board {b}: {e.text_en}" for b, e in sorted(errors.items()))
+        return states
 
     def _event(self, visit_id: str, kind: str, actor: str, **data: Any) -> VisitEvent:
         return VisitEvent(

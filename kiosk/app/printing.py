@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from kiosk.devices.printer import EscposPrinter, PrinterError, open_printer
+from kiosk.devices.factory import printer_service
+from kiosk.devices.printer import PrinterError
 from kiosk.domain.errors import KioskError
 from kiosk.domain.gatepass import GatePass, issue
 from kiosk.domain.ticket import TicketData, TicketDocument, gate_pass_ticket
@@ -82,16 +83,20 @@ def guest_message(reason: str) -> tuple[str, str]:
 
 class TicketService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, passes: PassService) -> None:
+                 guests: GuestRepository, passes: PassService, printers: list[Any] | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
         self.passes = passes
+        self._printers = printers
         self._lock = threading.Lock()  # one print at a time: two taps never print two passes
 
     @cached_property
-    def printers(self) -> list[EscposPrinter]:
+    def printers(self) -> list[Any]:
+        """The printer services to try in order (main, then backup); each confirms its own jobs."""
+        if self._printers is not None:
+            return self._printers
         devices = self.config.devices
-        found = [open_printer(devices.printer, name="printer"), open_printer(devices.backup_printer, name="backup")]
-        return [p for p in found if p is not None]
+        found = [printer_service(devices.printer, "printer"), printer_service(devices.backup_printer, "backup")]
+        return [p for p in found if hasattr(p, "printer")]
 
     @cached_property
     def repo(self):
@@ -153,18 +158,17 @@ class TicketService:
         for printer in self.printers:
             doc: TicketDocument = make_doc(printer.width_dots)
             try:
-                printer.print_document(doc)
+                warnings = printer.print_document(doc)
             except PrinterError as exc:
-                log.warning("printer failed", extra={"printer": printer.name, "reason": exc.reason})
+                log.warning("printer failed", extra={"printer": printer.name, "reason": exc.reason, "error": exc.text_en})
                 first_reason = first_reason or exc.reason
                 continue
-            status = printer.status()
-            warnings = tuple(
-                w for w, on in (("paper_near_end", status.paper_near_end), ("status_unknown", status.unknown)) if on
-            )
-            if status.paper_near_end:
+            if printer.state == "degraded":  # the last check saw the paper near its end
+                warnings = (*warnings, "paper_near_end")
                 log.warning("printer paper near end", extra={"printer": printer.name, "staff_alert": True})
-            return printer.name, "ok", warnings
+            if "status_unknown" in warnings:
+                log.warning("pass confirmed by drained bytes only", extra={"printer": printer.name})
+            return printer.name, "ok", tuple(warnings)
         return None, first_reason, ()
 
     def _print(self, visit_id: str, *, explicit_reprint: bool) -> PrintOutcome:
@@ -232,8 +236,9 @@ class TicketService:
         return self._print(visit_id, explicit_reprint=True)
 
     def close(self) -> None:
-        for printer in self.__dict__.get("printers", []):
-            printer.close()
+        if self._printers is None:  # printers it built itself (no composition root); else the root stops them
+            for printer in self.__dict__.get("printers", []):
+                printer.stop()
 
 
 def _load_photo(path: Path):

@@ -1,12 +1,12 @@
-"""Starting the configured HID or serial code scanner for a screen, whatever the role (guest, gate, survey)."""
+"""A screen's use of the code scanner: subscribe to the long-lived scanner service while shown, never open the device."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.devices.barcode import Decoder, make_decoder
-from kiosk.devices.code_scanners import open_scanner
 
 log = logging.getLogger(__name__)
 
@@ -17,16 +17,24 @@ def code_decoder(config: Config, name: str | None = None) -> Decoder:
     return make_decoder(name or scanner.decoder, scanner.symbologies)
 
 
-def start_code_scanner(config: Config, on_code: Callable[[str], None]):
-    """Start the HID/serial scanner of `devices.scanner` (kiosk.devices.scanner's drivers), calling `on_code(text)` from its
-    thread; None when there is none to start. Kind "camera" is left to the screen that shows the preview;
-    a keyboard-wedge scanner needs nothing here (it types into the window)."""
-    if config.devices.scanner.kind in ("none", "camera"):
+class ScannerSubscription:
+    """What a screen holds while it listens; `stop()` ends the listening (the device stays open)."""
+
+    def __init__(self, unsubscribe: Callable[[], None]) -> None:
+        self._unsubscribe: Callable[[], None] | None = unsubscribe
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+
+def start_code_scanner(scanner: Any, on_code: Callable[[str], None]) -> ScannerSubscription | None:
+    """Hand each code of the scanner service to `on_code(text)` (on the scanner's thread) until stop();
+    None when this kiosk has no HID/serial scanner (a keyboard wedge in keyboard mode types into the window)."""
+    subscribe = getattr(scanner, "subscribe_codes", None)
+    if subscribe is None:
         return None
-    try:
-        scanner = open_scanner(config.devices.scanner, config.path)
-        scanner.start(lambda code: on_code(code.text))
-    except Exception as exc:  # the screen still works without it: the wedge and typing remain
-        log.warning("code scanner unavailable", extra={"error": type(exc).__name__})
-        return None
-    return scanner
+    if not scanner.started_checks():
+        scanner.start()  # a CLI or test context that never started its devices: start this one on first use
+    return ScannerSubscription(subscribe(lambda code: on_code(code.text)))

@@ -16,6 +16,7 @@ from kiosk.domain.visit import VisitState
 from kiosk.store.operations import OperationsRepository, PinState
 
 if TYPE_CHECKING:
+    from kiosk.app.devices import DeviceServices
     from kiosk.app.lockers import LockerService
     from kiosk.app.notifications import NotificationService
     from kiosk.app.printing import TicketService
@@ -88,8 +89,9 @@ class ServiceLine:
     """One line of the status panel: what, its state in a word, and details for staff."""
 
     name: str
-    state: str  # ok | fault | skip | not_available
+    state: str  # ok | fault | skip | not_available; a device: ok | degraded | offline | unknown
     detail: str = ""
+    device: bool = False  # a peripheral's service state (the words come from the "device." strings)
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,10 @@ class StaffService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
                  guests: GuestRepository, registration: RegistrationService, locker_service: LockerService,
                  tickets: TicketService, notifications: NotificationService, sync: SyncService,
-                 selftest: SelfTest) -> None:
+                 selftest: SelfTest, devices: DeviceServices) -> None:
         self.config, self.clock, self.visits, self.guests = config, clock, visits, guests
         self.registration, self.locker_service, self.tickets = registration, locker_service, tickets
-        self.notifications, self.sync, self.selftest = notifications, sync, selftest
+        self.notifications, self.sync, self.selftest, self.devices = notifications, sync, selftest, devices
         self.ops = OperationsRepository(db)
 
     # --- the PIN ---
@@ -168,9 +170,21 @@ class StaffService:
     # --- status ---
 
     def device_status(self) -> list[ServiceLine]:
-        """The self-test checks as status lines (slow: run it off the UI thread)."""
+        """Each peripheral's state as its service knows it (never opening a device here), then the central
+        API and notifier checks (slow: run it off the UI thread)."""
+        lines = []
+        for service in self.devices.all():
+            # A kiosk whose services run has fresh states; a CLI context checks each device once, now.
+            snap = service.snapshot if service.started_checks() else service.check_now()
+            detail = snap.last_error or snap.detail
+            lines.append(ServiceLine(snap.device, snap.state, detail, device=True))
         words = {"ok": "ok", "fail": "fault", "skip": "skip"}
-        return [ServiceLine(r.name, words[r.status], r.detail) for r in self.selftest.run()]
+        lines += [ServiceLine(r.name, words[r.status], r.detail) for r in self.selftest.run(only=("central", "notifier"))]
+        return lines
+
+    def watch_devices(self, listener) -> list:
+        """Subscribe `listener(DeviceState)` to every peripheral's service; returns the unsubscribe functions."""
+        return [service.subscribe(listener) for service in self.devices.all()]
 
     def services(self) -> list[ServiceLine]:
         """Which services this kiosk runs by its config (one whose device or server is "none" is not available)."""

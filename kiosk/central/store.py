@@ -1,95 +1,36 @@
-"""Storage of the reference central server (SQLAlchemy Core: SQLite by default, any SQLAlchemy URL such as PostgreSQL).
+"""What the central service does with the data: idempotent pushes, the converged visit state, the feed,
+credentials, erasure and retention. Framework-free (SQLAlchemy Core); kiosk/central/app.py is its HTTP face.
 
-Idempotency: a push is stored together with its Idempotency-Key in one transaction; a repeat of the
-key returns the first answer and stores nothing (the key's row counts the replays).
+Idempotency: a push is stored with its Idempotency-Key and a hash of its request in one transaction. The
+same key with the same request answers the first result again (200); the same key with another request
+is a conflict (409, with a reason) and changes nothing. A visit or event id already stored under
+another key is a repeat when its body is the same (200) and a conflict when it differs (409).
 """
 from __future__ import annotations
 
-import base64
+import hashlib
+import io
 import json
+import secrets
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-)
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.domain.errors import KioskError
-from kiosk.domain.visit import TRANSITIONS, VisitState
-
-meta = MetaData()
-visits = Table(
-    "visits", meta,
-    Column("visit_id", String(36), primary_key=True),
-    Column("office", String(32), nullable=False, index=True),
-    Column("state", String(16), nullable=False),
-    Column("record", Text, nullable=False),  # the national guestbook record as pushed (JSON, without photo)
-    Column("photo", LargeBinary, nullable=True),
-    Column("loker", Integer, nullable=True),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-)
-events = Table(
-    "events", meta,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("visit_id", String(36), nullable=False, index=True),
-    Column("body", Text, nullable=False),
-)
-feed = Table(
-    "feed", meta,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("office", String(32), nullable=False, index=True),
-    Column("kind", String(32), nullable=False),
-    Column("visit_id", String(36), nullable=False),
-    Column("item", Text, nullable=False),
-)
-idempotency = Table(
-    "idempotency", meta,
-    Column("office", String(32), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("status", Integer, nullable=False),
-    Column("response", Text, nullable=False),
-    Column("replays", Integer, nullable=False, default=0),
-)
-hosts = Table(
-    "hosts", meta,
-    Column("office", String(32), primary_key=True),
-    Column("id", String(64), primary_key=True),
-    Column("nama", String(200), nullable=False),
-    Column("bidang", String(200), nullable=False, default=""),
-    Column("jabatan", String(200), nullable=False, default=""),
-    Column("no_hp", String(20), nullable=False, default=""),
-    Column("active", Boolean, nullable=False, default=True),
-)
-notices = Table(
-    "notices", meta,
-    Column("message_id", String(200), primary_key=True),
-    Column("office", String(32), nullable=False),
-    Column("visit_id", String(36), nullable=False, index=True),
-    Column("host_id", String(64), nullable=False, default=""),
-    Column("channel", String(32), nullable=False, default=""),
-    Column("status", String(16), nullable=False),
-)
+from kiosk.central.keys import CentralKeys
+from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
+from kiosk.domain.convergence import state_key, utc_text, wins
+from kiosk.domain.visit import VisitState
 
 _RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+MAX_PHOTO_PIXELS = 4096 * 4096
 
 
 class Rejected(Exception):
-    """A request the contract allows but the data forbids (unknown visit, illegal transition)."""
+    """A request the contract allows but the data forbids (unknown visit, conflicting repeat, bad image)."""
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
@@ -97,167 +38,185 @@ class Rejected(Exception):
         self.reason = reason
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+@dataclass(frozen=True)
+class Credential:
+    id: str
+    office: str
+    device_id: str
 
 
-def make_engine(url: str):
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record) -> None:
-            # Let SQLAlchemy's BEGIN be ours: IMMEDIATE takes the write lock up front, so two pushes
-            # of the same key never both pass the "already stored?" check.
-            dbapi_conn.isolation_level = None
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
-            dbapi_conn.execute("PRAGMA synchronous=FULL")
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+def now_text() -> str:
+    return utc_text(datetime.now(UTC))
 
 
-class CentralDatabaseError(KioskError):
-    code = "central_database"
-
-    def __init__(self, url: str, detail: str) -> None:
-        where = url.split("://")[0] if "://" in url else url  # the scheme only: a URL may carry a password
-        super().__init__(scheme=where, where=where, detail=detail)
+def _key_text(key: tuple[int, str, str]) -> str:
+    return f"{key[0]}|{key[1]}|{key[2]}"
 
 
-def open_engine(url: str):
-    """The engine, its tables created; a missing driver, a bad URL or an unreachable server is one clear error."""
-    # SQLAlchemy: only the server opens an engine.
-    from sqlalchemy.exc import ArgumentError, OperationalError
+def _key_tuple(text: str) -> tuple[int, str, str]:
+    rank, at, event_id = text.split("|", 2)
+    return int(rank), at, event_id
 
+
+def _hash(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reencode_photo(data: bytes) -> tuple[bytes, int, int]:
+    """The image as a fresh JPEG (no metadata), or Rejected(400) when it is not a real JPEG or PNG."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
+        raise Rejected(400, "photo: not a JPEG or PNG image")
     try:
-        engine = make_engine(url)
-        meta.create_all(engine)
-    except ModuleNotFoundError as exc:
-        raise CentralDatabaseError(url, f"driver '{exc.name}' is not installed (e.g. pip install psycopg2-binary "
-                                        "and a URL postgresql+psycopg2://...)") from None
-    except ArgumentError as exc:
-        raise CentralDatabaseError(url, f"not a database URL ({exc})") from None
-    except OperationalError as exc:
-        raise CentralDatabaseError(url, str(exc.orig).strip().splitlines()[0]) from None
-    return engine
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format not in ("JPEG", "PNG"):
+                raise Rejected(400, "photo: not a JPEG or PNG image")
+            if img.width * img.height > MAX_PHOTO_PIXELS:
+                raise Rejected(400, "photo: larger than 4096x4096 pixels")
+            img.load()
+            rgb = img.convert("RGB")
+    except Rejected:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise Rejected(400, "photo: the image cannot be decoded") from None
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=85)
+    return out.getvalue(), rgb.width, rgb.height
+
+
+@dataclass
+class PushOp:
+    """One message to store: a visit or an event of a visit, with its Idempotency-Key (None: not keyed)."""
+
+    op: str
+    key: str | None
+    visit_id: str
+    body: dict[str, Any]
+    body_hash: str
+    request_hash: str
+    photo: bytes | None = None
+
+
+def _single(answer: dict) -> tuple[int, dict]:
+    if "reason" in answer:
+        raise Rejected(answer["status"], answer["reason"])
+    return answer["status"], answer["result"]
 
 
 class CentralStore:
-    def __init__(self, url: str, public_url: str = "") -> None:
-        self.engine = open_engine(url)
-        self.public_url = public_url.rstrip("/")
+    def __init__(self, engine, keys: CentralKeys) -> None:
+        self.engine = engine
+        self.keys = keys
 
-    def photo_url(self, office: str, visit_id: str) -> str:
-        return f"{self.public_url}/v1/offices/{office}/visits/{visit_id}/photo"
+    # --- credentials ---
 
-    # --- idempotent pushes ---
+    def issue_credential(self, office: str, device_id: str, token: str | None = None) -> tuple[Credential, str]:
+        """A new credential for one device of one office; the token is returned once and stored hashed."""
+        token = token or "kc1_" + secrets.token_urlsafe(32)
+        cred = Credential(str(uuid.uuid4()), office, device_id)
+        with self.engine.begin() as conn:
+            conn.execute(insert(credentials).values(id=cred.id, office=office, device_id=device_id,
+                                                    token_hash=token_hash(token), created_at=now_text()))
+        return cred, token
 
-    def _replay(self, conn, office: str, key: str) -> tuple[int, dict] | None:
-        row = conn.execute(
-            select(idempotency.c.response).where(idempotency.c.office == office, idempotency.c.key == key)
-        ).first()
-        if row is None:
-            return None
-        conn.execute(
-            idempotency.update()
-            .where(idempotency.c.office == office, idempotency.c.key == key)
-            .values(replays=idempotency.c.replays + 1)
-        )
-        return 200, {**json.loads(row[0]), "status": "duplicate"}
+    def revoke_credentials(self, *, credential_id: str = "", office: str = "", device_id: str = "") -> int:
+        cond = [credentials.c.revoked_at.is_(None)]
+        if credential_id:
+            cond.append(credentials.c.id == credential_id)
+        else:
+            cond += [credentials.c.office == office, credentials.c.device_id == device_id]
+        with self.engine.begin() as conn:
+            return conn.execute(update(credentials).where(*cond).values(revoked_at=now_text())).rowcount
 
-    def _idempotent(self, office: str, key: str, work) -> tuple[int, dict]:
-        for _ in range(2):
-            try:
-                with self.engine.begin() as conn:
-                    replay = self._replay(conn, office, key)
-                    if replay:
-                        return replay
-                    response = work(conn)
-                    conn.execute(
-                        idempotency.insert().values(
-                            office=office, key=key, status=201, response=json.dumps(response), replays=0
-                        )
-                    )
-                    return 201, response
-            except IntegrityError:
-                continue  # a concurrent twin won the race (PostgreSQL); the retry replays its answer
-        raise Rejected(422, "visit or event already stored under another idempotency key")
+    def list_credentials(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(credentials).order_by(credentials.c.office, credentials.c.device_id)).all()
+        return [{"id": r.id, "office": r.office, "device_id": r.device_id, "created_at": r.created_at,
+                 "revoked_at": r.revoked_at} for r in rows]
+
+    def credential_for(self, token: str) -> Credential | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(credentials.c.id, credentials.c.office, credentials.c.device_id).where(
+                credentials.c.token_hash == token_hash(token), credentials.c.revoked_at.is_(None))).first()
+        return Credential(row.id, row.office, row.device_id) if row else None
+
+    def active_credentials(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(credentials).where(credentials.c.revoked_at.is_(None))).scalar_one()
+
+    # --- idempotent pushes: one set-based plan per request (a batch of one for single pushes) ---
+
+    def visit_op(self, key: str | None, body: dict[str, Any]) -> PushOp:
+        """A visit push, its inline photo (if any) checked and re-encoded; Rejected(400) for a bad image."""
+        import base64
+
+        record = {k: v for k, v in body.items() if k != "photo"}
+        photo = reencode_photo(base64.b64decode(body["photo"]))[0] if body.get("photo") else None
+        body_hash = _hash(record)
+        return PushOp("visit", key, record["visit_id"], record, body_hash, _hash("visit", body_hash, bool(photo)), photo)
+
+    @staticmethod
+    def event_op(key: str | None, visit_id: str, body: dict[str, Any]) -> PushOp:
+        body_hash = _hash(body)
+        return PushOp("event", key, visit_id, body, body_hash, _hash("event", visit_id, body_hash))
 
     def push_visit(self, office: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        def work(conn) -> dict:
-            if conn.execute(select(visits.c.visit_id).where(visits.c.visit_id == body["visit_id"])).first():
-                raise Rejected(422, "visit_id already stored under another idempotency key")
-            photo = base64.b64decode(body["photo"]) if body.get("photo") else None
-            record = {k: v for k, v in body.items() if k != "photo"}
-            conn.execute(visits.insert().values(
-                visit_id=body["visit_id"], office=office, state=body["state"], record=json.dumps(record),
-                photo=photo, created_at=body["created_at"], updated_at=body["created_at"],
-            ))
-            url = self.photo_url(office, body["visit_id"]) if photo else None
-            display = {
-                "device_id": body["device_id"], "created_at": body["created_at"], "expires_at": body.get("expires_at"),
-                "state": body["state"], "purpose": body["purpose"], "host_id": body.get("host_id", ""),
-                "nama": body["nama"], "nama_pejabat": body.get("nama_pejabat", ""),
-                "no_identitas_akhir": (body.get("no_identitas") or "")[-4:], "instansi": _institution(body),
-                "photo_url": url, "loker": None,
-            }
-            self._feed(conn, office, "visit.registered", body["visit_id"], {"visit": display})
-            return {"visit_id": body["visit_id"], "status": "created", "photo_url": url}
-
-        return self._idempotent(office, key, work)
+        return _single(self.apply(office, [self.visit_op(key, body)])[0])
 
     def push_event(self, office: str, visit_id: str, key: str, body: dict[str, Any]) -> tuple[int, dict]:
-        def work(conn) -> dict:
-            self._apply_event(conn, office, visit_id, body)
-            return {"visit_id": visit_id, "status": "created"}
+        return _single(self.apply(office, [self.event_op(key, visit_id, body)])[0])
 
-        return self._idempotent(office, key, work)
+    def apply(self, office: str, ops: list[PushOp]) -> list[dict]:
+        """Store pushes in one transaction and answer each: {status, result} or {status, reason}. Reads are one
+        query per table for the whole request and writes one statement per table, so a batch of 200 costs
+        about ten round trips to the database, not a thousand. A concurrent twin that wins a race makes the
+        transaction fail on a unique key: it is run again and then answers from what the twin stored."""
+        for _ in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    return _Plan(self, conn, office).run(ops)
+            except IntegrityError:
+                continue
+        raise Rejected(409, "concurrent requests stored conflicting messages; try again")
 
-    def _apply_event(self, conn, office: str, visit_id: str, body: dict[str, Any]) -> None:
-        row = conn.execute(
-            select(visits.c.state).where(visits.c.visit_id == visit_id, visits.c.office == office)
-        ).first()
-        if row is None:
-            raise Rejected(404, "unknown visit (push the visit first)")
-        current = row[0]
-        values: dict[str, Any] = {"updated_at": body["at"]}
-        to_state = body.get("to_state")
-        if to_state:
-            if body.get("from_state") != current or VisitState(to_state) not in TRANSITIONS[VisitState(current)]:
-                raise Rejected(422, f"illegal transition: visit is {current}, event moves {body.get('from_state')} -> {to_state}")
-            values["state"] = to_state
-        data = body.get("data") or {}
-        if body["kind"] == "locker_assigned" and isinstance(data.get("door"), int):
-            values["loker"] = data["door"]
-        if body["kind"] == "host_notified" and data.get("message_id"):
-            conn.execute(notices.insert().values(
-                message_id=str(data["message_id"]), office=office, visit_id=visit_id,
-                host_id=str(data.get("host_id", "")), channel=str(data.get("channel", "")), status="sent",
-            ))
-        conn.execute(visits.update().where(visits.c.visit_id == visit_id).values(**values))
-        conn.execute(events.insert().values(event_id=body["event_id"], visit_id=visit_id, body=json.dumps(body)))
-        self._feed(conn, office, "visit.event", visit_id, {"event": body})
+    def _feed_row(self, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> dict:
+        return {"office": office, "kind": kind, "visit_id": visit_id, "created_at": now_text(),
+                "item_enc": self.keys.encrypt_text(json.dumps({"type": kind, "visit_id": visit_id, **item}))}
 
     def _feed(self, conn, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> None:
-        conn.execute(feed.insert().values(
-            office=office, kind=kind, visit_id=visit_id, item=json.dumps({"type": kind, "visit_id": visit_id, **item})
-        ))
+        conn.execute(insert(feed).values(**self._feed_row(office, kind, visit_id, item)))
+
+    # --- photos ---
+
+    def store_photo(self, office: str, visit_id: str, data: bytes) -> tuple[int, int]:
+        jpeg, width, height = reencode_photo(data)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(visits).where(visits.c.visit_id == visit_id, visits.c.office == office)
+                                .values(photo_enc=self.keys.encrypt(jpeg))).rowcount
+        if not done:
+            raise Rejected(404, "unknown visit (push the visit first)")
+        return width, height
+
+    def photo(self, office: str, visit_id: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            blob = conn.execute(select(visits.c.photo_enc).where(visits.c.visit_id == visit_id, visits.c.office == office)).scalar()
+        return self.keys.decrypt(blob) if blob else None
 
     # --- host answers and notice statuses ---
 
     def answer(self, office: str, visit_id: str, accepted: bool, actor: str) -> dict:
+        """The host's answer, recorded at central as an event; a visit already further on keeps its state."""
         body = {
             "event_id": str(uuid.uuid4()), "kind": "transition", "from_state": "waiting_host",
-            "to_state": "accepted" if accepted else "declined", "at": _now(), "actor": actor[:64],
-            "device_id": "central", "data": {"via": "central"},
+            "to_state": "accepted" if accepted else "declined", "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "actor": actor[:64], "device_id": "central", "data": {"via": "central"},
         }
-        with self.engine.begin() as conn:
-            self._apply_event(conn, office, visit_id, body)
+        _single(self.apply(office, [self.event_op(None, visit_id, body)])[0])
         return self.visit_status(office, visit_id)
 
     def record_notice_status(self, message_id: str, status: str) -> bool:
@@ -265,10 +224,9 @@ class CentralStore:
             row = conn.execute(select(notices).where(notices.c.message_id == message_id)).first()
             if row is None or _RANK.get(status, 0) <= _RANK.get(row.status, 0):
                 return False
-            conn.execute(notices.update().where(notices.c.message_id == message_id).values(status=status))
+            conn.execute(update(notices).where(notices.c.message_id == message_id).values(status=status))
             self._feed(conn, row.office, "notice.status", row.visit_id, {
-                "notice": {"message_id": message_id, "host_id": row.host_id, "channel": row.channel, "status": status}
-            })
+                "notice": {"message_id": message_id, "host_id": row.host_id, "channel": row.channel, "status": status}})
             return True
 
     def notice(self, message_id: str):
@@ -279,28 +237,32 @@ class CentralStore:
 
     def visit_status(self, office: str, visit_id: str) -> dict:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(visits.c.state, visits.c.updated_at).where(visits.c.visit_id == visit_id, visits.c.office == office)
-            ).first()
+            row = conn.execute(select(visits.c.state, visits.c.updated_at, visits.c.photo_enc.is_not(None)).where(
+                visits.c.visit_id == visit_id, visits.c.office == office)).first()
             if row is None:
                 raise Rejected(404, "unknown visit")
             ns = conn.execute(select(notices).where(notices.c.visit_id == visit_id)).all()
         return {
-            "visit_id": visit_id, "state": row.state, "updated_at": row.updated_at,
+            "visit_id": visit_id, "state": row[0], "updated_at": row[1], "has_photo": bool(row[2]),
             "notices": [{"message_id": n.message_id, "host_id": n.host_id, "channel": n.channel, "status": n.status} for n in ns],
         }
 
-    def photo(self, office: str, visit_id: str) -> bytes | None:
+    def last_seq(self, office: str) -> int:
         with self.engine.connect() as conn:
-            row = conn.execute(select(visits.c.photo).where(visits.c.visit_id == visit_id, visits.c.office == office)).first()
-        return row[0] if row else None
+            return conn.execute(select(func.coalesce(func.max(feed.c.seq), 0)).where(feed.c.office == office)).scalar_one()
+
+    def last_seqs(self, after: int) -> tuple[dict[str, int], int]:
+        """Offices whose feed grew past seq `after`, with their newest seq; and the newest seq overall."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(feed.c.office, func.max(feed.c.seq)).where(feed.c.seq > after).group_by(feed.c.office)).all()
+        grown = {r[0]: int(r[1]) for r in rows}
+        return grown, max([after, *grown.values()])
 
     def events_since(self, office: str, cursor: int, limit: int) -> tuple[list[dict], str]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(feed.c.seq, feed.c.item).where(feed.c.office == office, feed.c.seq > cursor).order_by(feed.c.seq).limit(limit)
-            ).all()
-        items = [{"cursor": str(r.seq), **json.loads(r.item)} for r in rows]
+            rows = conn.execute(select(feed.c.seq, feed.c.item_enc).where(feed.c.office == office, feed.c.seq > cursor)
+                                .order_by(feed.c.seq).limit(limit)).all()
+        items = [{"cursor": str(r.seq), **json.loads(self.keys.decrypt_text(r.item_enc))} for r in rows]
         return items, str(rows[-1].seq if rows else cursor)
 
     def hosts(self, office: str) -> list[dict]:
@@ -310,9 +272,68 @@ class CentralStore:
 
     def replace_hosts(self, office: str, items: list[dict]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(hosts.delete().where(hosts.c.office == office))
+            conn.execute(delete(hosts).where(hosts.c.office == office))
             for h in items:
-                conn.execute(hosts.insert().values(office=office, active=True, **h))
+                conn.execute(insert(hosts).values(office=office, active=True, **h))
+
+    def record(self, office: str, visit_id: str) -> dict | None:
+        """The pushed record of a visit, decrypted (for the office web desk and the tests)."""
+        with self.engine.connect() as conn:
+            enc = conn.execute(select(visits.c.record_enc).where(visits.c.visit_id == visit_id, visits.c.office == office)).scalar()
+        return json.loads(self.keys.decrypt_text(enc)) if enc else None
+
+    # --- erasure and retention ---
+
+    def _delete_visits(self, conn, ids: list[str]) -> int:
+        deleted = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
+            conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
+            conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
+        return deleted
+
+    def erase(self, office: str, request_id: str, subject_hash: str | None, visit_ids: list[str]) -> dict:
+        """Delete a data subject's visits (by keyed NIK hash and/or ids) with their events, feed items and
+        notices; other devices learn it from a `visit.erased` feed item that names the visit only."""
+        for _ in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    done = conn.execute(select(erasures.c.visits_deleted).where(
+                        erasures.c.office == office, erasures.c.request_id == request_id)).scalar()
+                    if done is not None:
+                        return {"request_id": request_id, "visits_deleted": done, "status": "duplicate"}
+                    cond = [visits.c.visit_id.in_(visit_ids)] if visit_ids else []
+                    if subject_hash:
+                        cond.append(visits.c.subject_hash == subject_hash)
+                    ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(
+                        visits.c.office == office, or_(*cond)))] if cond else []
+                    deleted = self._delete_visits(conn, ids)
+                    for vid in ids:
+                        self._feed(conn, office, "visit.erased", vid, {})
+                    conn.execute(insert(erasures).values(office=office, request_id=request_id, received_at=now_text(),
+                                                         visits_deleted=deleted))
+                    return {"request_id": request_id, "visits_deleted": deleted, "status": "erased"}
+            except IntegrityError:
+                continue
+        raise Rejected(409, "a concurrent erasure with this request id; try again")
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> dict[str, int]:
+        """Delete visits registered more than `retention_days` ago (with their events, notices, photos) and
+        feed items and idempotency records older than that."""
+        cutoff = utc_text((now or datetime.now(UTC)) - timedelta(days=retention_days))
+        counts = {"visits": 0, "feed": 0, "idempotency": 0}
+        while True:
+            with self.engine.begin() as conn:
+                ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(visits.c.created_at < cutoff).limit(2000))]
+                if not ids:
+                    break
+                counts["visits"] += self._delete_visits(conn, ids)
+        with self.engine.begin() as conn:
+            counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
+            counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
+        return counts
 
     def stats(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -326,3 +347,156 @@ class CentralStore:
 def _institution(body: dict[str, Any]) -> str:
     detail = body.get("detail") or ""
     return detail.split(" - ", 1)[1] if body.get("tipe_tamu") == "Instansi" and " - " in detail else ""
+
+class _Plan:
+    """Decides every push of one request against what is stored (read once) and what the request itself
+    stores before it, then writes the result with one statement per table."""
+
+    def __init__(self, store: CentralStore, conn, office: str) -> None:
+        self.store, self.conn, self.office = store, conn, office
+        self.visits: dict[str, dict] = {}
+        self.new_visits: list[dict] = []
+        self.changed: set[str] = set()
+        self.events: dict[str, tuple[str, str]] = {}
+        self.new_events: list[dict] = []
+        self.notice_ids: set[str] = set()
+        self.new_notices: list[dict] = []
+        self.feed: list[dict] = []
+        self.idem: dict[str, tuple[str, str]] = {}
+        self.new_idem: list[dict] = []
+        self.replays: list[str] = []
+
+    def _load(self, ops: list[PushOp]) -> None:
+        c, office = self.conn, self.office
+        keys = [o.key for o in ops if o.key]
+        if keys:
+            for r in c.execute(select(idempotency.c.key, idempotency.c.request_hash, idempotency.c.response).where(
+                    idempotency.c.office == office, idempotency.c.key.in_(keys))):
+                self.idem[r.key] = (r.request_hash, r.response)
+        ids = list({o.visit_id for o in ops})
+        for r in c.execute(select(visits.c.visit_id, visits.c.office, visits.c.body_hash, visits.c.state, visits.c.state_key,
+                                  visits.c.updated_at, visits.c.loker, visits.c.photo_enc.is_not(None).label("has_photo"))
+                           .where(visits.c.visit_id.in_(ids))):
+            self.visits[r.visit_id] = dict(r._mapping)
+        event_ids = [o.body["event_id"] for o in ops if o.op == "event"]
+        if event_ids:
+            for r in c.execute(select(events.c.event_id, events.c.visit_id, events.c.body_hash).where(events.c.event_id.in_(event_ids))):
+                self.events[r.event_id] = (r.visit_id, r.body_hash)
+        message_ids = [str(m) for o in ops if o.op == "event" and (m := (o.body.get("data") or {}).get("message_id"))]
+        if message_ids:
+            self.notice_ids = {r[0] for r in c.execute(select(notices.c.message_id).where(notices.c.message_id.in_(message_ids)))}
+
+    def run(self, ops: list[PushOp]) -> list[dict]:
+        self._load(ops)
+        answers = []
+        for o in ops:
+            try:
+                answers.append(self._one(o))
+            except Rejected as exc:
+                answers.append({"status": exc.status, "reason": exc.reason})
+        self._write()
+        return answers
+
+    def _one(self, o: PushOp) -> dict:
+        if o.key:
+            known = self.idem.get(o.key)
+            if known is not None:
+                if known[0] != o.request_hash:
+                    first = json.loads(known[1]).get("visit_id", "")
+                    raise Rejected(409, f"idempotency key already used for another request (visit {first}); "
+                                        "a new message needs a new key")
+                self.replays.append(o.key)
+                return {"status": 200, "result": {**json.loads(known[1]), "status": "duplicate"}}
+        status, result = self._visit(o) if o.op == "visit" else self._event(o)
+        if o.key:
+            response = json.dumps(result)
+            self.idem[o.key] = (o.request_hash, response)
+            self.new_idem.append({"office": self.office, "key": o.key, "request_hash": o.request_hash, "status": status,
+                                  "response": response, "replays": 0, "created_at": now_text()})
+        return {"status": status, "result": result}
+
+    def _visit(self, o: PushOp) -> tuple[int, dict]:
+        record, vid, keys = o.body, o.visit_id, self.store.keys
+        row = self.visits.get(vid)
+        if row is not None:
+            if row["office"] != self.office or row["body_hash"] != o.body_hash:
+                raise Rejected(409, f"visit {vid} is already stored with a different body")
+            return 200, {"visit_id": vid, "status": "duplicate", "state": row["state"], "has_photo": bool(row["has_photo"])}
+        created = datetime.fromisoformat(record["created_at"])
+        nik = (record.get("no_identitas") or "").strip()
+        row = {"visit_id": vid, "office": self.office, "device_id": record["device_id"], "state": record["state"],
+               "state_key": _key_text(state_key(record["state"], created)), "created_at": utc_text(created),
+               "updated_at": utc_text(created), "record_enc": keys.encrypt_text(json.dumps(record)),
+               "body_hash": o.body_hash, "photo_enc": keys.encrypt(o.photo) if o.photo else None,
+               "subject_hash": keys.subject_hash(self.office, nik) if nik else None, "loker": None,
+               "has_photo": bool(o.photo)}
+        self.visits[vid] = row
+        self.new_visits.append(row)
+        display = {
+            "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
+            "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
+            "nama": record["nama"], "nama_pejabat": record.get("nama_pejabat", ""),
+            "no_identitas_akhir": nik[-4:], "instansi": _institution(record), "loker": None, "has_photo": bool(o.photo),
+        }
+        self.feed.append(self.store._feed_row(self.office, "visit.registered", vid, {"visit": display, "state": record["state"]}))
+        return 201, {"visit_id": vid, "status": "created", "state": record["state"], "has_photo": bool(o.photo)}
+
+    def _event(self, o: PushOp) -> tuple[int, dict]:
+        body, vid = o.body, o.visit_id
+        row = self.visits.get(vid)
+        known = self.events.get(body["event_id"])
+        if known is not None:
+            if known != (vid, o.body_hash):
+                raise Rejected(409, f"event {body['event_id']} is already stored with a different body")
+            return 200, {"visit_id": vid, "status": "duplicate", "state": row["state"] if row else None}
+        if row is None or row["office"] != self.office:
+            raise Rejected(404, "unknown visit (push the visit first)")
+        at = datetime.fromisoformat(body["at"])
+        row["updated_at"] = max(row["updated_at"], utc_text(at))
+        if body.get("to_state"):
+            candidate = state_key(VisitState(body["to_state"]), at, body["event_id"])
+            if wins(candidate, _key_tuple(row["state_key"])):
+                row["state"], row["state_key"] = body["to_state"], _key_text(candidate)
+        data = body.get("data") or {}
+        door = data.get("door")
+        if body["kind"] == "locker_assigned" and isinstance(door, int) and not isinstance(door, bool) and -2**31 <= door < 2**31:
+            row["loker"] = door
+        message_id = data.get("message_id")
+        if body["kind"] == "host_notified" and isinstance(message_id, str | int) and 0 < len(str(message_id)) <= 200 \
+                and str(message_id) not in self.notice_ids:
+            self.notice_ids.add(str(message_id))
+            self.new_notices.append({"message_id": str(message_id), "office": self.office, "visit_id": vid,
+                                     "host_id": str(data.get("host_id", ""))[:64], "channel": str(data.get("channel", ""))[:32],
+                                     "status": "sent"})
+        self.changed.add(vid)
+        self.events[body["event_id"]] = (vid, o.body_hash)
+        self.new_events.append({"event_id": body["event_id"], "visit_id": vid, "office": self.office,
+                                "body_hash": o.body_hash, "body": json.dumps(body)})
+        self.feed.append(self.store._feed_row(self.office, "visit.event", vid, {"event": body, "state": row["state"]}))
+        return 201, {"visit_id": vid, "status": "created", "state": row["state"]}
+
+    def _write(self) -> None:
+        from sqlalchemy import bindparam
+
+        c = self.conn
+        new_ids = {r["visit_id"] for r in self.new_visits}
+        if self.new_visits:
+            c.execute(insert(visits), [{k: v for k, v in r.items() if k != "has_photo"} for r in self.new_visits])
+        updates = [{"b_vid": v, "b_state": self.visits[v]["state"], "b_key": self.visits[v]["state_key"],
+                    "b_updated": self.visits[v]["updated_at"], "b_loker": self.visits[v]["loker"]}
+                   for v in sorted(self.changed - new_ids)]
+        if updates:
+            c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
+                state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
+                loker=bindparam("b_loker")), updates)
+        if self.new_events:
+            c.execute(insert(events), self.new_events)
+        if self.new_notices:
+            c.execute(insert(notices), self.new_notices)
+        if self.feed:
+            c.execute(insert(feed), self.feed)
+        if self.new_idem:
+            c.execute(insert(idempotency), self.new_idem)
+        if self.replays:
+            c.execute(update(idempotency).where(idempotency.c.office == self.office, idempotency.c.key == bindparam("b_key"))
+                      .values(replays=idempotency.c.replays + 1), [{"b_key": k} for k in self.replays])

@@ -94,13 +94,13 @@ class KerongCuCodec:
 
     name = "kerong_cu"
     locks_per_board = LOCKS_PER_BOARD
-    # Replies to unlock commands are not guaranteed by every firmware; the driver confirms by status.
-    unlock_replies = False
-
-    def __init__(self, hook_closed_bit: int = 1) -> None:
+    def __init__(self, hook_closed_bit: int = 1, *, unlock_replies: bool = False) -> None:
         if hook_closed_bit not in (0, 1):
             raise ValueError("hook_closed_bit must be 0 or 1")
         self.hook_closed_bit = hook_closed_bit
+        # Firmware that always answers an unlock (with a 0x35 status frame): the driver then waits the full
+        # reply timeout for that answer; otherwise it listens only briefly (see SerialLockerBoard).
+        self.unlock_replies = unlock_replies
 
     # --- host -> board ---
 
@@ -146,6 +146,18 @@ class KerongCuCodec:
             size = STATUS_REPLY_LEN if buffer[2] == REPLY_STATUS else REQUEST_LEN
             return max(1, size - len(buffer))
         return STATUS_REPLY_LEN if not buffer else 1
+
+    def reply_from(self, board: int, frame: bytes, *, any_command: bool = False) -> bool:
+        """Whether `frame` is a board's reply from `board` (a 0x35 status frame unless `any_command`).
+
+        A request (5 bytes, our own echo on a bus that echoes) is never a reply; the checksum is not
+        looked at here, so a corrupt reply from the right board is still reported as corrupt.
+        """
+        if len(frame) < 3 or frame[1] >> 4 != board:
+            return False
+        if frame[2] == REPLY_STATUS:
+            return True
+        return any_command and len(frame) != REQUEST_LEN
 
     # --- board -> host ---
 

@@ -3,20 +3,26 @@
 Layout of the module follows python-escpos itself: WHAT to print becomes bytes in one place
 (`encode_document`, run on escpos' `Dummy` with the configured printer profile) and HOW bytes travel
 is an escpos connection (`Usb`, `Serial`, `Network`, `File`, or our `SimulatedPrinterTransport` in
-`kiosk/devices/printer_simulator.py`) of which we only use `_raw` (write) and `_read`. A whole ticket
-goes out in ONE write, so a network printer gets one TCP send and a USB printer one bulk transfer.
+`kiosk/devices/printer_simulator.py`), used only through its public `device`, `open()` and `close()`
+(`_Link`). A whole ticket goes out in ONE write, followed by one status query.
 
 Traps handled here (see /work/shared/HARDWARE-NOTES.md):
 - `qr(native=True)` sends `GS ( k` even to printers without native QR; we ask the profile first and
   otherwise send the QR as a raster image we draw ourselves (centred, quiet zone included).
 - Paper-out is never raised by the library and `paper_status()` says "paper OK" when the printer does
-  not answer; we send `DLE EOT 1/2/4` ourselves and treat silence or a malformed byte as UNKNOWN.
+  not answer (and `query_status()` waits the connection's full timeout); we send `DLE EOT n` ourselves
+  with a short timeout and treat silence or a malformed byte as UNKNOWN, never as OK.
 - The code page is set explicitly (`ESC t`), never guessed.
 """
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import socket
+import termios
+import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -207,11 +213,141 @@ def encode_document(doc: TicketDocument, *, profile: str, code_page: str, native
     return p.output
 
 
-# --- the driver -------------------------------------------------------------------------------
+# --- the driver ---------------------------------------------------------------------------------
+
+
+class NotTaken(PrinterOffline):
+    """The connection is up but the printer did not take the job (never reads, or stopped reading)."""
+
+    code = "printer_not_taken"
+
+    def __init__(self, printer: str, detail: str = "the printer did not take the job") -> None:
+        super().__init__(printer, detail)
+
+
+class _Link:
+    """Bytes to and from a python-escpos connection through its PUBLIC interface only: the `device`
+    property (opened lazily by escpos, and reset to `False` so that the next use reopens it), `open()`
+    and `close()`. `device` is a socket (Network), a pyserial port (Serial), a pyusb device (Usb), a file
+    (File) or any object with write/read (our simulator); each is driven with a timeout of our choosing."""
+
+    def __init__(self, connection: Any, name: str) -> None:
+        self.connection = connection
+        self.name = name
+
+    def device(self) -> Any:
+        try:
+            dev = self.connection.device
+        except Exception as exc:  # noqa: BLE001 - escpos raises DeviceNotFoundError, USB and socket errors
+            self.reset()
+            raise PrinterOffline(self.name, _why(exc)) from None
+        if dev is None or dev is False:
+            self.reset()
+            raise PrinterOffline(self.name, "not connected")
+        return dev
+
+    def reset(self) -> None:
+        """After a failure escpos keeps a dead (or None) device: close it and let the next use reconnect."""
+        with contextlib.suppress(Exception):  # closing a dead connection may fail in any way
+            self.connection.close()
+        with contextlib.suppress(Exception):
+            self.connection.device = False
+
+    def write(self, data: bytes, timeout_s: float) -> None:
+        dev = self.device()
+        try:
+            if isinstance(dev, socket.socket):
+                dev.settimeout(timeout_s)
+                dev.sendall(data)
+            elif _is_usb(dev):
+                dev.write(self.connection.out_ep, data, max(1, int(timeout_s * 1000)))
+            else:
+                if hasattr(dev, "write_timeout"):
+                    dev.write_timeout = timeout_s
+                dev.write(data)
+                if not hasattr(dev, "out_waiting") and hasattr(dev, "flush"):
+                    dev.flush()
+        except Exception as exc:  # noqa: BLE001 - socket, serial, USB and file errors all mean "not printed"
+            self.reset()
+            raise PrinterOffline(self.name, _why(exc)) from None
+
+    def read(self, size: int, timeout_s: float) -> bytes | None:
+        """Up to `size` bytes within `timeout_s`; b"" for silence; None when this connection cannot read."""
+        dev = self.device()
+        try:
+            if isinstance(dev, socket.socket):
+                dev.settimeout(max(timeout_s, 0.001))
+                try:
+                    data = dev.recv(size)
+                except (TimeoutError, BlockingIOError):
+                    return b""
+                if not data:  # the printer closed the connection
+                    self.reset()
+                    raise PrinterOffline(self.name, "connection closed by the printer")
+                return data
+            if _is_usb(dev):
+                try:
+                    return bytes(dev.read(self.connection.in_ep, size, max(1, int(timeout_s * 1000))))
+                except Exception as exc:  # noqa: BLE001 - pyusb raises USBTimeoutError on silence
+                    if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
+                        return b""
+                    raise
+            if hasattr(dev, "timeout") and hasattr(dev, "in_waiting"):  # pyserial
+                dev.timeout = timeout_s
+                return dev.read(size)
+            if hasattr(dev, "read_reply"):  # the in-process simulator
+                return dev.read_reply(size, timeout_s)
+            return None  # a file or spooler: nothing ever answers
+        except PrinterOffline:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            self.reset()
+            raise PrinterOffline(self.name, _why(exc)) from None
+
+    def unsent(self) -> int | None:
+        """Bytes written but not yet taken by the printer (None: this connection cannot tell)."""
+        try:
+            dev = self.connection.device
+        except Exception:  # noqa: BLE001
+            return None
+        try:
+            if isinstance(dev, socket.socket):
+                buf = fcntl.ioctl(dev.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")  # SIOCOUTQ: not yet acknowledged
+                return int.from_bytes(buf, "little")
+            if hasattr(dev, "out_waiting"):
+                return int(dev.out_waiting)
+            if hasattr(dev, "unsent"):
+                return int(dev.unsent())
+        except Exception:  # noqa: BLE001 - a dead socket or port: the write path reports it
+            return None
+        return None
+
+
+def _is_usb(dev: Any) -> bool:
+    return type(dev).__module__.startswith("usb.")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _status_byte(reply: bytes | None) -> int | None:
+    if not reply:
+        return None
+    byte = reply[-1]  # the newest answer: an old one may precede it
+    return byte if byte & _REPLY_MASK == _REPLY_FIXED else None
 
 
 class EscposPrinter:
-    """A `Printer` on any python-escpos connection (Usb, Serial, Network, File, simulator)."""
+    """A `Printer` on any python-escpos connection (Usb, Serial, Network, File, simulator).
+
+    A pass counts as printed only when the printer confirms it: it answers the DLE EOT 2 status query
+    sent right behind the job (it has read the whole job, and says paper and cover are fine), or, for a
+    printer that never answers status, every byte of the job was taken within `drain_timeout_s`.
+    Whether the printer answers status is learnt once and kept (`status_support`), so a printer that
+    ignores DLE EOT costs one short wait per connection, not one per pass.
+    """
 
     def __init__(
         self,
@@ -222,6 +358,9 @@ class EscposPrinter:
         code_page: str = "CP858",
         native_qr: bool = False,
         width_dots: int = 576,
+        status_timeout_s: float = 0.5,
+        write_timeout_s: float = 5.0,
+        drain_timeout_s: float = 5.0,
     ) -> None:
         self.transport = transport
         self.name = name
@@ -229,32 +368,46 @@ class EscposPrinter:
         self.code_page = code_page
         self.native_qr = native_qr
         self.width_dots = width_dots
+        self.status_timeout_s = status_timeout_s
+        self.write_timeout_s = write_timeout_s
+        self.drain_timeout_s = drain_timeout_s
+        self.status_support: bool | None = None  # None until the printer has answered (or been seen not to)
         self.last_job = b""
+        self.last_warnings: tuple[str, ...] = ()
+        self.stats = {"status_waits": 0}
+        self._link = _Link(transport, name)
+        self._lock = threading.RLock()
+
+    # --- status ---
 
     def _query(self, n: int) -> int | None:
-        """The status byte; None if no (valid) answer; _UNREACHABLE if the query could not even be sent."""
-        try:
-            self.transport._raw(DLE_EOT + bytes([n]))
-        except Exception as exc:  # noqa: BLE001 - USB, serial and socket errors all mean "not connected"
-            log.debug("printer unreachable", extra={"printer": self.name, "error": type(exc).__name__})
-            self._reset()
-            return _UNREACHABLE
-        try:
-            reply = self.transport._read()
-        except Exception:  # noqa: BLE001 - a read timeout or a transport that cannot read: no answer
-            return None
-        if not reply:
-            return None
-        byte = reply[0]
-        return byte if byte & _REPLY_MASK == _REPLY_FIXED else None
+        """One DLE EOT n exchange: the status byte, or None (no or malformed answer). Raises PrinterOffline."""
+        self._drop_pending()
+        self._link.write(DLE_EOT + bytes([n]), self.write_timeout_s)
+        self.stats["status_waits"] += 1
+        byte = _status_byte(self._link.read(1, self.status_timeout_s))
+        if byte is not None:
+            self.status_support = True
+        return byte
+
+    def _drop_pending(self) -> None:
+        """A late answer to an earlier query must not be read as the answer to the next one."""
+        if self.status_support is False:
+            return
+        with contextlib.suppress(PrinterOffline):
+            while self._link.read(16, 0.0):
+                pass
 
     def status(self) -> PrinterStatus:
-        s1 = self._query(1)
-        if s1 == _UNREACHABLE:
-            return PrinterStatus(online=False, unknown=False)
-        if s1 is None:
-            return UNKNOWN_STATUS
-        s2, s4 = (s if s != _UNREACHABLE else None for s in (self._query(2), self._query(4)))
+        """DLE EOT 1, 2 and 4 (one short wait if the printer does not answer at all)."""
+        with self._lock:
+            try:
+                s1 = self._query(1)
+                if s1 is None:
+                    return self._silent_status()
+                s2, s4 = self._query(2), self._query(4)
+            except PrinterOffline:
+                return PrinterStatus(online=False, unknown=False)
         return PrinterStatus(
             online=not s1 & 0x08,
             cover_open=None if s2 is None else bool(s2 & 0x04),
@@ -263,29 +416,68 @@ class EscposPrinter:
             unknown=s2 is None or s4 is None,
         )
 
-    def print_document(self, doc: TicketDocument) -> None:
-        before = self.status()
-        if before.problem:
-            raise _error_for(before.problem, self.name)
-        job = encode_document(doc, profile=self.profile, code_page=self.code_page, native_qr=self.native_qr)
-        try:
-            self.transport._raw(job)
-        except Exception as exc:  # noqa: BLE001 - USB, serial and socket errors all mean the same here
-            self._reset()
-            raise PrinterOffline(self.name, type(exc).__name__) from None
-        self.last_job = job
-        after = self.status()
-        if after.problem == "paper_out":  # ran out mid-ticket: what came out is not a whole pass
-            raise PaperOut(self.name)
+    def _silent_status(self) -> PrinterStatus:
+        unsent = self._link.unsent()
+        if unsent:  # even our 3-byte query is still queued: the printer is not reading at all
+            self._link.reset()
+            return PrinterStatus(online=False, unknown=False)
+        return UNKNOWN_STATUS
 
-    def _reset(self) -> None:
-        """After a failed open or write, escpos keeps a dead device; make the next use reconnect."""
-        self.close()
-        self.transport._device = False
+    # --- printing ---
+
+    def print_document(self, doc: TicketDocument) -> None:
+        job = encode_document(doc, profile=self.profile, code_page=self.code_page, native_qr=self.native_qr)
+        self.print_bytes(job)
+
+    def print_bytes(self, job: bytes) -> None:
+        """Send one job and wait for the printer's confirmation; raise a PrinterError if it did not print."""
+        with self._lock:
+            self.last_warnings = ()
+            ask = self.status_support is not False
+            if ask:
+                self._drop_pending()
+            self._link.write(job + (DLE_EOT + b"\x02" if ask else b""), self.write_timeout_s)
+            byte = None
+            answered = False
+            if ask:
+                self.stats["status_waits"] += 1
+                reply = self._link.read(1, self.status_timeout_s)
+                answered = bool(reply)
+                byte = _status_byte(reply)
+            if byte is not None:
+                self.status_support = True
+                self.last_job = job
+                if byte & 0x20:  # paper-end stop: ran out during the ticket, what came out is not a whole pass
+                    raise PaperOut(self.name)
+                if byte & 0x04:
+                    raise CoverOpen(self.name)
+                return
+            if not self._drained():
+                self._link.reset()  # a connection the printer does not read is worthless: start afresh
+                raise NotTaken(self.name)
+            if ask and not answered and self.status_support is None:
+                self.status_support = False
+                log.info("printer does not answer status; confirming by drained bytes", extra={"printer": self.name})
+            self.last_job = job
+            self.last_warnings = ("status_unknown",)
+
+    def _drained(self) -> bool:
+        deadline = time.monotonic() + self.drain_timeout_s
+        while True:
+            unsent = self._link.unsent()
+            if unsent is None or unsent == 0:
+                return True  # None: a connection that cannot tell (a file, a spooler) took the write
+            if time.monotonic() >= deadline:
+                log.warning("printer did not take the job", extra={"printer": self.name, "unsent": unsent})
+                return False
+            time.sleep(0.02)
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):  # closing a dead connection may fail in any way
-            self.transport.close()
+        with self._lock:
+            with contextlib.suppress(Exception):  # closing a dead connection may fail in any way
+                self.transport.close()
+            with contextlib.suppress(Exception):
+                self.transport.device = False
 
 
 def width_for(cfg: PrinterConfig) -> int:
@@ -330,4 +522,7 @@ def open_printer(cfg: PrinterConfig, *, name: str = "printer") -> EscposPrinter 
         code_page=cfg.code_page,
         native_qr=cfg.native_qr,
         width_dots=width_for(cfg),
+        status_timeout_s=cfg.status_timeout_s,
+        write_timeout_s=cfg.timeout_s,
+        drain_timeout_s=cfg.drain_timeout_s,
     )

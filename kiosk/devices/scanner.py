@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import serial
-
 from kiosk.devices.barcode import Debouncer, Decoder
 from kiosk.devices.camera import FrameSource
+from kiosk.devices.scan_framing import CodeFramer, Framing
 from kiosk.domain.errors import KioskError
 
 if TYPE_CHECKING:
@@ -63,7 +62,9 @@ class ThreadedScanner:
 
     source = "device"
 
-    def __init__(self, debounce_s: float, *, reconnect_s: float = 2.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, debounce_s: float, *, reconnect_s: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 on_state: Callable[[str, str], None] | None = None):
+        self.on_state = on_state  # told (state, last_error) on every change, from the worker thread
         self.debounce = Debouncer(debounce_s, clock)
         self.reconnect_s = reconnect_s
         self.state = "stopped"
@@ -79,7 +80,7 @@ class ThreadedScanner:
         self._callback = callback
         self._stop.clear()
         self._open()  # the first open fails loudly: a wrong port is a config error, not a retry loop
-        self.state = "running"
+        self._set_state("running", "")
         self._thread = threading.Thread(target=self._run, name=f"scanner-{self.source}", daemon=True)
         self._thread.start()
 
@@ -112,17 +113,28 @@ class ThreadedScanner:
                 for data, symbology in self._poll():
                     self._emit(data, symbology)
             except Exception as exc:
-                self.state, self.last_error = "error", f"{type(exc).__name__}: {exc}"
+                self._set_state("error", f"{type(exc).__name__}: {exc}")
                 log.warning("scanner failed; reopening", extra={"scanner": self.source, "error": self.last_error})
                 self._safe_close()
-                while not self._stop.wait(self.reconnect_s):
+                wait = min(0.25, self.reconnect_s)
+                while not self._stop.wait(wait):
+                    wait = min(wait * 2, self.reconnect_s)  # backoff: quick for a re-plug, gentle for a dead port
                     try:
                         self._open()
                     except Exception as again:
-                        self.last_error = f"{type(again).__name__}: {again}"
+                        self._set_state("error", f"{type(again).__name__}: {again}")
                         continue
-                    self.state = "running"
+                    self._set_state("running", "")
                     break
+
+    def _set_state(self, state: str, error: str) -> None:
+        changed = (state, error) != (self.state, self.last_error)
+        self.state, self.last_error = state, error
+        if changed and self.on_state is not None:
+            try:
+                self.on_state(state, error)
+            except Exception:
+                log.exception("scanner state listener failed")
 
     def _open(self) -> None:
         raise NotImplementedError
@@ -172,40 +184,36 @@ class CameraScanner(ThreadedScanner):
 
 
 class SerialScanner(ThreadedScanner):
-    """A CDC-ACM (or RS232) scanner through pyserial: each line (CR, LF or CRLF) is one code."""
+    """A CDC-ACM (or RS232) scanner through pyserial, its framing taken off by a `CodeFramer` (CR/LF ends,
+    STX/ETX, AIM identifier, programmed prefix/suffix, and silence ending an unterminated code)."""
 
     source = "serial"
 
-    def __init__(self, port: str, baudrate: int = 9600, debounce_s: float = 2.0, **kwargs) -> None:
+    def __init__(self, port: str, baudrate: int = 9600, debounce_s: float = 2.0, *, framing: Framing | None = None,
+                 **kwargs) -> None:
         super().__init__(debounce_s, **kwargs)
         self.port, self.baudrate = port, baudrate
         self._serial = None
-        self._buffer = bytearray()
+        self.framer = CodeFramer(framing)
 
     def _open(self) -> None:
+        import serial
+
         try:
             self._serial = serial.serial_for_url(self.port, baudrate=self.baudrate, timeout=0.1)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise ScannerUnavailable(self.port, str(exc)) from None
-        self._buffer.clear()
+        self.framer.reset()
 
     def _poll(self) -> list[tuple[bytes, str]]:
+        # While a code is half read, wake often enough to end it on time if its terminator never comes.
+        wait = min(0.1, self.framer.framing.inter_char_timeout_s / 2) if self.framer.pending() else 0.1
+        if self._serial.timeout != wait:
+            self._serial.timeout = wait
         chunk = self._serial.read(max(1, self._serial.in_waiting))
-        if not chunk:
-            return []
-        self._buffer += chunk
-        out = []
-        while True:
-            cut = min((i for i in (self._buffer.find(b"\r"), self._buffer.find(b"\n")) if i >= 0), default=-1)
-            if cut < 0:
-                break
-            line = bytes(self._buffer[:cut]).strip(b"\x00")
-            del self._buffer[: cut + 1]
-            if line:
-                out.append((line, "SERIAL"))
-        if len(self._buffer) > 16384:  # a device that never ends a line: drop, do not grow forever
-            self._buffer.clear()
-        return out
+        now = self._clock()
+        codes = self.framer.feed(chunk, now) if chunk else self.framer.expire(now)
+        return [(code, symbology or "SERIAL") for code, symbology in codes]
 
     def _close(self) -> None:
         if self._serial is not None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kiosk.devices.scan_framing import CodeFramer, Framing
 from kiosk.devices.scanner import ScannerUnavailable, ThreadedScanner
 
 # Linux input event codes (linux/input-event-codes.h); fixed by the kernel ABI, same as evdev.ecodes.
@@ -50,22 +51,50 @@ class KeyEvent:
     type: int
     code: int
     value: int
+    time: float | None = None  # seconds, as evdev's InputEvent.timestamp(); None when not recorded
+
+
+def _event_time(ev) -> float | None:
+    stamp = getattr(ev, "timestamp", None)
+    if callable(stamp):
+        return stamp()
+    return getattr(ev, "time", None)
 
 
 class KeyDecoder:
-    """Key events -> completed lines. Shift and Caps Lock handled; other keys and repeats ignored."""
+    """Key events -> completed lines. Shift and Caps Lock handled; other keys and repeats ignored.
 
-    def __init__(self, max_line: int = 8192) -> None:
+    With `inter_char_timeout_s`, a key that comes that long after the previous one (by `now` given to
+    feed(), else the events' own time stamps) first ends the code before it, and `expire(now)` ends a
+    code whose Enter never came.
+    """
+
+    def __init__(self, max_line: int = 8192, inter_char_timeout_s: float | None = None) -> None:
         self._chars: list[str] = []
         self._shift: set[int] = set()
         self._caps = False
         self.max_line = max_line
+        self.inter_char_timeout_s = inter_char_timeout_s
+        self._last: float | None = None
 
-    def feed(self, events: Iterable) -> list[str]:
+    def expire(self, now: float) -> list[str]:
+        if (self._chars and self.inter_char_timeout_s is not None and self._last is not None
+                and now - self._last >= self.inter_char_timeout_s):
+            line = "".join(self._chars)
+            self._chars.clear()
+            return [line]
+        return []
+
+    def feed(self, events: Iterable, now: float | None = None) -> list[str]:
         lines = []
         for ev in events:
             if ev.type != EV_KEY:
                 continue  # EV_SYN, EV_MSC (scan codes), EV_LED
+            # A live device is read as its keys arrive: `now` (one clock for expire()); recordings carry their own.
+            at = now if now is not None else _event_time(ev)
+            if at is not None:
+                lines += self.expire(at)
+                self._last = at
             if ev.code in (KEY_LEFTSHIFT, KEY_RIGHTSHIFT):
                 (self._shift.add if ev.value else self._shift.discard)(ev.code)
                 continue
@@ -116,7 +145,7 @@ class EvdevKeySource:
 
     def open(self) -> None:
         try:
-            import evdev  # Linux-only: a kiosk without a HID scanner never loads it
+            import evdev
 
             self._dev = evdev.InputDevice(self.path)
             self._dev.grab()
@@ -141,7 +170,8 @@ class EvdevKeySource:
 
 
 class ScriptedKeySource:
-    """Simulator: replays bursts of key events (from `keystrokes()` or a recording), one burst per read."""
+    """Simulator: replays bursts of key events (from `keystrokes()` or a recording), one burst per read; an empty
+    burst is a read that times out with no key pressed (a pause between scans)."""
 
     def __init__(self, bursts: Iterable[Iterable]) -> None:
         self._bursts = [list(b) for b in bursts]
@@ -152,7 +182,9 @@ class ScriptedKeySource:
 
     def read(self, timeout: float) -> list:
         if self._bursts:
-            return self._bursts.pop(0)
+            burst = self._bursts.pop(0)
+            if burst:
+                return burst
         time.sleep(timeout)
         return []
 
@@ -163,21 +195,33 @@ class ScriptedKeySource:
 class HidScanner(ThreadedScanner):
     source = "hid"
 
-    def __init__(self, keys: EvdevKeySource | ScriptedKeySource, debounce_s: float = 2.0, **kwargs) -> None:
+    def __init__(self, keys: EvdevKeySource | ScriptedKeySource, debounce_s: float = 2.0, *,
+                 framing: Framing | None = None, **kwargs) -> None:
         super().__init__(debounce_s, **kwargs)
         self.keys = keys
-        self.decoder = KeyDecoder()
+        self.framer = CodeFramer(framing)
+        self.decoder = self._decoder()
+
+    def _decoder(self) -> KeyDecoder:
+        return KeyDecoder(inter_char_timeout_s=self.framer.framing.inter_char_timeout_s)
 
     @classmethod
-    def for_device(cls, path: str, debounce_s: float = 2.0) -> HidScanner:
-        return cls(EvdevKeySource(path), debounce_s)
+    def for_device(cls, path: str, debounce_s: float = 2.0, *, framing: Framing | None = None) -> HidScanner:
+        return cls(EvdevKeySource(path), debounce_s, framing=framing)
 
     def _open(self) -> None:
-        self.decoder = KeyDecoder()  # a half-typed code from before a reconnect is garbage
+        self.decoder = self._decoder()  # a half-typed code from before a reconnect is garbage
         self.keys.open()
 
     def _poll(self) -> list[tuple[bytes, str]]:
-        return [(line.encode("utf-8"), "KEYBOARD") for line in self.decoder.feed(self.keys.read(0.1))]
+        events = self.keys.read(min(0.1, self.framer.framing.inter_char_timeout_s / 2))
+        lines = self.decoder.feed(events, time.monotonic()) if events else self.decoder.expire(time.monotonic())
+        out = []
+        for line in lines:
+            code, symbology = self.framer.strip(line.encode("utf-8"))
+            if code:
+                out.append((code, symbology or "KEYBOARD"))
+        return out
 
     def _close(self) -> None:
         self.keys.close()

@@ -11,6 +11,19 @@ from kiosk.sync.errors import DeliveryError, is_transient_status
 log = logging.getLogger(__name__)
 
 
+def load_credential(path) -> dict:
+    """A device credential file written by `kiosk central credential issue` (JSON: office, device_id, token,
+    subject_key); a file holding only the token is accepted too."""
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if text.startswith("{"):
+        import json
+
+        return json.loads(text)
+    return {"token": text}
+
+
 class CentralClient:
     """One office's view of the central API. Every call has connect and read timeouts; TLS is verified
     unless the config says otherwise; the office's bearer token goes with every request."""
@@ -41,8 +54,9 @@ class CentralClient:
     @classmethod
     def from_config(cls, cfg) -> CentralClient:
         c = cfg.central
+        token = load_credential(cfg.path(c.token_file))["token"] if c.token_file else c.token
         return cls(
-            c.url, cfg.office.code, token=c.token, connect_timeout_s=c.connect_timeout_s,
+            c.url, cfg.office.code, token=token, connect_timeout_s=c.connect_timeout_s,
             read_timeout_s=c.read_timeout_s, verify_tls=c.verify_tls,
         )
 
@@ -50,9 +64,15 @@ class CentralClient:
         return f"{self.base_url}/v1/offices/{self.office_code}{rest}"
 
     def _call(self, method: str, url: str, *, key: str | None = None, **kwargs: Any) -> tuple[int, dict]:
+        return self._call_full(method, url, key=key, **kwargs)[:2]
+
+    def _call_full(self, method: str, url: str, *, key: str | None = None, headers_extra: dict | None = None,
+                   read_timeout: float | None = None, **kwargs: Any) -> tuple[int, dict, Any]:
         headers = {"Idempotency-Key": key} if key else {}
+        headers.update(headers_extra or {})
+        timeout = (self.timeout[0], read_timeout) if read_timeout else self.timeout
         try:
-            resp = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+            resp = self.session.request(method, url, headers=headers, timeout=timeout, **kwargs)
         except requests.Timeout:
             raise DeliveryError(self.target, "timeout", transient=True) from None
         except requests.exceptions.SSLError as exc:
@@ -64,11 +84,11 @@ class CentralClient:
             body = resp.json() if resp.content else {}
         except ValueError:
             body = {}
-        if resp.status_code >= 300:
+        if resp.status_code >= 300 and resp.status_code != 304:  # 304: the pulled feed did not change
             reason = body.get("reason") if isinstance(body, dict) else None
             reason = f"HTTP {resp.status_code}: {reason or resp.reason}"
             raise DeliveryError(self.target, reason, transient=is_transient_status(resp.status_code), status=resp.status_code)
-        return resp.status_code, body if isinstance(body, dict) else {"items": body}
+        return resp.status_code, body if isinstance(body, dict) else {"items": body}, resp.headers
 
     # --- the contract's operations ---
 
@@ -93,6 +113,34 @@ class CentralClient:
 
     def photo_url(self, visit_id: str) -> str:
         return self._office(f"/visits/{visit_id}/photo")
+
+    def push_batch(self, items: list[dict]) -> list[dict]:
+        """Many pushes in one request: items {op: visit|event, idempotency_key, visit_id?, body}; a result per item
+        ({idempotency_key, status, result | reason}) with the status a single push would have answered."""
+        return self._call("POST", self._office("/batch"), json={"items": items})[1]["results"]
+
+    def put_photo(self, visit_id: str, data: bytes, content_type: str = "image/jpeg") -> dict:
+        """The guest's photo as a binary upload; the answer carries a signed photo link for the host."""
+        return self._call("PUT", self._office(f"/visits/{visit_id}/photo"), data=data,
+                          headers_extra={"Content-Type": content_type})[1]
+
+    def erase(self, request_id: str, *, subject_hash: str | None = None, visit_ids: list[str] = ()) -> dict:
+        """Erase a data subject at central by keyed NIK hash (kiosk.domain.subject.subject_hash) and/or visit ids."""
+        body = {"request_id": request_id, "visit_ids": list(visit_ids)}
+        if subject_hash:
+            body["subject_hash"] = subject_hash
+        return self._call("POST", self._office("/erasures"), json=body)[1]
+
+    def wait_events(self, cursor: str, *, wait_s: int = 25, etag: str = "", limit: int = 200) -> tuple[list[dict], str, str]:
+        """Long poll: the server holds the request up to wait_s seconds until the feed has news; with the last
+        ETag an unchanged feed costs a 304. Returns (items, cursor, etag)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        status, body, resp_headers = self._call_full(
+            "GET", self._office("/events"), params={"since": cursor, "limit": limit, "wait": wait_s},
+            headers_extra=headers, read_timeout=wait_s + self.timeout[1])
+        if status == 304:
+            return [], cursor, etag
+        return body["events"], body["cursor"], resp_headers.get("ETag", "")
 
     def close(self) -> None:
         self.session.close()

@@ -12,7 +12,8 @@ import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from kiosk.domain.visit import Visit
+from kiosk.domain.convergence import RANK
+from kiosk.domain.visit import Visit, VisitState
 from kiosk.store.sync import HostNoticeRepository, PulledVisitWriter, SyncStateRepository
 from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient
@@ -96,13 +97,21 @@ class Puller:
 
     def _event(self, conn: sqlite3.Connection, item: dict) -> int:
         event = mapping.remote_event(item)
-        if self.writer.event_known(conn, event.event_id):
-            return 0  # our own event coming back, or already pulled
         visit = self.writer.visit(conn, event.visit_id)
         if visit is None:
             return 0  # purged here, or registered before this device's cursor started
+        truth = self._truth(conn, visit, item)
+        if self.writer.event_known(conn, event.event_id):
+            # Our own event coming back (or pulled before): only central's converged state may be news.
+            if truth is not None and truth != visit.state:
+                self.visits.update(conn, replace(visit, state=truth, updated_at=max(visit.updated_at, event.at)))
+                return 1
+            return 0
         new = visit
-        if event.to_state and event.to_state != visit.state:
+        if truth is not None:
+            if truth != visit.state:
+                new = replace(new, state=truth, updated_at=max(visit.updated_at, event.at))
+        elif event.to_state and event.to_state != visit.state:
             if visit.can_move_to(event.to_state):
                 new = replace(new, state=event.to_state, updated_at=event.at)
             else:
@@ -115,3 +124,22 @@ class Puller:
             self.visits.update(conn, new)
         self.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
         return 1
+
+    def _truth(self, conn: sqlite3.Connection, visit: Visit, item: dict) -> VisitState | None:
+        """Central's converged state for the visit after this item, when this device should take it: always,
+        unless this device still has changes of the visit to send; then only a state of higher precedence
+        (what central cannot know yet would otherwise be undone here until it arrives there)."""
+        truth = _converged_state(item)
+        if truth is None or truth == visit.state:
+            return truth
+        pending = conn.execute("SELECT 1 FROM outbox WHERE aggregate_id=? AND status='pending' LIMIT 1", (visit.id,)).fetchone()
+        if pending and RANK[truth] <= RANK[visit.state]:
+            return None
+        return truth
+
+
+def _converged_state(item: dict) -> VisitState | None:
+    try:
+        return VisitState(item["state"]) if item.get("state") else None
+    except ValueError:
+        return None

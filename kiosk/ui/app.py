@@ -152,6 +152,7 @@ class KioskApp(App):
         self.watchdog = UiWatchdog()
         self.watchdog.start(status=f"role {self.role}")
         self._start_sync()
+        self._start_devices()
         self._tick_clock(0)
         self._clock_event = Clock.schedule_interval(self._tick_clock, 1)
         Clock.schedule_once(self._first_frame, 0)
@@ -166,6 +167,13 @@ class KioskApp(App):
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
         self.services.close()
+
+    def _start_devices(self) -> None:
+        """Every peripheral's service checks and reconnects in the background from now on; screens subscribe."""
+        try:
+            self.services.devices.start()
+        except Exception:  # a device that cannot even be set up shows as offline; the kiosk still runs
+            log.exception("device services not started")
 
     def _start_sync(self) -> None:
         """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""

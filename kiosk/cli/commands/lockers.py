@@ -42,11 +42,12 @@ def run_status(args) -> int:
     try:
         rows = ctx.lockers.status()
         error = ctx.lockers.last_error
+        unreachable = dict(ctx.lockers.unreachable_boards)
     finally:
         ctx.close()
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
-        return 0
+        return 1 if unreachable else 0
     _table(
         ("door", "state", "door_state", "occupied", "visit", "note"),
         [
@@ -61,9 +62,12 @@ def run_status(args) -> int:
             for r in rows
         ],
     )
-    if error:
+    for board, why in sorted(unreachable.items()):
+        print(f"board {board} unreachable: {why}")
+    if error and not unreachable:
         print(f"board: {error}")
-    return 0
+    # A board that does not answer is a fault staff must see, also from a script or a monitor.
+    return 1 if unreachable else 0
 
 
 def run_open(args) -> int:
@@ -80,10 +84,13 @@ def run_open_all(args) -> int:
     ctx = context_from_args(args)
     try:
         shut = ctx.lockers.open_all(actor="staff-cli")
+        unreachable = dict(ctx.lockers.unreachable_boards)
     finally:
         ctx.close()
     if shut:
         print("still closed: " + ", ".join(str(d) for d in shut))
+        for board, why in sorted(unreachable.items()):
+            print(f"board {board} unreachable: {why}")
         return 1
     print("all doors open")
     return 0

@@ -14,6 +14,8 @@ def register(sub) -> None:
     p = sub.add_parser("ticket", help="gate-pass printing: print, reprint, printer status, demo ticket")
     p.add_argument("--demo", action="store_true", help="print a sample pass on the simulated printer")
     p.add_argument("--out", metavar="DIR", help="with --demo: write ticket.bin (ESC/POS) and ticket.png here")
+    p.add_argument("--printer", action="store_true",
+                   help="with --demo: print the sample pass on the configured printer (then the backup) instead")
     add_config_option(p)
     p.set_defaults(func=run_demo)
     tsub = p.add_subparsers(dest="ticket_command", metavar="ACTION")
@@ -28,6 +30,9 @@ def register(sub) -> None:
     st = tsub.add_parser("status", help="status of the configured printers as JSON")
     add_config_option(st)
     st.set_defaults(func=run_status)
+    tp = tsub.add_parser("test", help="print a sample pass on the configured printer (same as --demo --printer)")
+    add_config_option(tp)
+    tp.set_defaults(func=run_demo, demo=True, printer=True, out=None)
 
 
 def run_print(args) -> int:
@@ -55,12 +60,26 @@ def run_status(args) -> int:
 
 def run_demo(args) -> int:
     if not args.demo:
-        raise UsageError("kiosk ticket: give an ACTION (print, reprint, status) or --demo --out DIR")
-    if not args.out:
-        raise UsageError("kiosk ticket --demo needs --out DIR")
+        raise UsageError("kiosk ticket: give an ACTION (print, reprint, status, test) or --demo --out DIR")
+    if not args.out and not args.printer:
+        raise UsageError("kiosk ticket --demo needs --out DIR (or --printer)")
     # Imported here: every command module is imported to build the parser, and the printer stack is heavy.
-    from kiosk.app.ticket_demo import print_demo_ticket
+    from kiosk.app.ticket_demo import demo_ticket_data, print_test_pass, render_demo_ticket
 
     cfg = config_from_args(args)
-    print(print_demo_ticket(cfg, Path(args.out), SystemClock().now()))
+    data = demo_ticket_data(cfg, SystemClock().now())
+    if not args.printer:
+        render_demo_ticket(cfg, data, Path(args.out))
+        print(data.token)
+        return 0
+    result = print_test_pass(cfg, data)
+    if result.no_printer:
+        print("kiosk: tidak ada printer yang diatur / no printer is configured", file=sys.stderr)
+        return 1
+    if result.printer is None:
+        print("kiosk: tanda uji tidak tercetak / test pass not printed: " + "; ".join(result.reasons), file=sys.stderr)
+        return 1
+    note = " (status unknown: confirmed by drained bytes)" if result.status_unknown else ""
+    print(f"test pass printed on {result.printer}{note}")
+    print(data.token)
     return 0

@@ -78,6 +78,25 @@ class StaffScreen(KioskScreen):
         self.services_at_enter = self.services
         self.message = ""
         self.show(self.tab)
+        # A device that changes state while the status tab is shown is redrawn at once.
+        self._seen: dict[str, str] = {}
+        self._unwatch = self.services.staff.watch_devices(self._device_state)
+
+    def _device_state(self, state) -> None:
+        """From a device's thread: redraw only when a state differs from the one already seen."""
+        before = self._seen.get(state.device)
+        self._seen[state.device] = state.state
+        if before is not None and before != state.state:
+            Clock.schedule_once(lambda _dt: self._device_changed(), 0)
+
+    def on_leave(self, *args) -> None:
+        for unsubscribe in getattr(self, "_unwatch", []):
+            unsubscribe()
+        self._unwatch = []
+
+    def _device_changed(self) -> None:
+        if self._alive() and self.tab == "status" and self.manager.current == self.name:
+            self.show("status")
 
     def reset(self) -> None:
         self.tab = "status"
@@ -156,11 +175,19 @@ class StaffScreen(KioskScreen):
         index = content.children.index(placeholder)
         content.remove_widget(placeholder)
         theme = self.app.theme
-        colours = {"ok": theme.ok, "fault": theme.danger, "skip": theme.text_muted}
+        colours = {"ok": theme.ok, "fault": theme.danger, "skip": theme.text_muted, "degraded": theme.warning,
+                   "offline": theme.danger, "unknown": theme.text_muted}
         for line in lines or []:
-            content.add_widget(
-                self._label(f"{line.name}: {line.state.upper()}  {line.detail}", color=colours[line.state]), index
-            )
+            if line.device:
+                configured = line.detail != "not configured"
+                name = self._t(f"device.{line.name}")
+                word = self._t(f"device.{line.state}") if configured else self._t("device.not_configured")
+                detail = line.detail if configured else ""
+                text = f"{name}: {word}" + (f" ({detail})" if detail else "")
+                colour = colours[line.state] if configured else theme.text_muted
+            else:
+                text, colour = f"{line.name}: {line.state.upper()}  {line.detail}", colours[line.state]
+            content.add_widget(self._label(text, color=colour), index)
         if error is not None:
             self.message = error.text(self.app.lang)
 

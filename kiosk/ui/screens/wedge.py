@@ -1,7 +1,7 @@
 """Reading a keyboard-wedge scanner on a screen: it "types" the code and Enter; no text field needs the focus.
 
-The serial or HID scanner of the config (`devices.scanner`), when there is one, is started with the
-wedge and hands its codes to the same `on_scan`, on the Kivy thread.
+The serial or HID scanner of the config (`devices.scanner`), when there is one, is a long-lived service:
+while the screen is shown it subscribes to its codes, which go to the same `on_scan` on the Kivy thread.
 
 A focused text field would pop up the on-screen keyboard over the verdict, so the screen listens to the
 window's key events while it is shown, and hands each finished line to `on_scan`. While the user types
@@ -27,7 +27,7 @@ class WedgeScannerMixin:
         Window.bind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)
         if self._device_scanner is None:
             self._device_scanner = start_code_scanner(
-                self.services.config, lambda text: Clock.schedule_once(lambda _dt: self._device_code(text), 0)
+                self.services.devices.scanner, lambda text: Clock.schedule_once(lambda _dt: self._device_code(text), 0)
             )
 
     def stop_wedge(self) -> None:

@@ -1,0 +1,107 @@
+"""Tables of the central service (SQLAlchemy 2 Core). The schema is created and changed only by the
+Alembic migrations in kiosk/central/migrations; a test checks that they produce exactly these tables.
+
+Personal data is never stored in clear: `visits.record_enc` (the pushed record without the photo),
+`visits.photo_enc` and `feed.item_enc` are AES-GCM ciphertexts (kiosk/central/keys.py). Times are UTC
+text of fixed width (`2026-11-23T01:30:00.000000Z`), so they sort as times on every database.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SeqType = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER PRIMARY KEY
+
+meta = MetaData()
+
+visits = Table(
+    "visits", meta,
+    Column("visit_id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("state_key", String(80), nullable=False),  # precedence of the current state (kiosk.domain.convergence)
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("record_enc", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),  # of the pushed body, to tell a true repeat from a conflict
+    Column("photo_enc", LargeBinary, nullable=True),
+    Column("subject_hash", String(64), nullable=True),  # keyed hash of the NIK (erasure by data subject)
+    Column("loker", Integer, nullable=True),
+    Index("ix_visits_office_created", "office", "created_at"),
+    Index("ix_visits_subject", "office", "subject_hash"),
+)
+events = Table(
+    "events", meta,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("visit_id", String(36), nullable=False, index=True),
+    Column("office", String(32), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),  # the event as pushed (JSON); events carry no personal data
+)
+feed = Table(
+    "feed", meta,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("office", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("visit_id", String(36), nullable=False, index=True),
+    Column("item_enc", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_feed_office_seq", "office", "seq"),
+)
+idempotency = Table(
+    "idempotency", meta,
+    Column("office", String(32), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("replays", Integer, nullable=False, default=0),
+    Column("created_at", String(32), nullable=False),
+)
+hosts = Table(
+    "hosts", meta,
+    Column("office", String(32), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("nama", String(200), nullable=False),
+    Column("bidang", String(200), nullable=False, default=""),
+    Column("jabatan", String(200), nullable=False, default=""),
+    Column("no_hp", String(20), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+)
+notices = Table(
+    "notices", meta,
+    Column("message_id", String(200), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("visit_id", String(36), nullable=False, index=True),
+    Column("host_id", String(64), nullable=False, default=""),
+    Column("channel", String(32), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+)
+credentials = Table(
+    "credentials", meta,
+    Column("id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of a 256-bit random token
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+)
+erasures = Table(
+    "erasures", meta,
+    Column("office", String(32), primary_key=True),
+    Column("request_id", String(36), primary_key=True),
+    Column("received_at", String(32), nullable=False),
+    Column("visits_deleted", Integer, nullable=False),
+)
