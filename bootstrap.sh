@@ -12,8 +12,10 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-dejavu-extra
   tesseract-ocr tesseract-ocr-ind
+  # fonts of the generated KTP cards (demo camera, tests, bench/ocr's evaluation splits)
+  fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-ocr-a
 )
 # Only the tests need these: systemd-analyze verifies the units in systemd/; the central tests run a
 # throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster).

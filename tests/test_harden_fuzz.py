@@ -171,3 +171,11 @@ def test_any_config_document_gives_a_config_or_one_config_error(changes, depth):
     # What loads must work where it is used later: the zone and the working hours.
     ZoneInfo(cfg.office.timezone)
     WorkingCalendar.from_office(cfg.office)
+
+
+@pytest.mark.parametrize("name", ["a\x1eb", "a\nb", "a\rb", "a\x85b", "a\u2028b"])
+def test_a_file_name_with_line_breaking_characters_stays_one_error_line(name, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", name]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err

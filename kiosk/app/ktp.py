@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -110,7 +110,7 @@ class KtpReaderService:
 
     def _reread(self, reading: KtpReading) -> KtpReading:
         # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
-        return KtpReading(reading.fields, tuple(cross_check(reading.fields, today=self._today())))
+        return replace(reading, flags=tuple(cross_check(reading.fields, today=self._today())))
 
     def scan(
         self, source: FrameSource, *, stop: threading.Event | None = None, max_frames: int | None = None
@@ -243,9 +243,9 @@ class LiveKtpScan:
             self._reading = False
 
 
-def write_synthetic_frames(folder: Path, count: int, *, seed: int, degraded: bool) -> list:
+def write_synthetic_frames(folder: Path, count: int, *, seed: int, degraded: bool, split: str | None = None) -> list:
     """Camera frames of generated e-KTP cards (made-up people) for the simulated camera and the tests."""
     # Draws cards with Pillow and OpenCV: only when asked.
     from kiosk.devices.ktp_synth import write_sample
 
-    return write_sample(folder, count, seed=seed, degraded=degraded)
+    return write_sample(folder, count, seed=seed, degraded=degraded, split=split)

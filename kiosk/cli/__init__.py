@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    """The error as one terminal line: control characters from user input (a file named with a newline or
+    a record separator, which str.splitlines and terminals break on) are shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except KioskError as exc:
         if logging.getLogger().handlers:
             log.warning("command failed", extra={"code": exc.code, **exc.log_fields()})
-        print(f"kiosk: {exc.message()}", file=sys.stderr)
+        print(one_line(f"kiosk: {exc.message()}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         # A database damaged after it was opened (a torn page, a disk error): one line, never a traceback.
         if logging.getLogger().handlers:
             log.warning("command failed", extra={"code": "database_error"})
-        print(f"kiosk: basis data rusak / database damaged: {exc}; restore it from a backup", file=sys.stderr)
+        print(one_line(f"kiosk: basis data rusak / database damaged: {exc}; restore it from a backup"), file=sys.stderr)
         return 2
     except OSError as exc:
         # A file or device the command was pointed at (missing, not allowed, busy): the user's to fix, so
@@ -77,6 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         if logging.getLogger().handlers:
             log.warning("command failed", extra={"code": "os_error", "errno": exc.errno or 0})
-        print(f"kiosk: berkas atau perangkat tidak dapat dipakai / file or device cannot be used: "
-              f"{exc.strerror or exc}{where}", file=sys.stderr)
+        print(one_line(f"kiosk: berkas atau perangkat tidak dapat dipakai / file or device cannot be used: "
+                       f"{exc.strerror or exc}{where}"), file=sys.stderr)
         return 2

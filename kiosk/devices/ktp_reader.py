@@ -7,22 +7,19 @@ camera frames), read through the same `FrameSource` the real camera uses.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from kiosk.devices.ocr import OcrEngine, OcrLine
-from kiosk.domain.ktp import KtpReading, digits_only, parse_ktp
+from kiosk.domain.ktp import KtpReading, label_rows, nik_digit_probabilities, nik_is_doubtful, parse_ktp
 from kiosk.domain.nik import is_valid_nik
 
 # Rectified card size: ID-1 (85.6 x 54 mm) at about 300 dpi, the size the synthetic cards use.
 CARD_W, CARD_H = 1012, 638
 ID1_ASPECT = 85.6 / 54.0
-# The face's text lies left of the photo; the photo column starts at about 76 % of the width.
-TEXT_RIGHT = 0.75
-NIK_LEFT = 0.22
 
 GUIDANCE = {
     "no_card": ("Tunjukkan KTP ke kamera", "Show your KTP to the camera"),
@@ -110,10 +107,40 @@ def rectify(frame: np.ndarray, corners: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(frame, matrix, (CARD_W, CARD_H), flags=cv2.INTER_CUBIC)
 
 
+def photo_box(card: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The holder's photo on the rectified card (x, y, w, h): the big, strongly coloured (red or blue
+    background), portrait-shaped area in the right half. None when no such area is seen."""
+    if card.ndim != 3:
+        return None
+    h, w = card.shape[:2]
+    small = cv2.resize(card, (w // 4, h // 4), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+    mask = ((hsv[..., 1] > 90) & (hsv[..., 2] > 35)).astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    best = None
+    for contour in contours:
+        x, y, bw, bh = cv2.boundingRect(contour)
+        if bh < 0.25 * small.shape[0] or bw > 0.45 * small.shape[1] or x + bw / 2 < small.shape[1] / 2:
+            continue
+        if cv2.contourArea(contour) < 0.5 * bw * bh:
+            continue
+        if best is None or bw * bh > best[2] * best[3]:
+            best = (x, y, bw, bh)
+    return None if best is None else tuple(int(v * 4) for v in best)
+
+
+def text_right_edge(card: np.ndarray) -> int:
+    """Where the text column ends: just left of the photo, or the card's edge when no photo is seen."""
+    box = photo_box(card)
+    width = card.shape[1]
+    return width if box is None else max(int(box[0] - 0.01 * width), width // 2)
+
+
 def focus_measure(card: np.ndarray) -> float:
     """Variance of the Laplacian of the rectified card's text area: low means blurred."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card
-    text = gray[:, : int(CARD_W * TEXT_RIGHT)]
+    text = gray[:, : text_right_edge(card)]
     # Normalise by contrast so a dim but sharp card is not taken for a blurred one.
     spread = max(float(np.percentile(text, 95) - np.percentile(text, 5)), 1.0)
     return float(cv2.Laplacian(text, cv2.CV_64F).var()) * (200.0 / spread) ** 2
@@ -166,23 +193,16 @@ class CardCapture:
         return state
 
 
-_NIK_LABEL = re.compile(r"^\W*N\s*[I1l|]\s*K\b", re.IGNORECASE)
-
-
-def nik_line_index(lines: list[OcrLine]) -> int | None:
-    """The line holding the NIK: labelled 'NIK', else the first of the top lines with ten or more digits."""
-    for i, line in enumerate(lines[:5]):
-        if _NIK_LABEL.match(line.text):
-            return i
-    for i, line in enumerate(lines[:5]):
-        if sum(ch.isdigit() for ch in line.text) >= 10:
-            return i
-    return None
+# Rows the second engine reads again in the hybrid reader: free text that no vocabulary or rule can
+# check, where two engines agreeing is the evidence (about 0.1 s of CPU each).
+REREAD = ("name", "address")
 
 
 class KtpReader:
-    """Reads a rectified card: all text lines with `engine`, then the NIK line again on its own with
-    `nik_engine` (single-line recognition, digits only), which is far more reliable for the OCR-A digits."""
+    """Reads a rectified card: all text lines with `engine` (left of the photo), the labels found by
+    their printed order; then the NIK band again on its own with `nik_engine` (single-line recognition,
+    with each digit's probability), read a second and third time from other crops when a digit is
+    doubtful; and, when `nik_engine` is another engine, the REREAD rows again with it."""
 
     def __init__(self, engine: OcrEngine, nik_engine: OcrEngine | None = None) -> None:
         self.engine = engine
@@ -194,34 +214,76 @@ class KtpReader:
             return self.engine.name
         return f"{self.engine.name}+{self.nik_engine.name}-nik"
 
-    def read_card(self, card: np.ndarray) -> KtpReading:
-        text_area = card[:, : int(card.shape[1] * TEXT_RIGHT)]
+    def read_card(self, card: np.ndarray, *, today=None) -> KtpReading:
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        right = text_right_edge(card)
+        text_area = card[:, :right]
         lines = self.engine.read_lines(text_area)
-        nik_line = None
-        index = nik_line_index(lines)
-        if index is not None:
-            nik_line = self._read_nik(text_area, lines[index].box, card.shape[1])
-        return parse_ktp([(ln.text, ln.confidence) for ln in lines], nik_line=(nik_line.text, nik_line.confidence)
-                         if nik_line else None)
+        timings["text_s"] = time.perf_counter() - start
+        rows = [(ln.text, ln.confidence, ln.box, ln.chars) for ln in lines]
+        found = label_rows(rows)
+        mark = time.perf_counter()
+        nik_reads = []
+        nik_row = found.get("nik") or self._digit_row(lines, found)
+        if nik_row is not None:
+            nik_reads = self._read_nik(text_area, nik_row.box)
+        timings["nik_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        rereads = {}
+        for key in REREAD if self.nik_engine is not self.engine else ():
+            if key in found:
+                line = self._band(text_area, found[key].box, 0.3)
+                if line is not None:
+                    rereads[key] = [(line.text, line.confidence)]
+        timings["reread_s"] = time.perf_counter() - mark
+        reading = parse_ktp(rows, nik_reads=nik_reads, rereads=rereads, today=today)
+        timings["total_s"] = time.perf_counter() - start
+        return replace(reading, timings=timings)
 
-    def _read_nik(self, text_area: np.ndarray, box: tuple[int, int, int, int], card_w: int) -> OcrLine | None:
-        """The NIK band recognised on its own; a tight crop can lose a digit, so other margins are tried
-        until one gives 16 digits that pass the NIK rules."""
-        _x, y, _w, h = box
-        first = None
+    @staticmethod
+    def _digit_row(lines: list[OcrLine], found: dict) -> OcrLine | None:
+        """No NIK label read: the first line above the name with ten or more digits."""
+        name_y = found["name"].box[1] if "name" in found else float("inf")
+        for line in lines:
+            if line.box[1] < name_y and sum(ch.isdigit() for ch in line.text) >= 10:
+                return line
+        return None
+
+    def _band(self, text_area: np.ndarray, box: tuple[int, int, int, int], margin: float,
+              engine: OcrEngine | None = None, digits: bool = False) -> OcrLine | None:
+        x, y, w, h = box
+        pad = max(4, int(h * margin))
+        x0 = max(x - pad, 0)
+        band = text_area[max(y - pad, 0) : y + h + pad, x0 : min(x + w + 2 * pad, text_area.shape[1])]
+        return (engine or self.nik_engine).read_line(band, digits=digits) if band.size else None
+
+    def _read_nik(self, text_area: np.ndarray, box: tuple[int, int, int, int]) -> list:
+        """The NIK band (label included: the parser drops it), read once, and again from other crops
+        while the read is incomplete, breaks the NIK rules or has a doubtful digit. Returns every read,
+        the first full valid one first."""
+        reads = []
         for margin in (0.5, 0.25, 0.9):
-            pad = max(6, int(h * margin))
-            band = text_area[max(y - pad, 0) : y + h + pad, int(card_w * NIK_LEFT) :]
-            line = self.nik_engine.read_line(band, digits=True) if band.size else None
+            line = self._band(text_area, box, margin, digits=True)
             if line is None:
                 continue
-            first = first or line
-            digits, _fixes = digits_only(line.text)
-            if len(digits) == 16 and is_valid_nik(digits):
-                return line
-        return first
+            reads.append((line.text, line.confidence, line.chars))
+            digits, _probs = nik_digit_probabilities(line.text, line.chars)
+            good = len(digits) == 16 and is_valid_nik(digits)
+            if not good:
+                continue
+            agreeing = sum(nik_digit_probabilities(r[0], r[2])[0] == digits for r in reads)
+            # Sure of every digit on the first read, or two reads agree: no further read.
+            if (len(reads) == 1 and not nik_is_doubtful(line.text, line.chars)) or agreeing >= 2:
+                break
 
-    def read_frame(self, frame: np.ndarray) -> KtpReading | None:
+        def rank(read) -> tuple[bool, bool]:
+            digits, _p = nik_digit_probabilities(read[0], read[2])
+            return (len(digits) == 16 and is_valid_nik(digits), not nik_is_doubtful(read[0], read[2]))
+
+        return sorted(reads, key=rank, reverse=True)
+
+    def read_frame(self, frame: np.ndarray, *, today=None) -> KtpReading | None:
         """Find, rectify and read a card in one frame regardless of focus and glare (benchmarks, tests)."""
         corners = find_card(frame)
-        return None if corners is None else self.read_card(rectify(frame, corners))
+        return None if corners is None else self.read_card(rectify(frame, corners), today=today)

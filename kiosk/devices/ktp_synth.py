@@ -4,7 +4,8 @@ The simulator of the KTP reader (it sits beside `ktp_reader.py`). The layout fol
 face: province and regency header, NIK, the labelled fields with colons, photo at the right with the
 issue place and date under it, and a signature. Fonts are of the same kind as the real card and come
 from Debian packages: Liberation Sans (metric twin of Arial; `fonts-liberation2`) for the text and
-OCR-A (`fonts-ocr-a`) for the NIK digits. Nothing here comes from a real person: identities are
+OCR-A (`fonts-ocr-a`) for the NIK digits; the evaluation splits (`generate(..., split=...)`) add
+FreeSans, DejaVu, Liberation Sans Narrow and Roboto, and vary the layout. Nothing here comes from a real person: identities are
 assembled by `ktp_identity`, the photo is a drawn silhouette.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.devices.ktp_identity import SyntheticIdentity, random_identity
+from kiosk.devices.ktp_identity import SyntheticIdentity, random_identity, varied_identity
 from kiosk.domain.errors import KioskError
 
 # The card is rendered at about 300 dpi: ID-1 is 85.6 x 54 mm.
@@ -76,6 +77,58 @@ def font(role: str, size: int) -> ImageFont.FreeTypeFont:
         else:
             raise FontMissing(role)
     return _font_cache[key]
+
+
+# Font families for the evaluation splits: (text, bold, NIK digits). Only fonts from the Debian packages
+# bootstrap.sh installs (fonts-dejavu-core, fonts-liberation, fonts-liberation2, fonts-freefont-ttf,
+# fonts-ocr-a) or inside a pip wheel we install (Kivy ships Roboto). The held-out split uses families
+# the tune split never shows the parser.
+SPLIT_FONTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "tune": (
+        ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono-Bold.ttf"),
+        ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "OCRA.ttf"),
+        ("FreeSans.ttf", "FreeSansBold.ttf", "LiberationMono-Bold.ttf"),
+    ),
+    "heldout": (
+        ("Roboto-Regular.ttf", "Roboto-Bold.ttf", "OCRABold.ttf"),
+        ("LiberationSansNarrow-Regular.ttf", "LiberationSansNarrow-Bold.ttf", "FreeMonoBold.ttf"),
+        ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf", "RobotoMono-Regular.ttf"),
+    ),
+}
+SPLITS = tuple(SPLIT_FONTS)
+# Seeds of the held-out split start here; the tune split's stay below (disjoint by construction).
+HELDOUT_SEED0 = 5_000_000
+
+
+def _font_dirs() -> list[Path]:
+    dirs = [Path(d) for d in FONT_DIRS] + [Path("/usr/share/fonts/truetype/freefont")]
+    import importlib.util
+
+    spec = importlib.util.find_spec("kivy")  # not imported: only where its wheel keeps its fonts
+    if spec and spec.submodule_search_locations:
+        dirs.append(Path(list(spec.submodule_search_locations)[0]) / "data" / "fonts")
+    return dirs
+
+
+def font_file(name: str, size: int) -> ImageFont.FreeTypeFont | None:
+    key = (name, size)
+    if key not in _font_cache:
+        for folder in _font_dirs():
+            path = folder / name
+            if path.exists():
+                _font_cache[key] = ImageFont.truetype(str(path), size)
+                break
+        else:
+            return None
+    return _font_cache[key]
+
+
+def split_fonts(split: str) -> list[tuple[str, str, str]]:
+    """The font families of a split that are installed here (a missing family is left out)."""
+    found = [fam for fam in SPLIT_FONTS[split] if all(font_file(f, 20) is not None for f in fam)]
+    if not found:
+        raise FontMissing(split)
+    return found
 
 
 def field_values(ident: SyntheticIdentity) -> dict[str, str]:
@@ -166,6 +219,66 @@ def render_card(ident: SyntheticIdentity, rng: random.Random | None = None) -> n
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
 
 
+def render_card_varied(ident: SyntheticIdentity, rng: random.Random, split: str) -> np.ndarray:
+    """The card face in one of the split's font families and a layout varied within the official one:
+    label, colon and value columns, NIK position and size, row pitch, text size, photo position."""
+    regular, bold, nik_font = rng.choice(split_fonts(split))
+    img = _background(rng)
+    draw = ImageDraw.Draw(img)
+    ink = tuple(rng.randint(5, 40) for _ in range(3))
+    size = rng.randint(22, 27)
+    header_size = rng.randint(30, 36)
+    header = font_file(bold, header_size)
+    photo_x = rng.randint(760, 800)
+    photo_w = rng.randint(185, 205)
+    for i, text in enumerate((f"PROVINSI {ident.province}", ident.regency)):
+        f = header
+        while draw.textlength(text, font=f) > CARD_W - 40 and f.size > 20:
+            f = font_file(bold, f.size - 2)
+        width = draw.textlength(text, font=f)
+        draw.text(((CARD_W - width) / 2, 14 + rng.randint(0, 8) + i * (header_size + 8)), text, font=f, fill=ink)
+    label_x = rng.randint(20, 44)
+    widest = max(draw.textlength(label, font=font_file(regular, size)) for label, _key in LABELS)
+    colon_x = label_x + max(rng.randint(205, 235), int(widest) + rng.randint(6, 16))
+    value_x = colon_x + rng.randint(14, 28)
+    nik_size = rng.randint(34, 42)
+    nik_y = 2 * header_size + 30 + rng.randint(0, 14)
+    draw.text((label_x, nik_y), "NIK", font=font_file(bold, nik_size), fill=ink)
+    nik_colon_x = colon_x - rng.randint(0, 20)
+    draw.text((nik_colon_x, nik_y), ":", font=font_file(bold, nik_size), fill=ink)
+    nik_x = nik_colon_x + rng.randint(22, 60)
+    nik_f = font_file(nik_font, nik_size)
+    while draw.textlength(ident.nik, font=nik_f) > photo_x - nik_x - 10 and nik_f.size > 24:
+        nik_f = font_file(nik_font, nik_f.size - 2)
+    draw.text((nik_x, nik_y + (nik_size - nik_f.size) // 2), ident.nik, font=nik_f, fill=ink)
+    f = font_file(regular, size)
+    values = field_values(ident)
+    pitch = size + rng.randint(8, 13)
+    y = nik_y + nik_size + rng.randint(14, 26)
+    blood_x = value_x + rng.randint(220, 260)
+    for label, key in LABELS:
+        draw.text((label_x, y), label, font=f, fill=ink)
+        draw.text((colon_x, y), ":", font=f, fill=ink)
+        value = values[key]
+        vf = f
+        while draw.textlength(value, font=vf) > photo_x - value_x - 12 and vf.size > 14:
+            vf = font_file(regular, vf.size - 1)
+        draw.text((value_x, y + (size - vf.size)), value, font=vf, fill=ink)
+        if key == "sex":
+            draw.text((blood_x, y), "Gol. Darah", font=f, fill=ink)
+            draw.text((blood_x + draw.textlength("Gol. Darah ", font=f), y), f": {ident.blood_type}", font=f, fill=ink)
+        y += pitch
+    photo_y = nik_y + rng.randint(10, 40)
+    _photo_placeholder(draw, (photo_x, photo_y, photo_x + photo_w, photo_y + int(photo_w * 1.3)))
+    small = font_file(regular, size - 3)
+    base_y = photo_y + int(photo_w * 1.3) + 10
+    for i, text in enumerate((ident.issue_place, f"{ident.issued_at:%d-%m-%Y}")):
+        width = draw.textlength(text, font=small)
+        draw.text((photo_x + photo_w / 2 - width / 2, base_y + i * (size + 2)), text, font=small, fill=ink)
+    _signature(draw, rng, photo_x + 15, base_y + 2 * size + 10, photo_w - 30, 50)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
 @dataclass(frozen=True)
 class Degradation:
     """How a camera sees the card; all zero/neutral is a clean, well-lit, straight-on view."""
@@ -187,6 +300,20 @@ class Degradation:
             tilt=rng.uniform(0.0, 0.06),
             rotation_deg=rng.uniform(-6, 6),
             blur_sigma=rng.choice((0.0, rng.uniform(0.5, 1.4))),
+            glare=rng.choice((0.0, rng.uniform(40, 110))),
+            light=rng.choice((1.0, rng.uniform(0.45, 0.8))),
+            noise_sigma=rng.uniform(2, 7),
+            jpeg_quality=rng.randint(45, 85),
+        )
+
+    @classmethod
+    def random_hard(cls, rng: random.Random) -> Degradation:
+        """The evaluation's degraded cards: as random_degraded, with stronger blur (up to sigma 2)."""
+        return cls(
+            card_width_frac=rng.uniform(0.55, 0.8),
+            tilt=rng.uniform(0.0, 0.06),
+            rotation_deg=rng.uniform(-6, 6),
+            blur_sigma=rng.choice((0.0, rng.uniform(0.5, 1.4), rng.uniform(1.4, 2.0))),
             glare=rng.choice((0.0, rng.uniform(40, 110))),
             light=rng.choice((1.0, rng.uniform(0.45, 0.8))),
             noise_sigma=rng.uniform(2, 7),
@@ -267,19 +394,39 @@ class SyntheticKtp:
     jpeg: bytes = b""  # the frame as the camera's JPEG (decodes to exactly `frame`)
 
 
-def generate(seed: int, *, degraded: bool = False) -> SyntheticKtp:
-    """One card, fully determined by its seed."""
-    rng = random.Random(seed)
-    ident = random_identity(rng)
-    deg = Degradation.random_degraded(rng) if degraded else Degradation.random_clean(rng)
-    frame, corners, jpeg = _camera_view(render_card(ident, rng), deg, rng, (1280, 720))
+def generate(seed: int, *, degraded: bool = False, split: str | None = None) -> SyntheticKtp:
+    """One card, fully determined by its seed. Without `split`: the demo's card (one font, the sample
+    regions, common names). With `split` ("tune" or "heldout"): any district, every naming tradition,
+    the split's fonts, a varied layout and, degraded, stronger blur; held-out seeds are offset by
+    HELDOUT_SEED0 so the two splits never share a card."""
+    if split is None:
+        rng = random.Random(seed)
+        ident = random_identity(rng)
+        deg = Degradation.random_degraded(rng) if degraded else Degradation.random_clean(rng)
+        face = render_card(ident, rng)
+    else:
+        if split not in SPLIT_FONTS:
+            raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+        rng = random.Random(f"{split}:{seed + (HELDOUT_SEED0 if split == 'heldout' else 0)}")
+        ident = varied_identity(rng)
+        face = render_card_varied(ident, rng, split)
+        # The whole card in view (a guest holding it half out of the picture is told to, not read):
+        # views whose corners leave the frame are drawn again.
+        for _attempt in range(20):
+            deg = Degradation.random_hard(rng) if degraded else Degradation.random_clean(rng)
+            frame, corners, jpeg = _camera_view(face, deg, rng, (1280, 720))
+            if corners.min() >= 8 and corners[:, 0].max() <= 1280 - 8 and corners[:, 1].max() <= 720 - 8:
+                break
+        return SyntheticKtp(ident, deg, frame, corners, jpeg)
+    frame, corners, jpeg = _camera_view(face, deg, rng, (1280, 720))
     return SyntheticKtp(ident, deg, frame, corners, jpeg)
 
 
-def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = False) -> list[SyntheticKtp]:
+def write_sample(folder: Path, count: int, *, seed: int = 1, degraded: bool = False,
+                 split: str | None = None) -> list[SyntheticKtp]:
     """Write `count` camera frames as JPEG files (what the simulated camera reads) and return their truth."""
     folder.mkdir(parents=True, exist_ok=True)
-    cards = [generate(seed + i, degraded=degraded) for i in range(count)]
+    cards = [generate(seed + i, degraded=degraded, split=split) for i in range(count)]
     for i, card in enumerate(cards):
         (folder / f"ktp_{i:03d}.jpg").write_bytes(card.jpeg)
     return cards

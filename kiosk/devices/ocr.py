@@ -26,6 +26,9 @@ class OcrLine:
     text: str
     confidence: float  # 0..1
     box: tuple[int, int, int, int]  # x, y, w, h
+    # Confidence of each character of `text` (0..1) when the recogniser gives it (RapidOCR's CTC
+    # decoder does); empty when only the line's confidence is known (Tesseract).
+    chars: tuple[float, ...] = ()
 
     @property
     def cy(self) -> float:
@@ -74,7 +77,14 @@ def group_rows(pieces: list[OcrLine], *, overlap: float = 0.5) -> list[OcrLine]:
         y1 = max(p.box[1] + p.box[3] for p in row)
         weight = sum(max(len(p.text), 1) for p in row)
         conf = sum(p.confidence * max(len(p.text), 1) for p in row) / weight
-        lines.append(OcrLine(" ".join(p.text for p in row), conf, (x0, y0, x1 - x0, y1 - y0)))
+        # Each character keeps its own piece's confidence (a word's, for Tesseract), so one doubtful
+        # word is not averaged away by the sure words around it.
+        chars: list[float] = []
+        for k, p in enumerate(row):
+            if k:
+                chars.append(min(p.confidence, row[k - 1].confidence))
+            chars.extend(p.chars if len(p.chars) == len(p.text) else [p.confidence] * len(p.text))
+        lines.append(OcrLine(" ".join(p.text for p in row), conf, (x0, y0, x1 - x0, y1 - y0), tuple(chars)))
     return lines
 
 
@@ -166,14 +176,30 @@ class RapidOcrEngine:
         return group_rows(pieces)
 
     def read_line(self, image: np.ndarray, *, digits: bool = False) -> OcrLine | None:
+        """Recognition only, with the CTC decoder's probability of every character kept."""
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        if image.size == 0:
+            return None
         with self._lock:
-            result, _ = self._ocr(image, use_det=False)
-        if not result:
+            result, _ = self._ocr.text_rec([image], True)
+        if not result or not result[0][0]:
             return None
         text, score = result[0][0], float(result[0][1])
-        clean = "".join(ch for ch in text if ch.isascii()).strip()
+        info = result[0][2] if len(result[0]) > 2 else []
+        probs = list(info[4]) if len(info) > 4 else []
+        if len(probs) != len(text):
+            probs = [score] * len(text)
+        text, probs = _respace_columns(text, probs, info, image)
+        kept = [(ch, float(p)) for ch, p in zip(text, probs, strict=True) if ch.isascii()]
+        while kept and kept[0][0].isspace():
+            kept.pop(0)
+        while kept and kept[-1][0].isspace():
+            kept.pop()
+        if not kept:
+            return None
         h, w = image.shape[:2]
-        return OcrLine(clean, score, (0, 0, w, h)) if clean else None
+        return OcrLine("".join(ch for ch, _ in kept), score, (0, 0, w, h), tuple(p for _, p in kept))
 
 
 def _respace(text: str, word_box: list | None, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
@@ -208,6 +234,42 @@ def _respace(text: str, word_box: list | None, image: np.ndarray, box: tuple[int
             out.append(" ")
         out.append(chars[i])
     return "".join(out)
+
+
+def _respace_columns(text: str, probs: list[float], info: list, image: np.ndarray) -> tuple[str, list[float]]:
+    """Spaces for a line recognised without detection: each letter's CTC column gives its x in the
+    image, and a space goes where the ink between two letters has a gap (as in `_respace`)."""
+    if len(info) < 3 or " " in text or len(text) < 3:
+        return text, probs
+    cols = [c for word in info[2] for c in word]
+    if len(cols) != len(text) or not info[0]:
+        return text, probs
+    h, w = image.shape[:2]
+    # The recogniser sees the line at 48 px high, padded to at least 320 px wide (PP-OCR's input).
+    width_seen = max(h * 320 / 48, w)
+    centres = [(c + 0.5) * width_seen / info[0] for c in cols]
+    strip = image[int(h * 0.15) : int(h * 0.85) + 1]
+    gray = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    empty = ink.sum(axis=0) == 0
+    # Between letters at most about a seventh of the line image's height is blank; a word gap is wider.
+    min_gap = max(3, round(0.18 * h))
+    gaps, run = [], 0
+    for i, blank in enumerate(empty):
+        if blank:
+            run += 1
+        else:
+            if run >= min_gap and i - run > 0:
+                gaps.append(i - run / 2)
+            run = 0
+    out, out_p = [text[0]], [probs[0]]
+    for i in range(1, len(text)):
+        if any(centres[i - 1] < g < centres[i] for g in gaps):
+            out.append(" ")
+            out_p.append(min(probs[i - 1], probs[i]))
+        out.append(text[i])
+        out_p.append(probs[i])
+    return "".join(out), out_p
 
 
 def make_engine(name: str, *, threads: int = 1) -> OcrEngine:

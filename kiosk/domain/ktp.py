@@ -6,6 +6,12 @@ sex, ...) are snapped to the nearest official wording, which lowers their confid
 Letter-for-digit fixes (O->0, I->1, B->8, ...) are applied only where only digits are printed: the
 NIK, the birth date and RT/RW, never to names or addresses.
 
+Layout by labels: when the lines carry boxes, the labels are matched to lines in their printed order
+(an ordered assignment, so a stray line near the card's edge cannot take "Nama" from the real one) and
+lines between two labels that start in the value column continue the value above them. A value that
+runs into the next label is cut there and marked as doubtful; so is a value that does not fit its own
+pattern (a name with digits, an RT/RW that is not 3+3 digits, ...).
+
 A NIK that breaks the NIK rules, or encodes a birth date or sex other than the printed ones, becomes a
 flag: the guest is asked to confirm or type it, never silently accepted.
 """
@@ -13,12 +19,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kiosk.domain.nik import InvalidNIK, parse_nik
 
 LOW_CONFIDENCE = 0.80
+# Per field, the OCR confidence below which the confirm screen highlights it; calibrated on the tune
+# split of the generated cards (bench/ocr.py --calibrate), LOW_CONFIDENCE where not measured.
+# Measured: `python -m bench.ocr --split tune --cards 50 --engines hybrid --calibrate` (each field's
+# lowest threshold leaving at most 0.5 % of the tune cards wrong and not highlighted), floored at 0.6.
+THRESHOLDS: dict[str, float] = {
+    "nik": 0.6, "name": 0.6, "birth_place": 0.78, "birth_date": 0.6, "sex": 0.6, "address": 0.91,
+    "rt_rw": 0.6, "village": 0.6, "district": 0.93, "religion": 0.6, "marital_status": 0.6,
+    "occupation": 0.6, "nationality": 0.6,
+}
+# A NIK digit whose recogniser probability is below this is doubtful: the reader reads the NIK again
+# (another crop, another engine) and a disagreement is flagged.
+DIGIT_DOUBT = 0.90
 
 LABELS: tuple[tuple[str, str], ...] = (
     ("nik", "NIK"),
@@ -59,11 +77,13 @@ DIGIT_FIXES = str.maketrans({
 @dataclass(frozen=True)
 class FieldReading:
     value: str
-    confidence: float  # 0..1; below LOW_CONFIDENCE the confirm screen highlights the field
+    confidence: float  # 0..1; below the field's threshold the confirm screen highlights the field
+    doubt: str = ""  # why the value itself is doubtful ("pattern", "swallowed_label", "reads_disagree", ...)
+    alternatives: tuple[str, ...] = ()  # other reads of the same field that gave a different value
 
     @property
     def low(self) -> bool:
-        return self.confidence < LOW_CONFIDENCE
+        return self.confidence < LOW_CONFIDENCE or bool(self.doubt)
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class KtpFlag:
 class KtpReading:
     fields: dict[str, FieldReading] = field(default_factory=dict)
     flags: tuple[KtpFlag, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per reading step (the reader's)
 
     def value(self, name: str) -> str:
         reading = self.fields.get(name)
@@ -93,10 +114,15 @@ class KtpReading:
     def sex(self) -> str:
         return SEXES.get(self.value("sex"), "")
 
-    def low_confidence(self, threshold: float = LOW_CONFIDENCE) -> list[str]:
-        """Fields to highlight: read with low confidence, missing, or named by a flag."""
+    def low_confidence(self, threshold: float | None = None) -> list[str]:
+        """Fields to highlight: read with low confidence, missing, doubtful in themselves, or named by a flag."""
         flagged = {f.field for f in self.flags}
-        return [name for name, r in self.fields.items() if r.confidence < threshold or not r.value or name in flagged]
+        out = []
+        for name, r in self.fields.items():
+            limit = threshold if threshold is not None else THRESHOLDS.get(name, LOW_CONFIDENCE)
+            if r.confidence < limit or not r.value or r.doubt or name in flagged:
+                out.append(name)
+        return out
 
     @property
     def needs_confirmation(self) -> bool:
@@ -123,33 +149,173 @@ def snap(value: str, vocabulary: tuple[str, ...] | list[str], minimum: float = 0
 
 def digits_only(text: str) -> tuple[str, int]:
     """Digits of a digit-only field after letter-for-digit fixes, and how many letters were fixed."""
-    kept = [ch for ch in text if ch.isalnum() or ch in "|!"]
-    fixed = "".join(kept).translate(DIGIT_FIXES)
-    digits = "".join(ch for ch in fixed if ch.isdigit())
-    return digits, sum(1 for ch in kept if not ch.isdigit())
+    digits, _probs, fixes = _digits_with_probs(text, ())
+    return digits, fixes
 
 
-def _split_label(text: str) -> tuple[str | None, str, float]:
-    """(field, value, label similarity) for one line, matching its first words against the labels."""
-    text = _norm(text)
-    words = text.split(" ")
-    best: tuple[str | None, str, float] = (None, text, 0.0)
-    for key, label in LABELS:
-        n = len(label.split(" "))
-        for take in {n, n - 1, n + 1} - {0}:
-            if take > len(words):
-                continue
-            head = " ".join(words[:take]).rstrip(":;")
-            score = _similar(head, label)
-            if score > best[2]:
-                best = (key, " ".join(words[take:]), score)
-    key, value, score = best
-    if score < 0.72:
-        return None, text, score
-    # The colon after the label is often read as ':', ';', '1', 'i' or '|', or glued to the value.
-    value = re.sub(r"^\s*[:;|!]\s*", "", value)
-    value = re.sub(r"^[1iIl]\s+", "", value)
-    return key, value.strip(), score
+def _digits_with_probs(text: str, probs: tuple[float, ...]) -> tuple[str, list[float], int]:
+    """Like digits_only, keeping each digit's recogniser probability (1.0 when unknown)."""
+    out, out_p, fixes = [], [], 0
+    for i, ch in enumerate(text):
+        if not (ch.isalnum() or ch in "|!"):
+            continue
+        fixed = ch.translate(DIGIT_FIXES)
+        if not fixed.isdigit():
+            continue
+        if not ch.isdigit():
+            fixes += 1
+        out.append(fixed)
+        out_p.append(probs[i] if i < len(probs) else 1.0)
+    return "".join(out), out_p, fixes
+
+
+# --- layout: rows, labels, values ----------------------------------------------------------------
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    confidence: float
+    box: Box
+    chars: tuple[float, ...] = ()
+
+    @property
+    def cy(self) -> float:
+        return self.box[1] + self.box[3] / 2
+
+
+def _rows(lines) -> list[Row]:
+    """OCR lines as rows with boxes; lines given without a box are stacked in their order."""
+    rows = []
+    for i, line in enumerate(lines):
+        if isinstance(line, Row):
+            rows.append(line)
+            continue
+        text, conf = line[0], float(line[1])
+        box = tuple(line[2]) if len(line) > 2 and line[2] is not None else (0, i * 40, 1000, 30)
+        chars = tuple(line[3]) if len(line) > 3 and line[3] is not None else ()
+        if _norm(text):
+            rows.append(Row(text, conf, box, chars))
+    return sorted(rows, key=lambda r: r.cy)
+
+
+def _label_match(text: str, label: str) -> tuple[float, str]:
+    """How well the start of `text` reads as `label` (0..1) and the text after it."""
+    words = _norm(text).split(" ")
+    n = len(label.split(" "))
+    best = (0.0, text)
+    for take in (n, n - 1, n + 1):
+        if take < 1 or take > len(words):
+            continue
+        head = " ".join(words[:take])
+        tail = " ".join(words[take:])
+        # A colon glued to the label ("Nama:") or to the value (":BUDI") belongs to neither.
+        if ":" in head and take == n:
+            before, _, after = head.rpartition(":")
+            head, tail = before, (after + " " + tail).strip()
+        score = _similar(head.rstrip(":;"), label)
+        if score > best[0]:
+            best = (score, tail)
+    return best
+
+
+MIN_LABEL = 0.6  # a label read this loosely is still taken when the order of the labels confirms it
+
+
+def _assign_labels(rows: list[Row]) -> dict[str, tuple[int, float, str]]:
+    """field -> (row index, label similarity, value text): the labels in their printed order, top to
+    bottom, each on at most one row, maximising the summed similarity (dynamic programming)."""
+    n_lab, n_row = len(LABELS), len(rows)
+    scores = [[_label_match(r.text, label) for r in rows] for _key, label in LABELS]
+    neg = float("-inf")
+    best = [[0.0] * (n_row + 1) for _ in range(n_lab + 1)]
+    move = [[""] * (n_row + 1) for _ in range(n_lab + 1)]
+    for i in range(1, n_lab + 1):
+        best[i][0] = 0.0
+        move[i][0] = "skip_label"
+    for j in range(1, n_row + 1):
+        move[0][j] = "skip_row"
+    for i in range(1, n_lab + 1):
+        for j in range(1, n_row + 1):
+            options = [(best[i - 1][j], "skip_label"), (best[i][j - 1], "skip_row")]
+            s = scores[i - 1][j - 1][0]
+            gain = s - 0.5 if s >= MIN_LABEL else neg
+            options.append((best[i - 1][j - 1] + gain, "take"))
+            best[i][j], move[i][j] = max(options, key=lambda o: o[0])
+    out: dict[str, tuple[int, float, str]] = {}
+    i, j = n_lab, n_row
+    while i > 0 and j > 0:
+        m = move[i][j]
+        if m == "take":
+            s, value = scores[i - 1][j - 1]
+            out[LABELS[i - 1][0]] = (j - 1, s, value)
+            i, j = i - 1, j - 1
+        elif m == "skip_label":
+            i -= 1
+        else:
+            j -= 1
+    # A label still missing may sit out of order (lines without boxes, a row misplaced by tilt): a clear
+    # match on a row no label took is used.
+    taken = {idx for idx, _s, _v in out.values()}
+    for i, (key, _label) in enumerate(LABELS):
+        if key in out:
+            continue
+        free = [(scores[i][j][0], j) for j in range(n_row) if j not in taken and scores[i][j][0] >= 0.72]
+        if free:
+            s, j = max(free)
+            out[key] = (j, s, scores[i][j][1])
+            taken.add(j)
+    return out
+
+
+def label_rows(lines) -> dict[str, Row]:
+    """The row each label was found on (field -> row), for a reader that reads some rows again."""
+    rows = _rows(lines)
+    return {key: rows[idx] for key, (idx, _s, _v) in _assign_labels(rows).items()}
+
+
+# Words of the labels, to find a label a value ran into ("... | ALAMAT : DUSUN ...").
+_LABEL_WORDS = ("NIK", "NAMA", "TEMPAT", "TGL", "LAHIR", "TEMPAT/TGL", "JENIS", "KELAMIN", "ALAMAT", "RT/RW",
+                "KEL/DESA", "KECAMATAN", "AGAMA", "STATUS", "PERKAWINAN", "PEKERJAAN", "KEWARGANEGARAAN",
+                "BERLAKU", "HINGGA", "GOL.", "DARAH")
+
+
+def _is_label_word(word: str) -> bool:
+    w = word.upper().strip(":;|.,")
+    if len(w) < 4:
+        return w in ("NIK",) and word.strip().endswith(":")
+    return any(_similar(w, lw.strip(".")) >= (0.9 if len(w) < 6 else 0.84) for lw in _LABEL_WORDS if len(lw) >= 4)
+
+
+def cut_at_label(value: str) -> tuple[str, bool]:
+    """The value up to the first label it ran into (or a 'label :' pair), and whether it was cut."""
+    words = _norm(value).split(" ")
+    for k, word in enumerate(words):
+        if k == 0 and not word.strip(":;|"):
+            continue
+        glued_colon = k > 0 and word.endswith(":") and len(word) > 1
+        next_colon = k + 1 < len(words) and words[k + 1] in (":", ";")
+        if _is_label_word(word) or (k > 0 and (glued_colon or next_colon) and word[:1].isalpha()):
+            kept = " ".join(words[:k]).rstrip(" |:;,")
+            return kept, True
+        if word in ("|", ":", ";") and k > 0:
+            rest = words[k + 1:]
+            if rest and _is_label_word(rest[0]):
+                return " ".join(words[:k]).rstrip(" |:;,"), True
+    return _norm(value), False
+
+
+def _strip_colon(value: str) -> str:
+    """The colon after a label, often read as ':', ';', '1', '|', '!', or a lone lowercase 'i'/'l'.
+    An uppercase 'I' is kept: it is the Balinese name particle (I WAYAN, I GUSTI)."""
+    value = re.sub(r"^\s*[:;|!]+\s*", "", value)
+    value = re.sub(r"^[1il]\s*[:;|]\s*", "", value)
+    value = re.sub(r"^[1il]\s+(?=\S)", "", value)
+    # Specks and strokes read before the value (a bullet, a quote, a dash from the card's pattern).
+    value = re.sub(r"^[^A-Za-z0-9]+", "", value)
+    return value.strip()
 
 
 _DATE = re.compile(r"([0-9OoIlDBSZ]{1,2})\s*[-./ ]\s*([0-9OoIlDBSZ]{1,2})\s*[-./ ]\s*([0-9OoIlDBSZ]{4})")
@@ -166,65 +332,285 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def _field(value: str, conf: float) -> FieldReading:
-    return FieldReading(_norm(value), max(0.0, min(conf, 1.0)))
+def _field(value: str, conf: float, doubt: str = "") -> FieldReading:
+    value = re.sub(r"[\s,;:|]+$", "", _norm(value))  # a speck or a stroke read after the value
+    return FieldReading(value, max(0.0, min(conf, 1.0)), doubt)
+
+
+# What a value of each field looks like once read; anything else is doubtful.
+NAME_RE = re.compile(r"^[A-Z](?:[A-Z'.,\-]|\s(?=[A-Z]))*[A-Z.']$")
+PLACE_RE = re.compile(r"^[A-Z][A-Z0-9 .'\-()/]*$")
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "name": NAME_RE,
+    "birth_place": PLACE_RE,
+    "birth_date": re.compile(r"^\d{2}-\d{2}-\d{4}$"),
+    "rt_rw": re.compile(r"^\d{3}/\d{3}$"),
+    "village": PLACE_RE,
+    "district": PLACE_RE,
+    "address": re.compile(r"^[A-Z0-9][A-Z0-9 .,'/\-()&]*$"),
+    "nik": re.compile(r"^\d{16}$"),
+}
+
+
+def _header(rows: list[Row], first_label_y: float) -> dict[str, FieldReading]:
+    """Province and regency/city printed above the NIK: 'PROVINSI …' and the line after it."""
+    out: dict[str, FieldReading] = {}
+    above = [r for r in rows if r.cy < first_label_y]
+    for k, row in enumerate(above):
+        upper = _norm(row.text).upper()
+        first = upper.split(" ")[0]
+        if "province" not in out and (_similar(first, "PROVINSI") >= 0.75 or upper.startswith("PROV")):
+            out["province"] = _field(upper.split(" ", 1)[1] if " " in upper else "", row.confidence)
+            rest = above[k + 1:]
+            if rest:
+                out["regency"] = _field(_norm(rest[0].text).upper(), rest[0].confidence)
+            break
+    if "regency" not in out:
+        for row in above:
+            upper = _norm(row.text).upper()
+            if re.match(r"^\W*(KAB|KOTA)", upper):
+                out["regency"] = _field(upper, row.confidence)
+                break
+    return out
 
 
 def parse_ktp(
-    lines: list[tuple[str, float]],
+    lines,
     *,
     nik_line: tuple[str, float] | None = None,
+    nik_reads: list | None = None,
+    rereads: dict[str, list] | None = None,
     today: date | None = None,
 ) -> KtpReading:
-    """Fields of the card from OCR lines (top to bottom) and, when read on its own, the NIK line."""
+    """Fields of the card from OCR lines and, when read on their own, the NIK band.
+
+    `lines`: (text, confidence) or (text, confidence, (x, y, w, h)[, per-character probabilities]).
+    `nik_reads`: the NIK band read on its own, once or more (text, confidence[, per-character
+    probabilities]); a second read that disagrees is kept as an alternative and marks the NIK doubtful.
+    `rereads`: other reads of a field's whole row by another engine, {"name": [(text, conf), ...]}.
+    """
+    rows = _rows(lines)
     out: dict[str, FieldReading] = {}
-    header = [(t, c) for t, c in lines[:3] if re.match(r"^\W*(PROV|KAB|KOTA)", _norm(t).upper())]
-    for text, conf in header:
-        upper = _norm(text).upper()
-        if upper.startswith("PROV"):
-            out["province"] = _field(re.sub(r"^PROV\w*\s*", "", upper), conf)
-        else:
-            out["regency"] = _field(upper, conf)
-    for text, conf in lines:
-        key, value, label_score = _split_label(text)
-        if key is None or key in out:
-            continue
-        conf *= min(1.0, 0.2 + label_score)
-        if key == "nik":
-            out["nik"] = _nik_reading(value, conf)
-        elif key == "birth":
-            _birth(out, value, conf)
-        elif key == "sex":
-            _sex_and_blood(out, value, conf)
-        elif key == "rt_rw":
-            digits, fixes = digits_only(value)
-            good = len(digits) == 6
-            rt_rw = f"{digits[:3]}/{digits[3:]}" if good else value
-            out["rt_rw"] = _field(rt_rw, conf * (1.0 if good else 0.5) * (0.95**fixes))
-        elif key in ("religion", "marital_status", "nationality", "occupation"):
-            vocab = {"religion": RELIGIONS, "marital_status": MARITAL, "nationality": NATIONALITIES,
-                     "occupation": OCCUPATIONS}[key]
-            snapped, score = snap(value.upper(), vocab)
-            out[key] = _field(snapped, conf * (score if snapped in vocab else 0.6))
-        elif key == "valid_until":
-            if _similar(value, "SEUMUR HIDUP") >= 0.7:
-                out[key] = _field("SEUMUR HIDUP", conf * _similar(value, "SEUMUR HIDUP"))
-            else:
-                when = _parse_date(value)
-                out[key] = _field(f"{when:%d-%m-%Y}" if when else value, conf * (1.0 if when else 0.5))
-        else:
-            out[key] = _field(value.upper(), conf)
+    assigned = _assign_labels(rows)
+    placed = sorted((idx, key) for key, (idx, _s, _v) in assigned.items())
+    first_y = rows[placed[0][0]].box[1] if placed else float("inf")
+    out.update(_header(rows, first_y))
+    heights = sorted(rows[i].box[3] for i, _ in placed) or [30]
+    text_h = heights[len(heights) // 2]
+    label_x = sorted(rows[i].box[0] for i, _ in placed)[len(placed) // 2] if placed else 0
+    used = {i for i, _ in placed}
+    for pos, (idx, key) in enumerate(placed):
+        row = rows[idx]
+        _i, label_score, raw = assigned[key]
+        value = _strip_colon(raw)
+        # The value's own characters (the least sure of them) when the engine gives them, else the line's.
+        tail = row.chars[len(row.chars) - len(value):] if value and len(row.chars) == len(row.text) else ()
+        conf = (min(tail) if tail else row.confidence) * min(1.0, 0.2 + label_score)
+        # Lines between this label and the next that start right of the label column continue the value.
+        if key == "address":
+            next_y = rows[placed[pos + 1][0]].box[1] if pos + 1 < len(placed) else float("inf")
+            for k, other in enumerate(rows):
+                if k in used or not (row.cy < other.cy and other.box[1] + other.box[3] / 2 < next_y):
+                    continue
+                if other.box[0] > label_x + 3 * text_h and other.cy - row.cy < 2.5 * text_h:
+                    value = f"{value} {_norm(other.text)}"
+                    conf = min(conf, other.confidence)
+                    used.add(k)
+        _field_from(out, key, value, conf)
     if nik_line is not None:
-        single = _nik_reading(*nik_line)
-        current = out.get("nik")
-        # The NIK read on its own (digit-only recognition) wins when it has 16 digits.
-        if len(single.value) == 16 or current is None or len(current.value) != 16:
-            if current and current.value == single.value:
-                single = FieldReading(single.value, max(single.confidence, current.confidence))
-            out["nik"] = single
-    for name in ("nik", "name", "birth_place", "birth_date", "sex", "address"):
+        nik_reads = [nik_line, *(nik_reads or [])]
+    if nik_reads:
+        _nik_from_reads(out, nik_reads)
+    for key, reads in (rereads or {}).items():
+        _reread(out, key, reads)
+    # Every field of the card is present: one not read is empty, and so highlighted.
+    for name in ("nik", "name", "birth_place", "birth_date", "sex", "address", "rt_rw", "village", "district",
+                 "religion", "marital_status", "occupation", "nationality"):
         out.setdefault(name, FieldReading("", 0.0))
+    for name, pattern in PATTERNS.items():
+        f = out.get(name)
+        if f and f.value and not f.doubt and not pattern.match(f.value):
+            out[name] = replace(f, doubt="pattern")
     return KtpReading(out, tuple(cross_check(out, today=today)))
+
+
+def _field_from(out: dict[str, FieldReading], key: str, value: str, conf: float) -> None:
+    if key == "sex":
+        _sex_and_blood(out, value, conf)
+        return
+    value, cut = cut_at_label(value)
+    doubt = "swallowed_label" if cut else ""
+    if key != "name":
+        # Only a name can start with the particle "I"; elsewhere a lone "I" first is the colon.
+        value = re.sub(r"^I\s+(?=\S)", "", value)
+    if key == "nik":
+        out["nik"] = replace(_nik_reading(value, conf), doubt=doubt)
+    elif key == "birth":
+        _birth(out, value, conf)
+        if cut:
+            out["birth_date"] = replace(out["birth_date"], doubt=doubt)
+    elif key == "rt_rw":
+        digits, fixes = digits_only(value)
+        good = len(digits) == 6
+        rt_rw = f"{digits[:3]}/{digits[3:]}" if good else value
+        out["rt_rw"] = _field(rt_rw, conf * (1.0 if good else 0.5) * (0.95**fixes), doubt)
+    elif key in ("religion", "marital_status", "nationality", "occupation"):
+        vocab = {"religion": RELIGIONS, "marital_status": MARITAL, "nationality": NATIONALITIES,
+                 "occupation": OCCUPATIONS}[key]
+        snapped, score = snap(value.upper(), vocab)
+        if snapped not in vocab:
+            doubt = doubt or "pattern"
+        out[key] = _field(snapped, conf * (score if snapped in vocab else 0.6), doubt)
+    elif key == "valid_until":
+        if _similar(value, "SEUMUR HIDUP") >= 0.7:
+            out[key] = _field("SEUMUR HIDUP", conf * _similar(value, "SEUMUR HIDUP"), doubt)
+        else:
+            when = _parse_date(value)
+            out[key] = _field(f"{when:%d-%m-%Y}" if when else value, conf * (1.0 if when else 0.5),
+                              doubt or ("" if when else "pattern"))
+    elif key == "name":
+        out[key] = _field(split_particle(space_after_dots(_norm(value).upper())), conf, doubt)
+    elif key == "address":
+        out[key] = _field(space_after_dots(_norm(value).upper()), conf, doubt)
+    else:
+        out[key] = _field(value.upper(), conf, doubt)
+
+
+def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
+    """Another engine's read of the field's row: the better-scored value wins; a disagreement is kept
+    as an alternative and lowers the confidence to the loser's doubt."""
+    current = out.get(key)
+    label = dict(LABELS).get(key if key != "birth_place" else "birth", "")
+    for read in reads:
+        text, conf = read[0], float(read[1])
+        if label:  # the label glued to the value: "NamaR.BAMBANG", "NAMA:I WAYAN", "AlamatJL."
+            text = re.sub(rf"^\W*{re.escape(label)}\s*[:;]?\s*(?=\S)", f"{label} : ", text, flags=re.IGNORECASE)
+        score, raw = _label_match(text, label) if label else (1.0, text)
+        value = _strip_colon(raw if score >= MIN_LABEL else text)
+        value, cut = cut_at_label(value)
+        value = space_after_dots(_norm(value).upper())
+        if key == "name":
+            value = split_particle(value)
+        if not value:
+            continue
+        if current is None or not current.value:
+            out[key] = current = _field(value, conf, "swallowed_label" if cut else "")
+            continue
+        if value == current.value:
+            out[key] = current = replace(current, confidence=max(current.confidence, conf))
+            continue
+        if value.replace(" ", "") == current.value.replace(" ", ""):
+            # Same letters, other word gaps: the gaps either engine saw are kept (both miss gaps more
+            # often than they invent them); highlighted, since one of them may have invented one.
+            merged = _respace_like(value, current.value, keep_own=True)
+            out[key] = current = replace(current, value=merged, doubt=current.doubt or "reads_disagree",
+                                         alternatives=(*current.alternatives, value))
+            continue
+        # Other letters: both reads get the gaps either saw, then the better one wins, highlighted.
+        value = _respace_like(value, current.value, keep_own=True)
+        current = replace(current, value=_respace_like(current.value, value, keep_own=True))
+        fits = [bool(PATTERNS.get(key, re.compile(".")).match(v)) for v in (current.value, value)]
+        winner_value, winner_conf = (value, conf) if (fits[1], conf) > (fits[0], current.confidence) else (
+            current.value, current.confidence)
+        loser = current.value if winner_value == value else value
+        doubt = current.doubt if winner_value == current.value else ("swallowed_label" if cut else "")
+        out[key] = current = FieldReading(winner_value, winner_conf, doubt or "reads_disagree",
+                                          (*current.alternatives, loser))
+
+
+# Balinese birth-order and caste words that follow the particle "I"/"NI" ("I WAYAN", "NI LUH").
+_AFTER_I = ("WAYAN", "MADE", "NYOMAN", "KETUT", "PUTU", "GEDE", "KOMANG", "KADEK", "GUSTI", "DEWA", "LUH", "NENGAH")
+
+
+def _respace_like(letters: str, spaced: str, *, keep_own: bool = False) -> str:
+    """`letters` (read without word gaps) with the word gaps of `spaced` (another read of the same
+    words) put at the matching places; a leading I/NI before a Balinese name word gets its space.
+    With `keep_own`, the gaps `letters` already has stay too."""
+    own = set()
+    if keep_own:
+        k = 0
+        for ch in letters:
+            if ch == " ":
+                own.add(k)
+            else:
+                k += 1
+        letters = letters.replace(" ", "")
+    compact = spaced.replace(" ", "")
+    gaps, k = set(), 0
+    for ch in spaced:
+        if ch == " ":
+            gaps.add(k)
+        else:
+            k += 1
+    mapping = {}
+    for block in difflib.SequenceMatcher(None, compact, letters, autojunk=False).get_matching_blocks():
+        for d in range(block.size + 1):
+            mapping.setdefault(block.a + d, block.b + d)
+    cuts = sorted({mapping[g] for g in gaps if g in mapping and 0 < mapping[g] < len(letters)} | own)
+    out, last = [], 0
+    for c in cuts:
+        out.append(letters[last:c])
+        last = c
+    out.append(letters[last:])
+    return split_particle(" ".join(w for w in out if w))
+
+
+def space_after_dots(text: str) -> str:
+    """'A.MASNIAR' -> 'A. MASNIAR', 'NO.72' -> 'NO. 72': an abbreviation's dot is followed by a space
+    on the card; kept tight only before one or two letters ('R.A.', 'M.SI')."""
+    return re.sub(r"\.(?=[A-Z]{3,}|\d)", ". ", text)
+
+
+def split_particle(name: str) -> str:
+    """'IWAYAN …' -> 'I WAYAN …', 'NILUH …' -> 'NI LUH …': the narrow gap after the particle is often
+    not seen; the words that follow it are few and never start a name with 'I' glued on."""
+    m = re.match(r"^(N?I)(" + "|".join(_AFTER_I) + r")\b", name)
+    return f"{m.group(1)} {name[len(m.group(1)):]}" if m else name
+
+
+def nik_digit_probabilities(text: str, chars: tuple[float, ...] = ()) -> tuple[str, list[float]]:
+    """The NIK digits of a band read on its own (its label, if read, removed) and each digit's probability."""
+    m = re.match(r"^\W*N\s*[I1l|]\s*K\s*[:;]?", text, re.IGNORECASE)
+    start = m.end() if m else 0
+    digits, probs, _fixes = _digits_with_probs(text[start:], tuple(chars[start:]))
+    if len(digits) > 16:
+        # A stray ':' read as '1' before the number, or noise after it: keep the 16 at the likely end.
+        keep_end = text[start:].strip()[:1] in ":;1|"
+        digits, probs = (digits[-16:], probs[-16:]) if keep_end else (digits[:16], probs[:16])
+    return digits, probs
+
+
+def nik_is_doubtful(text: str, chars: tuple[float, ...] = ()) -> bool:
+    """Whether a NIK read needs a second read: not 16 digits, or a digit below DIGIT_DOUBT."""
+    digits, probs = nik_digit_probabilities(text, chars)
+    return len(digits) != 16 or (bool(probs) and min(probs) < DIGIT_DOUBT)
+
+
+def _nik_from_reads(out: dict[str, FieldReading], reads: list) -> None:
+    """The NIK from reads of its band: the first full read wins; other full reads must agree with it."""
+    parsed = []
+    for read in reads:
+        text, conf = read[0], float(read[1])
+        chars = tuple(read[2]) if len(read) > 2 and read[2] is not None else ()
+        digits, probs = nik_digit_probabilities(text, chars)
+        _d, fixes = digits_only(text)
+        digit_conf = min(probs) if probs else conf
+        c = min(conf, digit_conf) * (1.0 if len(digits) == 16 else 0.3)
+        parsed.append((digits, c))
+    full = [(d, c) for d, c in parsed if len(d) == 16]
+    current = out.get("nik")
+    if full:
+        value, conf = full[0]
+        others = tuple(sorted({d for d, _c in full[1:] if d != value}))
+        # The NIK in the full-text read (another engine, whole card) only confirms: band reads are the
+        # ones made for digits, and the full text misreads them far more often.
+        if current and current.value == value:
+            conf = max(conf, current.confidence)
+        if any(d == value for d, _c in full[1:]):
+            conf = max(conf, max(c for d, c in full[1:] if d == value))
+        out["nik"] = FieldReading(value, conf, "reads_disagree" if others else "", others)
+    elif current is None or len(current.value) != 16:
+        out["nik"] = FieldReading(*parsed[0])
 
 
 def _nik_reading(text: str, conf: float) -> FieldReading:
@@ -242,17 +628,70 @@ def _birth(out: dict[str, FieldReading], value: str, conf: float) -> None:
     place = value[: m.start()] if m else value
     place = re.sub(r"[\s,.;]+$", "", place).upper()
     out["birth_place"] = _field(place, conf if place else 0.0)
-    out["birth_date"] = _field(f"{when:%d-%m-%Y}" if when else "", conf if when else 0.0)
+    out["birth_date"] = _field(f"{when:%d-%m-%Y}" if when else "", conf if when else 0.0,
+                               "" if when else "pattern")
+
+
+# "Gol. Darah" as OCR reads it: "GOL, DARAH", "GAL.", "GD.", "Go1 Darah", "Gol.Darah".
+_BLOOD_LABEL = re.compile(r"\bG\s*[AOo0D]?\s*[lL1I|]?\s*[.,]?\s*(D\s*[AaRr]\w*|(?=\s*[:;]))", re.IGNORECASE)
 
 
 def _sex_and_blood(out: dict[str, FieldReading], value: str, conf: float) -> None:
-    m = re.search(r"G\s*[o0]\s*[l1I]\s*\.?\s*D\w*", value, re.IGNORECASE)
-    sex_part, blood_part = (value[: m.start()], value[m.end():]) if m else (value, "")
-    snapped, score = snap(sex_part.strip().upper(), tuple(SEXES))
-    out["sex"] = _field(snapped, conf * (score if snapped in SEXES else 0.5))
-    blood = re.sub(r"^[\s:;1|]+", "", blood_part).strip().upper().replace("0", "O")
-    if m:
-        out["blood_type"] = _field(blood if blood in BLOOD_TYPES else blood, conf if blood in BLOOD_TYPES else conf * 0.5)
+    """'LAKI-LAKI Gol. Darah : O': the sex is read from the start of the value by itself, so a blood-type
+    label the OCR mangled does not take the sex with it."""
+    text = _norm(value).upper()
+    best, best_score, best_end = "", 0.0, 0
+    compact = text.replace(" ", "")
+    for word in SEXES:
+        for extra in (-1, 0, 1):
+            n = len(word) + extra
+            if n <= 0 or n > len(compact):
+                continue
+            score = _similar(compact[:n], word)
+            if score > best_score:
+                best, best_score, best_end = word, score, n
+    if best_score >= 0.7:
+        out["sex"] = _field(best, conf * best_score, "" if best_score >= 0.85 else "pattern")
+    else:
+        out["sex"] = _field(text.split(" ")[0] if text else "", conf * 0.5, "pattern")
+    # The rest, past the sex word: the blood-type label and the type.
+    consumed, k = 0, 0
+    while k < len(text) and consumed < best_end:
+        if text[k] != " ":
+            consumed += 1
+        k += 1
+    rest = text[k:]
+    m = _BLOOD_LABEL.search(rest)
+    if m or re.search(r"DARAH|D\s*A\s*R\s*A\s*H", rest):
+        tail = re.split(r"DARAH|:", rest)[-1] if ("DARAH" in rest or ":" in rest) else rest[m.end():]
+        blood = re.sub(r"^[\s:;1|.,]+", "", tail).strip().upper().replace("0", "O")
+        out["blood_type"] = _field(blood, conf if blood in BLOOD_TYPES else conf * 0.5,
+                                   "" if blood in BLOOD_TYPES else "pattern")
+
+
+# --- cross-checks ---------------------------------------------------------------------------------
+
+_REGION_WORDS = re.compile(r"\b(PROVINSI|PROV\.?|KABUPATEN|KAB\.?|KOTA|ADMINISTRASI|ADM\.?)\b")
+_REGION_ALIASES = (("DAERAH KHUSUS IBUKOTA", "DKI"), ("DAERAH KHUSUS JAKARTA", "DKI JAKARTA"),
+                   ("DAERAH ISTIMEWA", "DI"), ("D.I.", "DI"), ("D.K.I.", "DKI"))
+
+
+def region_key(name: str) -> str:
+    """A region's name reduced to what the card and the code table share: no 'PROVINSI', 'KABUPATEN',
+    'KOTA', 'ADMINISTRASI', no spaces or punctuation; 'DAERAH KHUSUS IBUKOTA' is 'DKI'."""
+    upper = _norm(name).upper()
+    for long, short in _REGION_ALIASES:
+        upper = upper.replace(long, short)
+    upper = _REGION_WORDS.sub(" ", upper)
+    return re.sub(r"[^A-Z0-9]", "", upper)
+
+
+def region_agrees(printed: str, official: str, minimum: float = 0.8) -> bool:
+    """Whether a printed region name (OCR) reads as the official one."""
+    a, b = region_key(printed), region_key(official)
+    if not a or not b:
+        return True
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= minimum
 
 
 def _flag(code: str, field_name: str, text_id: str, text_en: str) -> KtpFlag:
@@ -260,7 +699,8 @@ def _flag(code: str, field_name: str, text_id: str, text_en: str) -> KtpFlag:
 
 
 def cross_check(fields: dict[str, FieldReading], *, today: date | None = None) -> list[KtpFlag]:
-    """The NIK against the NIK rules and against the printed birth date and sex."""
+    """The NIK against the NIK rules, against a second read of it, and against what the card prints:
+    province, regency/city and Kecamatan, birth date and sex."""
     nik = fields.get("nik", FieldReading("", 0.0)).value
     if len(nik) != 16:
         return [_flag("nik_unreadable", "nik", "NIK tidak terbaca lengkap: mohon periksa atau ketik",
@@ -271,6 +711,21 @@ def cross_check(fields: dict[str, FieldReading], *, today: date | None = None) -
         return [_flag(f"nik_invalid_{exc.part}", "nik", "NIK tidak sesuai aturan: mohon periksa atau ketik",
                       "The NIK breaks the NIK rules: please check or type it")]
     flags = [_flag("nik_warning", "nik", "Mohon periksa NIK", "Please check the NIK") for _ in info.warnings[:1]]
+    nik_field = fields.get("nik", FieldReading("", 0.0))
+    if any(alt != nik for alt in nik_field.alternatives):
+        flags.append(_flag("nik_reads_disagree", "nik",
+                           "NIK terbaca berbeda pada pembacaan kedua: mohon periksa",
+                           "A second read of the NIK gave other digits: please check it"))
+    # The region the NIK encodes against the region printed on the card (header and Kecamatan line).
+    printed = [("province", info.province), ("regency", info.regency)]
+    if info.district:
+        printed.append(("district", info.district))
+    wrong = [name for name, official in printed
+             if fields.get(name) and fields[name].value and not region_agrees(fields[name].value, official)]
+    if wrong:
+        flags.append(_flag("nik_region_mismatch", "nik",
+                           "Wilayah pada NIK berbeda dengan yang tercetak di KTP: mohon periksa NIK",
+                           "The region in the NIK differs from the one printed on the card: please check the NIK"))
     printed = _parse_date(fields.get("birth_date", FieldReading("", 0.0)).value)
     if printed is None:
         flags.append(_flag("birth_date_unreadable", "birth_date", "Tanggal lahir tidak terbaca: mohon periksa",

@@ -1,0 +1,199 @@
+"""KTP layout by labels, names of every tradition, honest doubt, and the NIK against the card's own header."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from datetime import date
+
+import pytest
+
+from kiosk.domain.ktp import cut_at_label, parse_ktp, region_agrees
+
+TODAY = date(2026, 11, 23)
+
+
+def card_lines(name: str = "I WAYAN SUDIARTA", *, nik: str = "5105031905740001", province: str = "PROVINSI BALI",
+               regency: str = "KABUPATEN KLUNGKUNG", district: str = "KLUNGKUNG", sex_line: str | None = None):
+    """OCR lines with boxes of a Balinese card (x, y, w, h at the rectified card's scale)."""
+    rows = [
+        (province, 0.96), (regency, 0.96), (f"NIK : {nik}", 0.95), (f"Nama : {name}", 0.95),
+        ("Tempat/Tgl Lahir : KLUNGKUNG, 19-05-1974", 0.95),
+        (sex_line or "Jenis Kelamin : LAKI-LAKI Gol. Darah : O", 0.95),
+        ("Alamat : BR. PAKETAN NO. 5", 0.95), ("RT/RW : 001/002", 0.95), ("Kel/Desa : GELGEL", 0.95),
+        (f"Kecamatan : {district}", 0.95), ("Agama : HINDU", 0.95), ("Status Perkawinan : KAWIN", 0.95),
+        ("Pekerjaan : PETANI/PEKEBUN", 0.95), ("Kewarganegaraan : WNI", 0.95), ("Berlaku Hingga : SEUMUR HIDUP", 0.95),
+    ]
+    out = []
+    for i, (text, conf) in enumerate(rows):
+        x = 300 if i < 2 else 30
+        out.append((text, conf, (x, 20 + 40 * i if i < 3 else 130 + 36 * i, 500, 24)))
+    return out
+
+
+@pytest.mark.parametrize("name", ["I WAYAN SUDIARTA", "NI KETUT SARI", "LA ODE MUHAMMAD SYARIF", "IDA BAGUS MADE OKA",
+                                  "I GUSTI AYU KADE SRI", "WA ODE NURHAYATI", "A. MAKKASAU", "HJ. ST. NURBAYA",
+                                  "ROSLINA BR. SIREGAR", "TIURMA BORU SITUMORANG", "SITI NUR'AINI", "DORKAS D'FRETES",
+                                  "ABDUL-RAHMAN", "ANDI MUH. RAHMAN"])
+def test_name_particles_of_every_tradition_are_kept(name):
+    r = parse_ktp(card_lines(name), today=TODAY)
+    assert r.value("name") == name
+    assert "name" not in r.low_confidence()
+
+
+def test_a_colon_read_as_one_or_a_lowercase_i_is_dropped_but_the_particle_i_stays():
+    for text, want in (("Nama 1 I WAYAN SUDIARTA", "I WAYAN SUDIARTA"), ("Nama i BUDI", "BUDI"),
+                       ("Nama : I MADE ARSANA", "I MADE ARSANA"), ("Nama: NI LUH PUTU", "NI LUH PUTU")):
+        lines = card_lines()
+        lines[3] = (text, 0.95, lines[3][2])
+        assert parse_ktp(lines, today=TODAY).value("name") == want, text
+
+
+def test_a_junk_line_near_the_top_edge_does_not_take_nama():
+    lines = card_lines("NI MADE AYU LESTARI")
+    junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"
+    r = parse_ktp([junk, *lines], today=TODAY)
+    assert r.value("name") == "NI MADE AYU LESTARI"
+    assert r.value("province") == "BALI"
+
+
+def test_a_name_that_ran_into_the_address_block_is_cut_and_highlighted():
+    lines = card_lines()
+    lines[3] = ("Nama : I WAYAN SUDIARTA | ALAMAT : DUSUN KAJA AGAMA : HINDU RT/RW 001/002", 0.89, lines[3][2])
+    r = parse_ktp(lines, today=TODAY)
+    assert r.value("name") == "I WAYAN SUDIARTA"
+    assert r.fields["name"].doubt == "swallowed_label"
+    assert "name" in r.low_confidence()
+    assert cut_at_label("BUDI SANTOSO AGAMA : ISLAM") == ("BUDI SANTOSO", True)
+    assert cut_at_label("ALAMSYAH PUTRA") == ("ALAMSYAH PUTRA", False)
+
+
+def test_a_value_that_breaks_its_own_pattern_is_highlighted():
+    lines = card_lines("BUD1 SANT0SO")
+    lines[7] = ("RT/RW : 01/002", 0.97, lines[7][2])
+    r = parse_ktp(lines, today=TODAY)
+    assert {"name", "rt_rw"} <= set(r.low_confidence())
+
+
+@pytest.mark.parametrize("blood", ["GOL, DARAH : O", "GAL. DARAH : O", "GD. : O", "Gol.Darah : O", "Go1 Darah: O"])
+def test_the_sex_survives_a_mangled_blood_type_label(blood):
+    r = parse_ktp(card_lines(sex_line=f"Jenis Kelamin : LAKI-LAKI {blood}"), today=TODAY)
+    assert r.value("sex") == "LAKI-LAKI"
+    assert not [f for f in r.flags if f.field == "sex"]
+
+
+def test_a_nik_agreeing_with_header_and_kecamatan_raises_no_flag():
+    r = parse_ktp(card_lines(), nik_reads=[("5105031905740001", 0.98, (0.99,) * 16)], today=TODAY)
+    assert r.flags == ()
+
+
+def test_a_nik_whose_region_disagrees_with_the_printed_header_is_flagged():
+    # 51.03 is Badung, not Klungkung: a digit flipped to another existing regency passes every NIK rule.
+    r = parse_ktp(card_lines(nik="5103031905740001"), today=TODAY)
+    assert "nik_region_mismatch" in [f.code for f in r.flags]
+    assert "nik" in r.low_confidence()
+    # Another district of Klungkung (51.05.01 Nusa Penida) disagrees with the printed Kecamatan.
+    r = parse_ktp(card_lines(nik="5105011905740001"), today=TODAY)
+    assert "nik_region_mismatch" in [f.code for f in r.flags]
+
+
+def test_region_names_compare_as_printed_on_cards():
+    assert region_agrees("DKI JAKARTA", "Daerah Khusus Ibukota Jakarta")
+    assert region_agrees("JAKARTA PUSAT", "Kota Administrasi Jakarta Pusat")
+    assert region_agrees("KABUPATEN KLUNGKUNC", "Kabupaten Klungkung")  # one letter misread
+    assert region_agrees("NUSAPENIDA", "Nusa Penida")
+    assert not region_agrees("KABUPATEN KLUNGKUNG", "Kabupaten Badung")
+
+
+def test_two_reads_of_the_nik_band_that_disagree_are_flagged_never_accepted_silently():
+    reads = [("5105031905740001", 0.95, (0.99,) * 8 + (0.6,) + (0.99,) * 7), ("5105031905740007", 0.9, (0.95,) * 16)]
+    r = parse_ktp(card_lines(), nik_reads=reads, today=TODAY)
+    assert "nik_reads_disagree" in [f.code for f in r.flags]
+    assert r.fields["nik"].alternatives == ("5105031905740007",)
+
+
+def test_a_doubtful_nik_digit_lowers_the_nik_confidence_below_the_highlight():
+    probs = (0.99,) * 10 + (0.41,) + (0.99,) * 5
+    lines = card_lines()
+    lines[2] = ("NIK : 5105 0319", 0.7, lines[2][2])  # the full-text read got only part of it
+    r = parse_ktp(lines, nik_reads=[("NIK: 5105031905740001", 0.95, (0.9,) * 5 + probs)], today=TODAY)
+    assert r.value("nik") == "5105031905740001"
+    assert r.fields["nik"].confidence == pytest.approx(0.41)
+    assert "nik" in r.low_confidence()
+
+
+# --- generated cards read by the real engines --------------------------------------------------
+
+
+def _card_with(name: str, sex: str, seed: int, *, nik: str | None = None):
+    from kiosk.devices.ktp_identity import varied_identity
+    from kiosk.devices.ktp_synth import Degradation, place_in_frame, render_card_varied
+
+    rng = random.Random(seed)
+    ident = varied_identity(rng)
+    ident = dataclasses.replace(ident, name=name, sex=sex, nik=nik or ident.nik)
+    if not nik:
+        day = ident.birth_date.day + (40 if sex == "female" else 0)
+        ident = dataclasses.replace(ident, nik=ident.nik[:6] + f"{day:02d}" + ident.nik[8:])
+    frame, _corners = place_in_frame(render_card_varied(ident, rng, "tune"), Degradation.random_clean(rng), rng)
+    return ident, frame
+
+
+@pytest.fixture(scope="module")
+def hybrid():
+    from kiosk.devices.ktp_reader import KtpReader
+    from kiosk.devices.ocr import make_engine
+
+    return KtpReader(make_engine("tesseract"), make_engine("rapidocr"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "sex", "seed"), [
+    ("I WAYAN SUDIARTA", "male", 1), ("NI KETUT SARI", "female", 2), ("LA ODE MUHAMMAD SYARIF", "male", 3),
+    ("IDA BAGUS MADE OKA", "male", 4),
+])
+def test_names_with_particles_are_read_exactly_from_generated_cards(hybrid, name, sex, seed):
+    ident, frame = _card_with(name, sex, seed)
+    reading = hybrid.read_frame(frame, today=TODAY)
+    assert reading.value("name") == name
+    assert reading.value("nik") == ident.nik
+
+
+@pytest.mark.slow
+def test_a_generated_card_whose_nik_region_is_not_its_printed_region_is_flagged(hybrid):
+    ident, _frame = _card_with("I MADE ARSANA", "male", 5)
+    # The same person with the NIK of another province's region (Kota Makassar, 73.71.01).
+    other = "737101" + ident.nik[6:]
+    _ident, frame = _card_with("I MADE ARSANA", "male", 5, nik=other)
+    reading = hybrid.read_frame(frame, today=TODAY)
+    assert reading.value("nik") == other
+    assert "nik_region_mismatch" in [f.code for f in reading.flags]
+    assert "nik" in reading.low_confidence()
+
+
+@pytest.mark.slow
+def test_ktp_read_json_masks_the_nik_by_default(tmp_path, capsys):
+    from kiosk.cli import main
+
+    _ident, frame = _card_with("NI KETUT SARI", "female", 2)
+    import cv2
+
+    image = tmp_path / "card.png"
+    cv2.imwrite(str(image), frame)
+    assert main(["ktp", "read", str(image), "--json", "--config", "config/simulate.toml"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fields"]["nik"]["value"].startswith("************")
+    assert out["fields"]["name"]["value"] == "NI KETUT SARI"
+    assert {"text_s", "nik_s", "total_s"} <= set(out["timings_s"])
+    assert isinstance(out["flags"], list) and "highlight" in out
+
+
+def test_an_address_wrapped_onto_a_second_line_is_read_whole_and_the_next_label_stays_its_own():
+    lines = card_lines()
+    addr_box = lines[6][2]
+    lines[6] = ("Alamat : JL. SULTAN HASANUDDIN GG. MELATI", 0.95, addr_box)
+    wrapped = ("NO. 5 BLOK C", 0.93, (addr_box[0] + 240, addr_box[1] + 20, 200, 24))
+    shifted = [(t, c, (b[0], b[1] + 28, b[2], b[3])) if b[1] > addr_box[1] else (t, c, b) for t, c, b in lines]
+    r = parse_ktp([*shifted, wrapped], today=TODAY)
+    assert r.value("address") == "JL. SULTAN HASANUDDIN GG. MELATI NO. 5 BLOK C"
+    assert r.value("rt_rw") == "001/002"
