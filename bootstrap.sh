@@ -7,19 +7,27 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # System packages: zbar for pyzbar, Xvfb for headless tests and the demo without a screen,
-# GL/EGL and mtdev for Kivy's SDL2 window, fonts for tickets, tesseract for KTP OCR.
+# GL/EGL and mtdev for Kivy's SDL2 window (and the X11 extensions SDL2 loads at run time: input,
+# cursors, screen saver, screen modes), fonts for tickets (DejaVu) and for the generated KTP cards,
+# tesseract for KTP OCR.
 APT_PACKAGES=(
   python3 python3-venv python3-dev
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
+  libxi6 libxcursor1 libxss1 libxrandr2 libxxf86vm1
   fonts-dejavu-core fonts-dejavu-extra
   tesseract-ocr tesseract-ocr-ind
   # fonts of the generated KTP cards (demo camera, tests, bench/ocr's evaluation splits)
   fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-ocr-a
 )
+# python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
+[ "$(uname -m)" = x86_64 ] || APT_PACKAGES+=(gcc libc6-dev linux-libc-dev)
 # Only the tests need these: systemd-analyze verifies the units in systemd/; the central tests run a
-# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster).
-TEST_APT_PACKAGES=(systemd postgresql)
+# throwaway PostgreSQL server (initdb + pg_ctl in a temp dir, never the system cluster); the web desk's
+# end-to-end test drives Debian's chromium through its chromedriver (Selenium; no browser download).
+TEST_APT_PACKAGES=(systemd postgresql chromium chromium-driver)
+
+LOCK=requirements.lock  # every Python package with its hashes; refresh with tools/lock.sh
 
 say() { printf '\033[1;32m[kiosk]\033[0m %s\n' "$*" >&2; }
 
@@ -60,12 +68,14 @@ setup_venv() {
     say "creating .venv with $py"
     "$py" -m venv .venv
   fi
+  # Every Python package comes from the lock, checked against its hashes (tools/lock.sh makes it);
+  # the kiosk itself is then installed editable, without touching those versions.
   stamp=.venv/.kiosk-installed
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  want=$(cat pyproject.toml "$LOCK" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "installing the kiosk and its Python packages into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    say "installing the kiosk and its Python packages ($LOCK) into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     echo "$want" > "$stamp"
   fi
 }
@@ -93,8 +103,16 @@ main() {
   .venv/bin/ruff check .
   say "import contracts (layers, no cycles: .importlinter)"
   .venv/bin/lint-imports --no-cache
-  say "tests (headless, Xvfb)"
-  exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q "$@"
+  say "tests (headless, Xvfb, one worker per core)"
+  # Each pytest-xdist worker is its own process with its own Kivy window and home on the one Xvfb
+  # display; a test file stays in one worker (its module fixtures are built once).
+  local rc=0
+  xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -q -n auto --dist loadfile "$@" || rc=$?
+  if [ "$rc" -eq 5 ] && [ "$#" -gt 0 ]; then
+    say "no test matched: $*"  # a selection (-k ...) that matches nothing is not a failure; an empty suite is
+    rc=0
+  fi
+  exit "$rc"
 }
 
 main "$@"

@@ -116,19 +116,19 @@ class Guest:
 
     def register(self, nik: str) -> None:
         ui = self.ui
-        self.tap(ui.find("start"), then="scan")
+        self.tap(ui.find("start"), then="consent")
+        self.tap(ui.find("agree"), then="scan")
         self.pause(lambda: ui.find("camera").frames_shown > 0)
         self.tap(ui.find("type_nik"), then="entry")
         self.type(nik)
-        self.tap(ui.find("next"), then="confirm")
+        self.tap(ui.find("next"), then="proof")
+        self.tap(ui.find("skip"), then="confirm")
         self.type("BUDI SANTOSO")
         self.tap(ui.find("next"), then="purpose")
         self.tap(ui.screen.buttons()["meet_employee"], then="host")
         self.type("UMUM")
         self.tap(ui.screen.buttons()["kasi-pidum"], then="photo")
         self.pause(lambda: ui.screen.captured)
-        self.tap(ui.find("next"), then="consent")
-        self.tap(ui.find("agree"))
         self.tap(ui.find("next"), then="finish")
         self.work("done", "finish: commit, locker, print, notify")  # off the Kivy thread; the screen stays live
         self.tap(ui.find("finish"), then="welcome")
@@ -178,7 +178,8 @@ def run_ktp(guests: int) -> list[float]:
     with _kiosk(builtin_scan_camera=True) as ui:
         for _ in range(guests):
             guest = Guest(ui)
-            guest.tap(ui.find("start"), then="scan")
+            guest.tap(ui.find("start"), then="consent")
+            guest.tap(ui.find("agree"), then="scan")
             guest.pause(lambda: ui.screen.guidance == "reading", limit_s=120)
             start = time.perf_counter()
             guest.pause(lambda: ui.app.screens.current == "confirm", limit_s=120)

@@ -47,7 +47,7 @@ def _fill(ctx, n: int) -> float:
     return time.perf_counter() - t
 
 
-def run(n: int, workdir: Path, db_url: str | None = None) -> dict[str, float]:
+def run(n: int, workdir: Path, db_url: str | None = None, batch: bool = True) -> dict[str, float]:
     from kiosk.app.context import AppContext
     from kiosk.config import parse_config
     from kiosk.domain.clock import FixedClock
@@ -57,7 +57,8 @@ def run(n: int, workdir: Path, db_url: str | None = None) -> dict[str, float]:
     cfg = parse_config({
         "office": {"code": "KEJARI-KLK"}, "kiosk": {"data_dir": str(workdir / "data")},
         "privacy": {"key_file": str(workdir / "k.key")}, "notifier": {"kind": "none"},
-        "central": {"url": url, "token": "bench", "retry_base_s": 0.05, "retry_max_s": 0.5, "batch_size": 200},
+        "central": {"url": url, "token": "bench", "retry_base_s": 0.05, "retry_max_s": 0.5, "batch_size": 200,
+                    "batch_push": batch},
     })
     ctx = AppContext(cfg, clock=FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)))
     fill_s = _fill(ctx, n)
@@ -95,10 +96,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true", help="drain a backlog of 10,000 visits")
     parser.add_argument("--db", default=None, help="the central server's SQLAlchemy URL, e.g. postgresql://u:p@host/db"
                         " (an empty database; needs a driver such as psycopg2-binary); default: a SQLite file")
+    parser.add_argument("--peer-n", type=int, default=1000,
+                        help="backlog drained one message per request, the peer (default 1000)")
     args = parser.parse_args(argv)
     n = 10_000 if args.full else args.n
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as d:
         r = run(n, Path(d), args.db)
+    with tempfile.TemporaryDirectory(prefix="bench-sync-peer-") as d:
+        peer = run(min(args.peer_n, n), Path(d), args.db, batch=False)
     server_db = args.db.split("://")[0] if args.db else "SQLite FULL fsync"
     print(f"Outbox -> reference central server on loopback (HTTP/1.1 keep-alive, kiosk SQLite FULL fsync, server "
           f"{server_db}); "
@@ -106,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     print(table(["figure", "value"], [
         ["backlog filled (not measured: synchronous=OFF)", f"{r['fill_s']:.1f} s"],
         ["time to drain the backlog", f"{r['drain_s']:.1f} s"],
-        ["visits pushed per second", f"{r['rate']:,.0f}"],
+        ["visits pushed per second (batch requests)", f"{r['rate']:,.0f}"],
+        [f"peer: one visit per request, {peer['n']:,} visits", f"{peer['rate']:,.0f} /s ({peer['drain_s']:.1f} s)"],
         ["ms per visit", f"{1000 / r['rate']:.2f}"],
         ["worker RSS before -> after drain", f"{r['rss_before']:.1f} -> {r['rss_after']:.1f} MB"],
         ["server RSS before -> after drain", f"{r['server_before']:.1f} -> {r['server_after']:.1f} MB"],

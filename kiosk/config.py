@@ -44,6 +44,15 @@ class ConfigError(KioskError):
         return f"config error: {self.text_en}"
 
 
+class ConfigNotFound(KioskError):
+    """No config file where a kiosk looks for one: it never falls back to the simulated devices."""
+
+    code = "config_not_found"
+
+    def __init__(self, searched: list[str]) -> None:
+        super().__init__(searched=", ".join(searched))
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "(missing)"
@@ -209,6 +218,9 @@ class CentralConfig:
     retry_base_s: float = field(default=1.0, metadata={"min": 0.01, "max": 600, "doc": "first retry delay (doubles)"})
     retry_max_s: float = field(default=300.0, metadata={"min": 0.1, "max": 86400, "doc": "longest retry delay"})
     batch_size: int = field(default=100, metadata={"min": 1, "max": 10000, "doc": "outbox messages per pass"})
+    batch_push: bool = field(default=True, metadata={"doc": "push many messages per request (central's batch endpoint)"})
+    max_attempts: int = field(default=8, metadata={"min": 1, "max": 1000, "doc": "failed answers to one message before "
+                                                   "it is parked for staff (an unreachable server costs none)"})
 
 
 @dataclass(frozen=True)
@@ -225,6 +237,8 @@ class NotifierConfig:
 @dataclass(frozen=True)
 class PrivacyConfig:
     retention_days: int = field(default=30, metadata={"min": 1, "max": 3650})
+    photo_reuse_days: int = field(default=30, metadata={
+        "min": 0, "max": 3650, "doc": "a proven returning guest may reuse a photo this recent (0: never)"})
     key_file: str = "var/keys/data.key"
     signing_key_file: str = "var/keys/pass_signing.key"
     verify_keys_dir: str = "var/keys/verify"

@@ -57,8 +57,9 @@ tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=var --exclude=test-artifa
 if [ "$NODEPS" -eq 1 ]; then
   "$OPT/venv/bin/python" -m pip install -q --no-deps "$BUILD"
 else
-  "$OPT/venv/bin/python" -m pip install -q --upgrade pip
-  "$OPT/venv/bin/python" -m pip install -q --upgrade "$BUILD"
+  # The locked versions, checked against their hashes; then the kiosk itself without touching them.
+  "$OPT/venv/bin/python" -m pip install -q --require-hashes -r "$SRC/requirements-kiosk.lock"
+  "$OPT/venv/bin/python" -m pip install -q --no-deps --no-build-isolation --force-reinstall "$BUILD"
 fi
 rm -rf "$OPT/assets"
 cp -a "$SRC/assets" "$OPT/assets"

@@ -99,3 +99,39 @@ def test_kiosk_scan_gives_verdicts_for_our_invitations_and_gate_passes(conf, tmp
     assert main(["scan", "--config", str(conf), *files]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(x["type"], x["valid"], x["reason"]) for x in lines] == [("invitation", True, "ok"), ("gate_pass", True, "ok")]
+
+
+
+def test_kiosk_invite_issues_a_pre_registration_the_kiosk_opens_once(tmp_path, capsys):
+
+    from kiosk.app.context import AppContext
+    from kiosk.app.invitations import InvalidInvitation
+    from kiosk.config import load_config
+
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path}/data"\n[privacy]\nkey_file = "{tmp_path}/k.key"\n'
+        f'signing_key_file = "{tmp_path}/sign.key"\nverify_keys_dir = "{tmp_path}/verify"\n'
+        '[office]\ntimezone = "Asia/Makassar"\ncode = "KN-KLK"\n'
+        '[[hosts]]\nid = "kajari"\nname = "Kajari"\n'
+    )
+    assert main(["keys", "init", "--config", str(cfg_file)]) == 0
+    capsys.readouterr()
+    png = tmp_path / "invite.png"
+    assert main(["invite", "--host", "kajari", "--purpose", "meet_employee", "--nik", "3201015708850123",
+                 "--png", str(png), "--config", str(cfg_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["names_nik"] is True and "3201015708850123" not in json.dumps(out) and png.stat().st_size > 500
+    ctx = AppContext(load_config(cfg_file))
+    try:
+        record = ctx.invitations.open(out["token"])
+        assert (record.purpose, record.host_id, record.nik) == ("meet_employee", "kajari", "3201015708850123")
+        ctx.invitations.mark_used(record.id, "visit-1")
+        with pytest.raises(InvalidInvitation) as used:
+            ctx.invitations.open(out["token"])
+        assert used.value.reason == "used"
+    finally:
+        ctx.close()
+    assert main(["invite", "--host", "nobody", "--purpose", "meet_employee", "--config", str(cfg_file)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nobody" in err

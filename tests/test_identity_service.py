@@ -39,11 +39,16 @@ def test_names_that_cannot_be_right_are_refused_in_words(typed, reason):
     assert err.value.reason == reason and err.value.text_id and err.value.text_en
 
 
-def test_manual_entry_gives_a_guest_identity(context):
-    identity, info = context.identity.manual("3201 0157 0885 0123", " Siti  Aminah ")
-    assert (identity.nik, identity.name, info.sex) == ("3201015708850123", "Siti Aminah", "female")
-    with pytest.raises(InvalidNIK):
-        context.identity.manual("3201015708850000", "Siti")
+def test_typed_nik_name_and_phone_are_checked_by_the_one_identity_service(context):
+    info = context.identity.parse_nik("3201 0157 0885 0123")
+    assert (info.nik, info.sex) == ("3201015708850123", "female")
+    assert (context.identity.name(" Siti  Aminah "), context.identity.phone("0812 3456 7890")) == (
+        "Siti Aminah", "081234567890")
+    with pytest.raises(InvalidNIK) as err:
+        context.identity.parse_nik("3201013104900001")
+    # The error points at the digits to check on the card.
+    assert err.value.digits == (7, 12) and "digit 7-12 (tanggal lahir)" in err.value.text_id
+    assert "digits 7-12 (birth date)" in err.value.text_en
 
 
 def test_scanned_codes_become_identities_or_a_payload_error(context):

@@ -91,21 +91,18 @@ def test_missing_fields_are_present_empty_and_highlighted():
 
 
 def test_a_nik_agreeing_with_the_printed_birth_date_and_sex_raises_no_flag():
-    pytest.importorskip("kiosk.domain.nik")
     r = parse_ktp(LINES, nik_line=("3171014903020042", 0.97), today=date(2026, 11, 23))
     assert r.flags == ()
     assert not r.needs_confirmation
 
 
 def test_a_nik_whose_birth_date_differs_from_the_printed_one_asks_to_confirm():
-    pytest.importorskip("kiosk.domain.nik")
     r = parse_ktp(LINES, nik_line=("3171014803020042", 0.97), today=date(2026, 11, 23))
     assert [f.code for f in r.flags] == ["nik_birth_date_mismatch"]
     assert "birth_date" in r.low_confidence()
 
 
 def test_a_nik_of_a_man_on_a_card_printed_perempuan_asks_to_confirm():
-    pytest.importorskip("kiosk.domain.nik")
     r = parse_ktp(LINES, nik_line=("3171010903020042", 0.97), today=date(2026, 11, 23))
     codes = [f.code for f in r.flags]
     assert "nik_sex_mismatch" in codes
@@ -113,7 +110,6 @@ def test_a_nik_of_a_man_on_a_card_printed_perempuan_asks_to_confirm():
 
 
 def test_a_nik_breaking_the_rules_is_never_accepted_silently():
-    pytest.importorskip("kiosk.domain.nik")
     r = parse_ktp(LINES, nik_line=("9971014903020042", 0.97), today=date(2026, 11, 23))
     assert r.flags and r.flags[0].code.startswith("nik_invalid")
     assert r.needs_confirmation

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kiosk.cli import main
+from kiosk.devices import camera
 from kiosk.devices.ktp_identity import random_identity
 from kiosk.devices.ktp_synth import Degradation, place_in_frame, render_card
 from tests.fixtures_ktp import ListFrames, clean_card, truth  # noqa: F401  (fixtures)
@@ -76,7 +77,6 @@ def test_stopping_a_scan_ends_the_worker(context):
 
 
 def test_a_simulated_camera_folder_of_generated_frames_fills_the_fields(make_config, tmp_path):
-    camera = pytest.importorskip("kiosk.devices.camera")
     from kiosk.app.context import AppContext
     from kiosk.devices.ktp_synth import write_sample
 

@@ -7,9 +7,16 @@ import cv2
 import pytest
 
 from kiosk.cli import main
+from tests.conftest import ROOT
 from tests.fixtures_scanner import qr_frame
 
 NIK = "3201015708850123"
+
+
+@pytest.fixture(autouse=True)
+def demo_config(monkeypatch):
+    """`kiosk scan` reads the decoder settings from the kiosk's config: here the demo's."""
+    monkeypatch.setenv("KIOSK_CONFIG", str(ROOT / "config" / "simulate.toml"))
 
 
 @pytest.mark.parametrize("decoder", ["pyzbar", "zxing"])

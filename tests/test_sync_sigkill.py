@@ -86,6 +86,7 @@ def test_sigkill_of_the_worker_mid_push_loses_and_duplicates_nothing(tmp_path, p
             pending_at_kill.append(_pending(db_path))
         proc = subprocess.Popen([sys.executable, "-m", "kiosk", "sync", "run", "--config", str(cfg_file)],
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout.readline().startswith("sync worker:")  # its SIGTERM handler is in place
         wait_for(lambda: _pending(db_path) == 0, timeout=120)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)

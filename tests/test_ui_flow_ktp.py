@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.devices.ktp_synth import SCAN_MOMENTS, demo_identity, scan_sequence
 from tests.fixtures_flow import write_frames
-from tests.test_ui_flow import kiosk, on, wait_for  # noqa: F401  (the flow's fixture and helpers)
+from tests.test_ui_flow import agree_to_the_notice, kiosk, on, wait_for  # noqa: F401  (the flow's fixture and helpers)
 
 pytestmark = pytest.mark.ui
 
@@ -34,8 +34,7 @@ def test_the_simulated_camera_shows_a_generated_ktp_and_the_confirm_step_is_fill
     ui = kiosk
     ident = demo_identity()
     context.flow.camera_sources.pop("scan")  # the simulated kiosk's own scan camera (config/simulate.toml)
-    ui.tap(ui.find("start"))
-    on(ui, "scan")
+    agree_to_the_notice(ui)
     seen = watch_guidance(ui.screen)
     wait_for(ui, lambda: ui.screen.guidance == "reading", timeout=60, settle=False)
     assert {"move_closer", "reduce_glare", "hold_still"} <= set(seen)
@@ -61,8 +60,7 @@ def test_a_card_whose_nik_disagrees_with_the_printed_birth_date_is_highlighted_a
     # The NIK encodes one birth date, the card prints another (a forged or misprinted card, or a misread).
     card = dataclasses.replace(true, birth_date=true.birth_date - timedelta(days=3))
     context.flow.camera_sources["scan"] = card_camera(tmp_path, card)
-    ui.tap(ui.find("start"))
-    on(ui, "scan")
+    agree_to_the_notice(ui)
     wait_for(ui, lambda: ui.app.screens.current == "confirm", timeout=OCR_WAIT_S)
     screen, draft = ui.screen, ui.app.flow_draft
     assert draft.nik == card.nik and draft.name == card.name
@@ -86,17 +84,16 @@ def test_a_code_scanned_while_the_card_is_being_read_wins(kiosk, context, tmp_pa
     ident = demo_identity(seed=5)
     other = "5105011508850001"
     context.flow.camera_sources["scan"] = card_camera(tmp_path, ident, held=20)
-    ui.tap(ui.find("start"))
-    on(ui, "scan")
+    agree_to_the_notice(ui)
     wait_for(ui, lambda: ui.screen.guidance == "reading", timeout=60, settle=False)
     scan, worker = ui.screen, ui.screen._card.worker
     assert worker is not None and worker.name == "ktp-read" and worker is not threading.current_thread()
     scan.got_code(other)  # the serial/HID scanner's callback, on the Kivy thread
-    on(ui, "confirm")
+    on(ui, "proof")  # a scanned NIK asks the returning-guest question; the card read must not jump over it
     worker.join(OCR_WAIT_S)
     ui.pump(10)
     draft = ui.app.flow_draft
-    assert ui.app.screens.current == "confirm"
+    assert ui.app.screens.current == "proof"
     assert (draft.nik, draft.identity_source, draft.ktp) == (other, "scan", None)
 
 
@@ -123,6 +120,7 @@ def confirm_from_lines(ui, context, lines):
     from kiosk.domain.ktp import parse_ktp
 
     draft = ui.app.flow_draft = context.flow.start()
+    context.flow.give_consent(draft)
     ui.app.flow_history = ["scan"]
     context.flow.apply_ktp(draft, parse_ktp(lines, today=context.clock.now().date()))
     ui.app.go("confirm")
@@ -164,8 +162,7 @@ def test_after_a_card_is_read_and_the_guest_cancels_the_next_guest_can_start_and
     ui = kiosk
     context.flow.camera_sources.pop("scan")  # the simulated kiosk's own scan camera
     for _guest in range(2):
-        ui.tap(ui.find("start"))
-        on(ui, "scan")
+        agree_to_the_notice(ui)
         wait_for(ui, lambda: ui.app.screens.current == "confirm", timeout=OCR_WAIT_S)
         assert ui.app.flow_draft.identity_source == "ocr"
         ui.tap(ui.find("cancel"))

@@ -5,7 +5,7 @@ import pytest
 from kivy.base import ExceptionManager
 from kivy.clock import Clock
 
-from tests.test_ui_flow import kiosk, on  # noqa: F401  (the flow's fixture and helpers)
+from tests.test_ui_flow import agree_to_the_notice, kiosk, on  # noqa: F401  (the flow's fixture and helpers)
 
 pytestmark = pytest.mark.ui
 
@@ -22,8 +22,7 @@ def _broken_callback(ui, message: str) -> None:
 
 def test_an_unexpected_error_mid_registration_goes_home_and_alerts_staff(kiosk, context):  # noqa: F811
     ui = kiosk
-    ui.tap(ui.find("start"))
-    on(ui, "scan")
+    agree_to_the_notice(ui)
     ui.tap(ui.find("type_nik"))
     on(ui, "entry")
     draft = ui.app.flow_draft

@@ -15,6 +15,7 @@ from kiosk.app.devices import DeviceServices, StaffAlerts, build_device_services
 from kiosk.app.flow import RegistrationFlow
 from kiosk.app.gate import GateService
 from kiosk.app.identity import IdentityService
+from kiosk.app.invitations import InvitationService
 from kiosk.app.ktp import KtpReaderService
 from kiosk.app.lockers import LockerService
 from kiosk.app.notifications import NotificationService
@@ -32,6 +33,7 @@ from kiosk.store.crypto import FieldCipher
 from kiosk.store.db import Database
 from kiosk.store.guests import GuestRepository
 from kiosk.store.hosts import Host, HostRepository
+from kiosk.store.invitations import InvitationRepository
 from kiosk.store.visits import VisitRepository
 from kiosk.sync.service import SyncService
 
@@ -122,13 +124,27 @@ class AppContext:
 
     @cached_property
     def identity(self) -> IdentityService:
-        return IdentityService(config=self.config, clock=self.clock, passes=self.passes)
+        return IdentityService(clock=self.clock, timezone=self.config.office.timezone,
+                               office_code=self.config.office.code, guests=self.guests, visits=self.visits,
+                               public_keys=self._public_key)
+
+    @cached_property
+    def invitations(self) -> InvitationService:
+        return InvitationService(
+            clock=self.clock, office_code=self.config.office.code, repo=InvitationRepository(self.db, self.cipher),
+            hosts=self.hosts, purposes=lambda: [p.id for p in self.config.purposes],
+            signer=lambda: self.passes.signer, public_keys=self._public_key,
+        )
+
+    def _public_key(self, key_id: str):
+        """The pass keys' verifier lookup, resolved on use (the key file is read only when a code is checked)."""
+        return self.passes.public_keys.get(key_id)
 
     @cached_property
     def flow(self) -> RegistrationFlow:
         return RegistrationFlow(
             **self._store(), guests=self.guests, hosts=self.hosts, registration=self.registration,
-            ktp_reader=self.ktp_reader, lockers=self.lockers, tickets=self.tickets,
+            identity=self.identity, invitations=self.invitations, ktp_reader=self.ktp_reader, lockers=self.lockers, tickets=self.tickets,
             notifications=self.notifications, devices=self.devices, simulate=self.simulate,
         )
 
@@ -147,7 +163,7 @@ class AppContext:
 
     @cached_property
     def privacy(self) -> PrivacyService:
-        return PrivacyService(**self._store(), guests=self.guests)
+        return PrivacyService(**self._store(), guests=self.guests, sync=self.sync)
 
     @cached_property
     def staff(self) -> StaffService:

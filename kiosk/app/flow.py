@@ -10,26 +10,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.app.camera_feed import open_frame_source
-from kiosk.app.registration import GuestIdentity, UnknownPurpose
+from kiosk.app.registration import UnknownPurpose
 from kiosk.app.scanning import start_code_scanner
+from kiosk.devices.barcode import DecoderUnavailable, make_decoder
 from kiosk.domain.errors import KioskError, NotFound
-from kiosk.domain.identity import parse_identity_payload
 from kiosk.domain.ktp import FieldReading, cross_check
-from kiosk.domain.nik import parse_nik
+from kiosk.domain.registration import (
+    CONSENT_NOTICE_VERSION,
+    CONSENT_PURPOSE,
+    DATA_CAPTURE_STANDARD_S,
+    IncompleteDraft,
+    RegistrationDraft,
+    StepTiming,
+    card_address,
+    card_born,
+    card_checks,
+)
 from kiosk.domain.sla import CAPTURE_STARTED
+from kiosk.domain.tokens import KIND_INVITATION, peek_kind
 from kiosk.domain.visit import Visit, VisitEvent, new_id
 from kiosk.domain.words import catalog_path, load
 from kiosk.files import private_dir, write_private
 
 if TYPE_CHECKING:
     from kiosk.app.devices import DeviceServices
+    from kiosk.app.identity import IdentityService
+    from kiosk.app.invitations import InvitationService
     from kiosk.app.ktp import KtpEvent, KtpReaderService, LiveKtpScan
     from kiosk.app.lockers import LockerService
     from kiosk.app.notifications import NotificationService
@@ -43,12 +55,12 @@ if TYPE_CHECKING:
     from kiosk.store.hosts import Host, HostRepository
     from kiosk.store.visits import VisitRepository
 
+__all__ = ["FlowOutcome", "IncompleteDraft", "RegistrationDraft", "RegistrationFlow", "StepResult", "StepTiming",
+           "UnreadableCode", "card_born"]
+
 log = logging.getLogger(__name__)
 
-DATA_CAPTURE_STANDARD_S = 180  # seed 000: data capture, 3 minutes
-CONSENT_NOTICE_VERSION = "2026-11"
 PHOTO_DIR = "photos"
-_CODE_FORMATS = None
 
 
 class UnreadableCode(KioskError):
@@ -56,53 +68,6 @@ class UnreadableCode(KioskError):
 
     def __init__(self) -> None:
         super().__init__()
-
-
-class IncompleteDraft(KioskError):
-    code = "incomplete_registration"
-
-    def __init__(self, missing: str) -> None:
-        super().__init__(missing=missing)
-
-
-@dataclass
-class StepTiming:
-    step: str
-    started_at: datetime
-    ended_at: datetime | None = None
-
-    @property
-    def seconds(self) -> float:
-        return (self.ended_at - self.started_at).total_seconds() if self.ended_at else 0.0
-
-
-@dataclass
-class RegistrationDraft:
-    """What the guest has told the kiosk so far; lives only in memory until `complete`."""
-
-    id: str
-    started_at: datetime
-    nik: str = ""
-    name: str = ""
-    phone: str = ""
-    institution: str = ""
-    address: str = ""
-    identity_source: str = ""  # manual | scan | ocr
-    # What the camera read from the e-KTP's face (identity_source "ocr"): the confirm step highlights
-    # its doubtful fields and asks the guest to confirm a NIK that disagrees with the printed data.
-    ktp: KtpReading | None = None
-    ktp_flags_confirmed: bool = False
-    returning: bool = False
-    purpose: str = ""
-    host_id: str = ""
-    host_name: str = ""
-    photo: bytes | None = None
-    consent: bool = False
-    consent_at: datetime | None = None
-    steps: list[StepTiming] = field(default_factory=list)
-
-    def identity(self) -> GuestIdentity:
-        return GuestIdentity(self.nik, self.name.strip(), self.phone.strip(), self.institution.strip(), self.address.strip())
 
 
 @dataclass(frozen=True)
@@ -150,35 +115,21 @@ class FlowOutcome:
         return not self.printed.ok
 
 
-# Fields of the card -> the confirm step's field that shows them.
-CONFIRM_FIELD = {"nik": "nik", "name": "name", "address": "address", "rt_rw": "address", "village": "address",
-                 "district": "address", "birth_place": "born", "birth_date": "born", "sex": "born"}
-
-
-def ktp_born(reading: KtpReading) -> str:
-    """Place and date of birth and sex as printed, for the guest to compare with the NIK."""
-    place = ", ".join(p for p in (reading.value("birth_place"), reading.value("birth_date")) if p)
-    return "\n".join(p for p in (place, reading.value("sex")) if p)
-
-
-def ktp_address(reading: KtpReading) -> str:
-    """The card's address lines as one line: street, RT/RW, village, district."""
-    street, rt_rw = reading.value("address"), reading.value("rt_rw")
-    parts = [street, f"RT/RW {rt_rw}" if rt_rw else "", reading.value("village"), reading.value("district")]
-    return ", ".join(p for p in parts if p)
-
-
 class RegistrationFlow:
+    """Orchestrates one guest's registration; the rules live in kiosk.domain.registration."""
+
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
                  guests: GuestRepository, hosts: HostRepository, registration: RegistrationService,
+                 identity: IdentityService, invitations: InvitationService,
                  ktp_reader: KtpReaderService, lockers: LockerService, tickets: TicketService,
                  notifications: NotificationService, devices: DeviceServices, simulate: bool = False) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
-        self.registration, self.ktp_reader = registration, ktp_reader
-        self.lockers, self.tickets, self.notifications = lockers, tickets, notifications
+        self.registration, self.identity, self.invitations = registration, identity, invitations
+        self.ktp_reader, self.lockers, self.tickets, self.notifications = ktp_reader, lockers, tickets, notifications
         self.devices, self.simulate = devices, simulate
         # Tests and the demo may point a step's camera at other files (see open_camera).
         self.camera_sources: dict[str, str] = {}
+        self._decoder = None
 
     # --- the draft ---------------------------------------------------------------------------
 
@@ -186,52 +137,71 @@ class RegistrationFlow:
         return RegistrationDraft(id=new_id(), started_at=self.clock.now())
 
     def enter_step(self, draft: RegistrationDraft, step: str) -> None:
-        """Close the running step's timing and open `step` (going back re-opens a step: both count)."""
-        now = self.clock.now()
-        if draft.steps and draft.steps[-1].ended_at is None:
-            if draft.steps[-1].step == step:
-                return
-            draft.steps[-1].ended_at = now
-        draft.steps.append(StepTiming(step, now))
+        draft.enter_step(step, self.clock.now())
 
     def cancel(self, draft: RegistrationDraft | None, reason: str = "cancel") -> None:
         """Forget an unfinished registration; the photo only ever lived in memory."""
         if draft is None:
             return
-        draft.photo = None
-        draft.ktp = None
-        draft.nik = draft.name = draft.phone = draft.institution = draft.address = ""
+        draft.forget()
         log.info("registration abandoned", extra={"draft": draft.id, "reason": reason, "steps": len(draft.steps)})
+
+    # --- consent: before anything is captured ------------------------------------------------
+
+    def retention_days(self) -> int:
+        return self.config.privacy.retention_days
+
+    def consent_version(self) -> str:
+        return CONSENT_NOTICE_VERSION
+
+    def give_consent(self, draft: RegistrationDraft) -> None:
+        draft.give_consent(self.clock.now())
 
     # --- identity ----------------------------------------------------------------------------
 
     def check_nik(self, text: str) -> str:
-        """The 16 digits of a valid NIK, or a KioskError that says what is wrong."""
-        return parse_nik(text).nik
+        """The 16 digits of a valid NIK, or a KioskError that says what is wrong (and which digits)."""
+        return self.identity.parse_nik(text).nik
 
     def set_nik(self, draft: RegistrationDraft, text: str, source: str = "manual") -> bool:
-        """Validate and keep the NIK; a returning guest who consented before gets name, phone and
-        institution filled in. Returns whether the guest was recognised."""
+        """Validate and keep the NIK. Nothing stored about it is shown yet: returns whether the guest must
+        now answer the proof question (last 4 phone digits, or "first visit")."""
+        draft.require_consent()
         nik = self.check_nik(text)
-        if nik != draft.nik:
-            draft.name = draft.phone = draft.institution = draft.address = ""
-        draft.nik = nik
-        draft.identity_source = source
-        draft.ktp = None
-        known = self.guests.find_by_nik(nik)
-        draft.returning = bool(known and known.consent_at)
-        if draft.returning:
-            draft.name = draft.name or known.name
-            draft.phone = draft.phone or known.phone
-            draft.institution = draft.institution or known.institution
-        return draft.returning
+        draft.set_identity(nik, source, self.identity.stored(nik))  # type: ignore[arg-type]
+        return draft.needs_proof()
 
-    def read_code(self, draft: RegistrationDraft, text: str) -> bool:
-        """A scanned code (camera QR, HID or serial scanner) that carries a NIK or an identity payload."""
-        found = parse_identity_payload(text)  # InvalidPayload says what is wrong with the code
+    def prove_by_phone(self, draft: RegistrationDraft, digits: str) -> None:
+        """Right digits fill the draft from the last visit; wrong ones raise WrongProof, then ProofLocked."""
+        self.identity.prove_by_phone(draft, digits)
+
+    def skip_proof(self, draft: RegistrationDraft) -> None:
+        draft.skip_proof()
+
+    def read_code(self, draft: RegistrationDraft, text: str) -> str:
+        """A scanned code (camera QR, HID or serial scanner): an invitation ("invitation") or a code that
+        carries a NIK ("identity"). Raises a KioskError that says what is wrong with it."""
+        draft.require_consent()
+        token = text.strip()
+        try:
+            kind = peek_kind(token)
+        except Exception:  # not one of our tokens: an identity document's code
+            kind = None
+        if kind == KIND_INVITATION:
+            self.accept_invitation(draft, token)
+            return "invitation"
+        found = self.identity.from_code(text)  # InvalidPayload says what is wrong with the code
         if found.nik is None:  # a KK verification link carries no NIK: the guest types it
             raise UnreadableCode()
-        return self.set_nik(draft, found.nik.nik, source="scan")
+        self.set_nik(draft, found.nik.nik, source="scan")
+        return "identity"
+
+    def accept_invitation(self, draft: RegistrationDraft, token: str) -> None:
+        """Our signed pre-registration: purpose and host come from it; the guest still shows who they are."""
+        invite = self.invitations.open(token)  # InvalidInvitation says why not
+        draft.accept_invitation(invite.id, purpose=invite.purpose, host_id=invite.host_id,
+                                host_name=invite.host_name, nik=invite.nik)
+        log.info("invitation accepted", extra={"draft": draft.id, "invitation": invite.id})
 
     def watch_card(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:
         """Read the e-KTP's printed face from frames the scan screen's camera offers (kiosk/app/ktp.py)."""
@@ -239,20 +209,22 @@ class RegistrationFlow:
 
     def apply_ktp(self, draft: RegistrationDraft, reading: KtpReading) -> bool:
         """Fill the draft from a card the camera read. A NIK that breaks the NIK rules is kept as read for
-        the guest to correct on the confirm step (which will not go on until it is valid). Returns whether
-        the guest was recognised."""
+        the guest to correct on the confirm step (which will not go on until it is valid). A stored guest
+        whose NIK and name the card matches is proven: returns whether the guest was recognised."""
+        draft.require_consent()
         nik = reading.value("nik")
-        returning = False
         try:
-            returning = self.set_nik(draft, nik, source="ocr")
+            nik = self.check_nik(nik)
+            known = self.identity.stored(nik)
         except KioskError:
-            draft.name = draft.phone = draft.institution = draft.address = ""
-            draft.nik, draft.identity_source, draft.returning = nik, "ocr", False
+            known = None
+        draft.set_identity(nik, "ocr", known)
+        proven = self.identity.prove_by_card(draft, reading)
         draft.ktp, draft.ktp_flags_confirmed = reading, False
         # The card is today's truth for name and address; phone and institution come from a past visit.
         draft.name = reading.value("name") or draft.name
-        draft.address = ktp_address(reading) or draft.address
-        return returning
+        draft.address = card_address(reading) or draft.address
+        return proven
 
     def ktp_flags(self, draft: RegistrationDraft) -> list[KtpFlag]:
         """What still disagrees between the draft's NIK (as corrected by the guest) and the printed card."""
@@ -260,31 +232,42 @@ class RegistrationFlow:
             return []
         fields = dict(draft.ktp.fields)
         fields["nik"] = FieldReading(draft.nik, 1.0)
-        return cross_check(fields, today=self.clock.now().date())
+        return cross_check(fields, today=self.identity.today())
 
     def ktp_checks(self, draft: RegistrationDraft) -> set[str]:
-        """The confirm step's fields the guest must look at: read with doubt, missing, or in disagreement
-        with the NIK (nik, name, address, born)."""
-        if draft.ktp is None:
-            return set()
-        doubtful = set(draft.ktp.low_confidence())
-        checks = {CONFIRM_FIELD.get(name, "") for name in doubtful} - {""}
-        for flag in self.ktp_flags(draft):
-            checks.add("nik")
-            if flag.field in ("birth_date", "sex"):
-                checks.add("born")
-        return checks
+        """The confirm step's fields the guest must look at (nik, name, address, born)."""
+        return card_checks(draft.ktp, self.ktp_flags(draft))
 
     def correct_nik(self, draft: RegistrationDraft, text: str) -> None:
         """The guest typed over the NIK read from the card on the confirm step; the rest of the draft stays."""
         nik = self.check_nik(text)
         if nik != draft.nik:
+            if draft.invitation_nik and nik != draft.invitation_nik:
+                from kiosk.domain.registration import InvitationMismatch
+
+                raise InvitationMismatch()
             draft.nik, draft.ktp_flags_confirmed = nik, False
 
-    def confirm_ktp_flags(self, draft: RegistrationDraft, flags: list[KtpFlag]) -> None:
-        """The guest looked at the highlighted disagreement and said the data is right."""
-        draft.ktp_flags_confirmed = True
-        log.info("ktp disagreement confirmed by guest", extra={"draft": draft.id, "flags": [f.code for f in flags]})
+    def confirm_details(self, draft: RegistrationDraft, *, asked: bool) -> list[KtpFlag]:
+        """The guest tapped "Data benar": names and phone are checked (InvalidName, InvalidPhone); a card that
+        disagrees with its NIK is returned to be shown and confirmed by a second tap (`asked`). An empty
+        list: go on to `next_after_confirm`."""
+        draft.check_details()
+        flags = self.ktp_flags(draft)
+        if draft.review_card(flags, asked=asked):
+            if flags:
+                log.info("ktp disagreement confirmed by guest",
+                         extra={"draft": draft.id, "flags": [f.code for f in flags]})
+            return []
+        return flags
+
+    def next_after_confirm(self, draft: RegistrationDraft) -> str:
+        """The next screen: "photo" (an invitation said purpose and host), "host" (the fast lane keeps the
+        last purpose of a proven returning guest) or "purpose"."""
+        return draft.next_after_confirm({p.id: p.routes_to_intel for p in self.config.purposes})
+
+    def born_text(self, draft: RegistrationDraft) -> str:
+        return card_born(draft.ktp) if draft.ktp else ""
 
     # --- purpose and host --------------------------------------------------------------------
 
@@ -300,18 +283,20 @@ class RegistrationFlow:
         entry = self.purpose(purpose_id)
         if entry is None:
             raise UnknownPurpose(purpose_id)
-        draft.purpose = entry.id
-        intel = self.config.notifier.intel_head_host_id
-        if entry.routes_to_intel and intel:
-            host = self.hosts.get(intel)
-            draft.host_id, draft.host_name = intel, host.name if host else intel
-            return True
-        if draft.host_id == intel:
-            draft.host_id = draft.host_name = ""
-        return False
+        intel_id = self.config.notifier.intel_head_host_id
+        intel = None
+        if intel_id:
+            host = self.hosts.get(intel_id)
+            intel = (intel_id, host.name if host else intel_id)
+        return draft.choose_purpose(entry.id, routes_to_intel=entry.routes_to_intel, intel_host=intel)
 
-    def find_hosts(self, text: str = "") -> list[Host]:
-        return self.hosts.search(text) if text.strip() else self.hosts.active()
+    def find_hosts(self, text: str = "", draft: RegistrationDraft | None = None) -> list[Host]:
+        """Hosts by name or section; with no search, the last visit's host first for a proven returning guest."""
+        if text.strip():
+            return self.hosts.search(text)
+        hosts = self.hosts.active()
+        first = draft.suggested_host() if draft is not None else ""
+        return sorted(hosts, key=lambda h: h.id != first) if first else hosts
 
     def choose_host(self, draft: RegistrationDraft, host_id: str) -> None:
         host = self.hosts.get(host_id)
@@ -319,7 +304,7 @@ class RegistrationFlow:
             raise NotFound("Host", host_id)
         draft.host_id, draft.host_name = host.id, host.name
 
-    # --- photo and consent -------------------------------------------------------------------
+    # --- cameras, codes, photo ---------------------------------------------------------------
 
     def open_camera(self, step: str):
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
@@ -327,14 +312,25 @@ class RegistrationFlow:
                                  camera=self.devices.camera)
 
     def decode_code(self, frame) -> str | None:
-        """The text of a QR (or PDF417) code in a camera frame, if any."""
-        import zxingcpp  # native decoder: loaded at the first camera frame, not at start
-
-        global _CODE_FORMATS
-        if _CODE_FORMATS is None:
-            _CODE_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.PDF417)
-        found = zxingcpp.read_barcodes(frame, formats=_CODE_FORMATS)
-        return found[0].text if found else None
+        """The text of a code in a camera frame, with the configured decoder and symbologies
+        (`devices.scanner.decoder`, `devices.scanner.symbologies`); None when there is none."""
+        if self._decoder is None:
+            scanner = self.config.devices.scanner
+            try:
+                self._decoder = make_decoder(scanner.decoder, scanner.symbologies)
+            except DecoderUnavailable as exc:
+                log.warning("code decoder unavailable", extra={"code": exc.code, "decoder": scanner.decoder})
+                self._decoder = False
+        if not self._decoder:
+            return None
+        found = self._decoder.decode(frame)
+        if not found:
+            return None
+        data = found[0].data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
 
     def start_scanner(self, on_code) -> object | None:
         """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
@@ -352,28 +348,34 @@ class RegistrationFlow:
 
         return portrait_jpeg(frame, face)
 
-    def retention_days(self) -> int:
-        return self.config.privacy.retention_days
+    def reusable_photo(self, draft: RegistrationDraft) -> bytes | None:
+        """A proven returning guest's recent photo (at most `privacy.photo_reuse_days` old), to offer again."""
+        visit_id = draft.reusable_photo(self.clock.now(), self.config.privacy.photo_reuse_days)
+        visit = self.visits.find(visit_id) if visit_id else None
+        path = self.photo_path(visit) if visit else None
+        try:
+            return path.read_bytes() if path else None
+        except OSError:
+            return None
 
-    def give_consent(self, draft: RegistrationDraft) -> None:
-        draft.consent = True
-        draft.consent_at = self.clock.now()
+    def reuse_photo(self, draft: RegistrationDraft, photo: bytes) -> None:
+        """The guest agreed to keep their last photo for this visit."""
+        draft.photo = photo
+        draft.photo_reused_from = draft.reusable_photo(self.clock.now(), self.config.privacy.photo_reuse_days)
 
     # --- the end -----------------------------------------------------------------------------
 
     def complete(self, draft: RegistrationDraft) -> FlowOutcome:
         """Commit the visit first, then photo, locker, pass and host notice (see the module doc)."""
-        for name, value in (("nik", draft.nik), ("name", draft.name.strip()), ("purpose", draft.purpose),
-                            ("host", draft.host_id)):
-            if not value:
-                raise IncompleteDraft(name)
-        if not draft.consent:
-            raise IncompleteDraft("consent")
+        draft.require_complete()
         self.enter_step(draft, "finish")
         visit = self.registration.register(
-            draft.identity(), purpose=draft.purpose, host_id=draft.host_id, host_name=draft.host_name, consent=True
+            draft.details(), purpose=draft.purpose, host_id=draft.host_id, host_name=draft.host_name, consent=True,
+            consent_at=draft.consent_first_given or draft.consent_at,
         )
         photo_saved = self._record_capture(draft, visit)
+        if draft.invitation_id:
+            self.invitations.mark_used(draft.invitation_id, visit.id)
         visit = self.visits.get(visit.id)
         locker, door = self._open_locker(visit)
         printed, pass_id = self._print_pass(visit)
@@ -400,19 +402,22 @@ class RegistrationFlow:
             tmp = path.with_suffix(".tmp")
             write_private(tmp, draft.photo)
             tmp.replace(path)
-        capture_end = draft.steps[-1].started_at if draft.steps else draft.started_at
-        capture_s = (capture_end - draft.started_at).total_seconds()
-        # The service report (kiosk.app.service_report) measures data capture from this event's time to the registration.
+        capture_s = draft.capture_seconds()
+        # The service report measures data capture from this event's time to the registration.
         started = VisitEvent(visit.id, "step", draft.started_at, "guest", cfg.kiosk.device_id,
                              data={"step": CAPTURE_STARTED})
         events = [started]
         events += [self._event(visit, "step", step=s.step, seconds=round(s.seconds, 3)) for s in draft.steps if s.ended_at]
         events.append(self._event(visit, "step", step="data_capture", seconds=round(capture_s, 3),
-                                  standard_s=DATA_CAPTURE_STANDARD_S, within=capture_s <= DATA_CAPTURE_STANDARD_S))
+                                  standard_s=DATA_CAPTURE_STANDARD_S, within=draft.capture_within_standard()))
+        first = draft.consent_first_given
         events.append(self._event(
-            visit, "consent", basis="consent", notice=CONSENT_NOTICE_VERSION, retention_days=cfg.privacy.retention_days,
-            purpose="guest registration and building security", photo=bool(rel),
+            visit, "consent", basis="consent", notice=draft.consent_version or CONSENT_NOTICE_VERSION,
+            retention_days=cfg.privacy.retention_days, purpose=CONSENT_PURPOSE, photo=bool(rel),
             given_at=(draft.consent_at or self.clock.now()).isoformat(),
+            first_given_at=first.isoformat() if first else None,
+            returning=draft.proven or "", photo_reused=bool(draft.photo_reused_from),
+            invitation=draft.invitation_id or None,
         ))
         if rel:
             events.append(self._event(visit, "photo_saved", path=rel))

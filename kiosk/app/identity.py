@@ -1,58 +1,59 @@
-"""Who the guest is: a NIK typed on the keypad or a code from a scanner, checked against today's date."""
+"""Who the guest is: every NIK, scanned code, name and phone check, with the office's today; and the proof a
+returning guest gives before the kiosk shows anything it stored about them."""
 from __future__ import annotations
 
 import datetime
-import re
-from typing import TYPE_CHECKING
+import hashlib
+import logging
+import os
 from zoneinfo import ZoneInfo
 
-from kiosk.app.registration import GuestIdentity
-from kiosk.domain.errors import KioskError
+from kiosk.domain.clock import Clock
 from kiosk.domain.identity import ScannedIdentity, parse_identity_payload
 from kiosk.domain.invitation import InvitationVerdict, verify_invitation
+from kiosk.domain.ktp import KtpReading
 from kiosk.domain.nik import InvalidNIK, NikInfo, check_prefix, parse_nik
+from kiosk.domain.registration import (
+    InvalidName,
+    InvalidPhone,
+    ProofAttempts,
+    ProofLocked,
+    RegistrationDraft,
+    StoredGuest,
+    WrongProof,
+    normalize_name,
+    normalize_phone,
+    phone_digits_match,
+)
+from kiosk.domain.tokens import VerifierLookup
+from kiosk.store.guests import GuestRepository
+from kiosk.store.visits import VisitRepository
 
-if TYPE_CHECKING:
-    from kiosk.app.passes import PassService
-    from kiosk.config import Config
-    from kiosk.domain.clock import Clock
+__all__ = ["IdentityService", "InvalidName", "InvalidPhone", "normalize_name", "normalize_phone"]
 
-NAME_MAX = 80
-# Letters of any script, spaces and the marks names carry (Ni Luh Putu, A.A. Gde, Ma'ruf, Siti-Nur).
-_NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'\-,])*")
-
-
-class InvalidName(KioskError):
-    code = "invalid_name"
-
-    def __init__(self, reason: str) -> None:  # empty | too_long | characters
-        super().__init__(reason=reason, max_length=NAME_MAX)
-        self.reason = reason
-
-    @property
-    def text_key(self) -> str:
-        return f"{self.code}.{self.reason}"
-
-
-def normalize_name(text: str) -> str:
-    """The name as stored: single spaces, no leading/trailing space; raises InvalidName."""
-    name = " ".join(text.split())
-    if not name:
-        raise InvalidName("empty")
-    if len(name) > NAME_MAX:
-        raise InvalidName("too_long")
-    if not _NAME.fullmatch(name):
-        raise InvalidName("characters")
-    return name
+log = logging.getLogger(__name__)
 
 
 class IdentityService:
-    def __init__(self, *, config: Config, clock: Clock, passes: PassService) -> None:
-        self.config, self.clock, self.passes = config, clock, passes
+    def __init__(self, *, clock: Clock, timezone: str, office_code: str, guests: GuestRepository,
+                 visits: VisitRepository, public_keys: VerifierLookup) -> None:
+        self._clock = clock
+        self._tz = ZoneInfo(timezone)
+        self._office_code = office_code
+        self._guests = guests
+        self._visits = visits
+        self._public_keys = public_keys
+        self._attempts = ProofAttempts()
+        # Wrong tries are counted per NIK under a key that lives only in this process's memory.
+        self._salt = os.urandom(16)
+
+    # --- the office's date ---
 
     def today(self) -> datetime.date:
         """The office's calendar date: the NIK century rule counts from it."""
-        return self.clock.now().astimezone(ZoneInfo(self.config.office.timezone)).date()
+        return self._clock.now().astimezone(self._tz).date()
+
+    # --- NIK, codes, names, phones ---
 
     def check_typing(self, digits: str) -> InvalidNIK | None:
         return check_prefix(digits, today=self.today())
@@ -69,10 +70,64 @@ class IdentityService:
 
         The invitation names a pre-registration; the guest's identity comes from that record, not the QR.
         """
-        return verify_invitation(token, at=at or self.clock.now(), office_code=self.config.office.code,
-                                 public_keys=self.passes.public_keys)
+        return verify_invitation(token, at=at or self._clock.now(), office_code=self._office_code,
+                                 public_keys=self._public_keys)
 
-    def manual(self, nik_text: str, name: str) -> tuple[GuestIdentity, NikInfo]:
-        """A typed NIK and name, validated; raises InvalidNIK or InvalidName."""
-        info = self.parse_nik(nik_text)
-        return GuestIdentity(nik=info.nik, name=normalize_name(name)), info
+    @staticmethod
+    def name(text: str) -> str:
+        return normalize_name(text)
+
+    @staticmethod
+    def phone(text: str) -> str:
+        return normalize_phone(text)
+
+    # --- a returning guest ---
+
+    def stored(self, nik: str) -> StoredGuest | None:
+        """What the kiosk keeps about this NIK (for the draft, hidden until proven); None for a new guest."""
+        record = self._guests.find_by_nik(nik)
+        if record is None or record.consent_at is None:
+            return None
+        last = self._visits.latest_of_guest(record.id)
+        photo = self._visits.latest_of_guest(record.id, with_photo=True)
+        return StoredGuest(
+            guest_id=record.id, nik=record.nik, name=record.name, phone=record.phone,
+            institution=record.institution, address=record.address, consent_at=record.consent_at,
+            last_purpose=last.purpose if last else "", last_host_id=last.host_id if last else "",
+            last_host_name=last.host_name if last else "",
+            last_photo_at=photo.created_at if photo else None, last_photo_visit=photo.id if photo else "",
+        )
+
+    def _key(self, nik: str) -> str:
+        return hashlib.sha256(self._salt + nik.encode()).hexdigest()
+
+    def prove_by_phone(self, draft: RegistrationDraft, digits: str) -> None:
+        """The guest typed the last 4 digits of their phone number. Right: the stored details fill the draft.
+        Wrong: WrongProof (tries left), then ProofLocked, and the draft stays as it is. Every NIK, stored or
+        not, answers the same way, so the screen tells a stranger nothing."""
+        now = self._clock.now()
+        key = self._key(draft.nik)
+        if self._attempts.locked(key, now):
+            draft.skip_proof()
+            raise ProofLocked()
+        known = draft.known
+        if known is not None and phone_digits_match(known.phone, digits):
+            self._attempts.clear(key)
+            draft.prove("phone")
+            log.info("returning guest proved", extra={"draft": draft.id, "method": "phone"})
+            return
+        left = self._attempts.record_wrong(key, now)
+        log.info("returning guest proof refused", extra={"draft": draft.id, "left": left})
+        if left == 0:
+            draft.skip_proof()
+            raise ProofLocked()
+        raise WrongProof(left)
+
+    def prove_by_card(self, draft: RegistrationDraft, reading: KtpReading) -> bool:
+        """A KTP read whose NIK and name match the stored guest proves it is them."""
+        known = draft.known
+        if known is not None and known.ktp_matches(reading, draft.nik):
+            draft.prove("ktp")
+            return True
+        draft.skip_proof()
+        return False

@@ -2,7 +2,8 @@
 
 Each run leaves one line in the processing log (action, time, counts, a request id): never the NIK, a
 name or an address. A forget also queues a `privacy.forget` message so the central server deletes its copy;
-that message names visit ids only.
+that message names visit ids and the keyed NIK hash (kiosk.domain.subject) by which central finds the
+person's visits from other devices; never the NIK.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
     from kiosk.store.visits import VisitRepository
+    from kiosk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +91,9 @@ class ForgetResult:
 
 class PrivacyService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository) -> None:
+                 guests: GuestRepository, sync: SyncService) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.sync = sync  # the keyed hash by which central knows a person, for an erasure request
         self.repo = PrivacyRepository(db)
         self.ops = OperationsRepository(db)
 
@@ -237,6 +240,7 @@ class PrivacyService:
         index = self._photo_index()
         photos = [p for v in refs for p in self._photo_files(v, index)]
         ids = [v.id for v in refs]
+        subject = self.sync.subject_hash(nik)
         with self.db.transaction() as conn:
             counts = self.repo.delete_visits(conn, ids)
             self.repo.delete_guest(conn, guest.id)
@@ -252,6 +256,7 @@ class PrivacyService:
                     "device_id": self.config.kiosk.device_id,
                     "requested_at": to_iso(now),
                     "visit_ids": ids,
+                    **({"subject_hash": subject} if subject else {}),
                 },
                 at=now,
             )

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.domain.clock import to_iso
 from kiosk.domain.errors import KioskError
+from kiosk.domain.registration import GuestIdentity
 from kiosk.domain.visit import Visit, VisitState, start_visit
 
 if TYPE_CHECKING:
@@ -27,13 +28,7 @@ class UnknownPurpose(KioskError):
         super().__init__(purpose=purpose)
 
 
-@dataclass(frozen=True)
-class GuestIdentity:
-    nik: str
-    name: str
-    phone: str = ""
-    institution: str = ""
-    address: str = ""
+__all__ = ["GuestIdentity", "RegistrationService", "UnknownPurpose"]
 
 
 class RegistrationService:
@@ -49,9 +44,11 @@ class RegistrationService:
         host_id: str,
         host_name: str,
         consent: bool,
+        consent_at: datetime | None = None,
         actor: str = "guest",
     ) -> Visit:
-        """Commit the visit locally before anything is printed or sent."""
+        """Commit the visit locally before anything is printed or sent. `consent_at`: when the guest first
+        agreed to the notice (a returning guest keeps their first date); now by default."""
         cfg = self.config
         if purpose not in {p.id for p in cfg.purposes}:
             raise UnknownPurpose(purpose)
@@ -77,7 +74,7 @@ class RegistrationService:
                 institution=identity.institution,
                 address=identity.address,
                 at=now,
-                consent_at=now if consent else None,
+                consent_at=(consent_at or now) if consent else None,
                 consent_basis="consent" if consent else "",
             )
             visit = replace(visit, guest_id=guest_id)

@@ -506,6 +506,10 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
         await run_in_threadpool(_apply_webhook, store, hook)
         return {}
 
+    from kiosk.central.desk import DeskStore, mount_desk
+
+    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link)
+
     app.openapi_schema = None
     _extend_openapi(app)
     app.add_middleware(Guard, settings=settings)

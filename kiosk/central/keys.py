@@ -47,6 +47,8 @@ class CentralKeys:
         self._master = master
         self._aead = AESGCM(self._derive(b"field-encryption"))
         self.photo_link_key = self._derive(b"photo-link")
+        self.host_link_key = self._derive(b"host-link")  # the host's signed answer page (web desk)
+        self.desk_session_key = self._derive(b"desk-session")  # the web desk's signed session cookie
 
     @classmethod
     def from_file(cls, path: str | Path) -> CentralKeys:

@@ -105,3 +105,28 @@ erasures = Table(
     Column("received_at", String(32), nullable=False),
     Column("visits_deleted", Integer, nullable=False),
 )
+
+# --- the office web desk (kiosk/central/desk.py) ---
+desk_users = Table(
+    "desk_users", meta,
+    Column("id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("name", String(64), nullable=False),  # the log-in name, unique per office
+    Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("failed", Integer, nullable=False, default=0),  # wrong passwords in a row
+    Column("locked_until", String(32), nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Index("ux_desk_users_office_name", "office", "name", unique=True),
+)
+desk_audit = Table(
+    "desk_audit", meta,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("office", String(32), nullable=False),
+    Column("actor", String(100), nullable=False),  # user:<office>/<name> or host-link:<host id>
+    Column("at", String(32), nullable=False),
+    Column("visit_id", String(36), nullable=True),
+    Column("action", String(32), nullable=False),  # viewed_list, viewed, answered, checked_out, login...
+    Column("detail", String(200), nullable=False, default=""),
+    Index("ix_desk_audit_office_at", "office", "at"),
+)

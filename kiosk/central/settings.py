@@ -29,6 +29,7 @@ class CentralSettings:
     body_timeout_s: float = 15.0  # KIOSK_CENTRAL_BODY_TIMEOUT_S: a client slower than this to send its body gets 408
     max_inflight: int = 256  # KIOSK_CENTRAL_MAX_INFLIGHT: requests at once per worker before 429
     pool_size: int = 10  # KIOSK_CENTRAL_POOL_SIZE: database connections per worker (and as many overflow)
+    timezone: str = "Asia/Makassar"  # KIOSK_CENTRAL_TIMEZONE: the offices' local day for the desk's "today" (WITA)
     open_on_loopback: bool = False  # set by `serve` when bound to loopback: with no credential issued, no auth
 
     @classmethod

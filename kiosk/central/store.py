@@ -209,13 +209,20 @@ class CentralStore:
 
     # --- host answers and notice statuses ---
 
-    def answer(self, office: str, visit_id: str, accepted: bool, actor: str) -> dict:
+    def answer(self, office: str, visit_id: str, accepted: bool, actor: str, via: str = "central") -> dict:
         """The host's answer, recorded at central as an event; a visit already further on keeps its state."""
-        body = {
-            "event_id": str(uuid.uuid4()), "kind": "transition", "from_state": "waiting_host",
-            "to_state": "accepted" if accepted else "declined", "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "actor": actor[:64], "device_id": "central", "data": {"via": "central"},
-        }
+        return self.record_event(office, visit_id, "transition", actor, from_state="waiting_host",
+                                 to_state="accepted" if accepted else "declined", data={"via": via})
+
+    def record_event(self, office: str, visit_id: str, kind: str, actor: str, *, from_state: str | None = None,
+                     to_state: str | None = None, data: dict | None = None) -> dict:
+        """An event made at central (the web desk, a host's link), stored like a kiosk's push: the state
+        follows the precedence rule and every device learns it from the feed."""
+        body: dict[str, Any] = {"event_id": str(uuid.uuid4()), "kind": kind,
+                                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                                "actor": actor[:64], "device_id": "central", "data": data or {"via": "central"}}
+        if to_state:
+            body.update(from_state=from_state, to_state=to_state)
         _single(self.apply(office, [self.event_op(None, visit_id, body)])[0])
         return self.visit_status(office, visit_id)
 

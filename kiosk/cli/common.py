@@ -5,7 +5,7 @@ import argparse
 import os
 from pathlib import Path
 
-from kiosk.config import PROJECT_ROOT, Config, load_config
+from kiosk.config import PROJECT_ROOT, Config, ConfigNotFound, load_config
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -13,24 +13,38 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
         "--config",
         metavar="FILE",
         default=None,
-        help="config file (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml, config/kiosk.toml, config/simulate.toml)",
+        help="config file (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml, config/kiosk.toml; "
+        "with --simulate / --demo: config/simulate.toml when none of them exists)",
     )
 
 
-def resolve_config_path(explicit: str | None) -> Path:
+SEARCHED = (Path("/etc/kiosk/kiosk.toml"), PROJECT_ROOT / "config" / "kiosk.toml")
+DEMO_CONFIG = PROJECT_ROOT / "config" / "simulate.toml"
+
+
+def resolve_config_path(explicit: str | None, *, simulate: bool = False) -> Path:
+    """--config, else $KIOSK_CONFIG, else the first of SEARCHED that exists. Only a simulated run (the
+    demo) may fall back to config/simulate.toml: a kiosk without its config stops and says so."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("KIOSK_CONFIG")
     if env:
         return Path(env)
-    for candidate in (Path("/etc/kiosk/kiosk.toml"), PROJECT_ROOT / "config" / "kiosk.toml"):
+    for candidate in SEARCHED:
         if candidate.exists():
             return candidate
-    return PROJECT_ROOT / "config" / "simulate.toml"
+    if simulate:
+        return DEMO_CONFIG
+    raise ConfigNotFound([str(p) for p in SEARCHED])
+
+
+def simulated_run(args: argparse.Namespace) -> bool:
+    """The command runs on simulated devices (`--simulate`, or a demo), so the demo config may serve."""
+    return bool(getattr(args, "simulate", False) or getattr(args, "demo", False))
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    cfg = load_config(resolve_config_path(getattr(args, "config", None)))
+    cfg = load_config(resolve_config_path(getattr(args, "config", None), simulate=simulated_run(args)))
     from kiosk.logs import setup_logging
 
     # A CLI command's own output is its answer; with no log file, stderr carries only errors

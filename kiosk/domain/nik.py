@@ -47,13 +47,25 @@ class InvalidNIK(KioskError):
     private = ("value",)  # a birth date or region code read from someone's NIK stays out of the logs
 
     def __init__(self, part: Part, reason: str, value: str = "") -> None:
-        super().__init__(part=part, reason=reason, value=value, part_id=_PART_ID[part], part_en=part.replace("_", " "))
+        digits = DIGITS.get(part)
+        # Where to look on the card: ", digit 7-12 (tanggal lahir)" when the part has its own digits, else " (format)".
+        where_id = f", digit {digits[0]}-{digits[1]} ({_PART_ID[part]})" if digits else f" ({_PART_ID[part]})"
+        en = part.replace("_", " ")
+        where_en = f", digits {digits[0]}-{digits[1]} ({en})" if digits else f" ({en})"
+        super().__init__(part=part, reason=reason, value=value, where_id=where_id, where_en=where_en)
         self.part = part
         self.reason = reason
+        self.digits = digits
 
     @property
     def text_key(self) -> str:
         return f"{self.code}.{self.reason}"
+
+
+# Which digits of the 16 each part is (1-based, inclusive).
+DIGITS: dict[str, tuple[int, int]] = {
+    "province": (1, 2), "regency": (3, 4), "district": (5, 6), "birth_date": (7, 12), "serial": (13, 16),
+}
 
 
 _PART_ID = {

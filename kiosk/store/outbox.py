@@ -57,8 +57,8 @@ class OutboxRepository:
         )
 
     def due(self, now: datetime, limit: int = 100, topics: Iterable[str] | None = None) -> list[OutboxMessage]:
-        """Pending messages whose time has come, and only the oldest pending one per aggregate
-        (order per visit is kept: a later message never overtakes an earlier one).
+        """Pending messages whose time has come, and only the oldest unsent one per aggregate (order per visit
+        is kept: a later message never overtakes an earlier one, not even one parked for staff).
         `topics` restricts the answer (the worker leaves out destinations that are backing off)."""
         where, params = "", [to_iso(now)]
         if topics is not None:
@@ -69,7 +69,7 @@ class OutboxRepository:
             params += topics
         rows = self._db.conn.execute(
             "SELECT o.* FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?" + where +
-            " AND o.id = (SELECT MIN(id) FROM outbox p WHERE p.aggregate_id = o.aggregate_id AND p.status = 'pending')"
+            " AND o.id = (SELECT MIN(id) FROM outbox p WHERE p.aggregate_id = o.aggregate_id AND p.status IN ('pending', 'parked'))"
             " ORDER BY o.id LIMIT ?",
             (*params, limit),
         ).fetchall()
@@ -83,12 +83,30 @@ class OutboxRepository:
             if also is not None:
                 also(conn)
 
+    def mark_sent_many(self, message_ids: list[int], at: datetime) -> None:
+        """Mark the messages one batch request delivered, in one transaction."""
+        with self._db.transaction() as conn:
+            conn.executemany("UPDATE outbox SET status='sent', sent_at=?, last_error='' WHERE id=?",
+                             [(to_iso(at), mid) for mid in message_ids])
+
     def reschedule(self, message_id: int, next_at: datetime, error: str) -> None:
         with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE id=?",
                 (to_iso(next_at), error[:500], message_id),
             )
+
+    def note_error(self, message_id: int, next_at: datetime, error: str) -> None:
+        """Say why and until when a message waits, without charging it an attempt (its destination is down)."""
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE outbox SET next_attempt_at=?, last_error=? WHERE id=?", (to_iso(next_at), error[:500], message_id))
+
+    def held(self, limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages waiting behind a parked message of the same aggregate (they flow once it is retried)."""
+        rows = self._db.conn.execute(
+            "SELECT o.* FROM outbox o WHERE o.status='pending' AND EXISTS (SELECT 1 FROM outbox p"
+            " WHERE p.aggregate_id=o.aggregate_id AND p.status='parked' AND p.id < o.id) ORDER BY o.id LIMIT ?", (limit,))
+        return [_row(r) for r in rows]
 
     def park(self, message_id: int, reason: str, also: Callable[[sqlite3.Connection], None] | None = None) -> None:
         with self._db.transaction() as conn:

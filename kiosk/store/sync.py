@@ -11,7 +11,7 @@ from kiosk.store.db import Database
 from kiosk.store.visits import _VISIT_COLUMNS, _visit
 
 # Delivery states only move forward: a late 'delivered' never overwrites 'read'.
-NOTICE_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+NOTICE_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,14 @@ class HostNotice:
     detail: str
     created_at: datetime
     updated_at: datetime
+    sends: int = 0  # provider calls begun
+    doubtful: int = 0  # of which the outcome was never learnt (the worker died, or no answer came)
 
 
 def _notice(r: sqlite3.Row) -> HostNotice:
     return HostNotice(
         r["id"], r["visit_id"], r["host_id"], r["channel"], r["provider_message_id"], r["status"], r["detail"],
-        from_iso(r["created_at"]), from_iso(r["updated_at"]),
+        from_iso(r["created_at"]), from_iso(r["updated_at"]), r["sends"], r["doubtful"],
     )
 
 
@@ -70,6 +72,23 @@ class HostNoticeRepository:
             "UPDATE host_notices SET status='sent', provider_message_id=?, detail='', updated_at=? WHERE id=?",
             (provider_message_id, to_iso(at), notice_id),
         )
+
+    def begin_send(self, notice_id: int, at: datetime) -> HostNotice | None:
+        """Record, committed before the provider is called, that a call is in flight. A notice found still in
+        flight is one whose last call has no known outcome: it is counted as doubtful. Returns the notice after."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE host_notices SET doubtful = doubtful + (status = 'sending'), sends = sends + 1,"
+                " status = 'sending', updated_at=? WHERE id=? AND status IN ('queued', 'sending', 'failed')",
+                (to_iso(at), notice_id),
+            )
+        return self.get(notice_id)
+
+    def not_sent(self, notice_id: int, reason: str, at: datetime) -> None:
+        """The provider answered that it did not take the message: no longer in flight."""
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE host_notices SET status='queued', detail=?, updated_at=? WHERE id=? AND status='sending'",
+                         (reason[:300], to_iso(at), notice_id))
 
     def mark_failed(self, conn: sqlite3.Connection, notice_id: int, reason: str, at: datetime) -> None:
         conn.execute(

@@ -172,6 +172,15 @@ class VisitRepository:
         row = self._db.conn.execute(f"SELECT {_VISIT_COLUMNS} FROM visits WHERE pass_id=?", (pass_id,)).fetchone()
         return _visit(row) if row else None
 
+    def latest_of_guest(self, guest_id: int, *, with_photo: bool = False) -> Visit | None:
+        """The guest's most recent visit (with a photo kept, when asked): a returning guest's fast lane."""
+        photo = " AND photo_path != ''" if with_photo else ""
+        row = self._db.conn.execute(
+            f"SELECT {_VISIT_COLUMNS} FROM visits WHERE guest_id=?{photo} ORDER BY created_at DESC LIMIT 1",
+            (guest_id,),
+        ).fetchone()
+        return _visit(row) if row else None
+
     def list_between(self, start: datetime, end: datetime) -> list[Visit]:
         rows = self._db.conn.execute(
             f"SELECT {_VISIT_COLUMNS} FROM visits WHERE created_at >= ? AND created_at < ? ORDER BY created_at",

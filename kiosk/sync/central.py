@@ -24,11 +24,26 @@ def load_credential(path) -> dict:
     return {"token": text}
 
 
+def subject_key_from_config(cfg) -> bytes | None:
+    """The office's subject key (for keyed NIK hashes), from the device credential file; None without one."""
+    c = cfg.central
+    if not c.token_file:
+        return None
+    try:
+        key = load_credential(cfg.path(c.token_file)).get("subject_key") or ""
+        return bytes.fromhex(key) if key else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 class CentralClient:
     """One office's view of the central API. Every call has connect and read timeouts; TLS is verified
     unless the config says otherwise; the office's bearer token goes with every request."""
 
     target = "central"
+    destination = "central"
+    max_items = 200  # per batch request (the contract allows 500)
+    max_bytes = 4_000_000  # of JSON per batch request (photos ride inside visits; the server takes 8 MB)
 
     def __init__(
         self,

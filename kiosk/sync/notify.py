@@ -10,12 +10,15 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 
 from kiosk.sync.errors import DeliveryError, is_transient_status
 
 log = logging.getLogger(__name__)
 
 _TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+# Put in front of a notice sent again because an earlier call's outcome is unknown (the host may have it twice).
+REPEAT_MARKER = "(pesan ulang / repeated notice)"
 # Cloud API error codes that mean "slow down", even when the HTTP status is 400.
 _WA_THROTTLED = {4, 80007, 130429, 131048, 131056}
 
@@ -34,6 +37,7 @@ class HostNotice:
     photo_url: str
     complaint: bool = False
     intended_host: str = ""
+    repeat: bool = False  # an earlier send may have reached the host: say this one is a repeat
 
     @property
     def time_text(self) -> str:
@@ -42,7 +46,8 @@ class HostNotice:
 
     def text(self) -> str:
         """The whole message, in Indonesian (the gateway sends it as is)."""
-        lines = [f"Yth. {self.host_name},"]
+        lines = [REPEAT_MARKER] if self.repeat else []
+        lines.append(f"Yth. {self.host_name},")
         if self.complaint:
             lines.append("Ada tamu dengan laporan/pengaduan untuk Seksi Intelijen.")
         else:
@@ -74,12 +79,17 @@ def _http_failure(target: str, resp: requests.Response, reason: str, *, transien
 
 
 def _post(session: requests.Session, target: str, url: str, timeout, **kwargs) -> requests.Response:
+    """POST; a failure without an answer says whether the provider may have received the message anyway."""
     try:
         return session.post(url, timeout=timeout, **kwargs)
-    except requests.Timeout:
+    except requests.ConnectTimeout:
         raise DeliveryError(target, "timeout", transient=True) from None
-    except requests.ConnectionError:
-        raise DeliveryError(target, "provider unreachable", transient=True) from None
+    except requests.Timeout:  # sent, no answer in time: it may have been accepted
+        raise DeliveryError(target, "timeout", transient=True, maybe_delivered=True) from None
+    except requests.ConnectionError as exc:
+        cause = exc.args[0] if exc.args else None
+        never_connected = isinstance(getattr(cause, "reason", cause), urllib3.exceptions.NewConnectionError)
+        raise DeliveryError(target, "provider unreachable", transient=True, maybe_delivered=not never_connected) from None
 
 
 class WhatsAppCloudNotifier:
@@ -100,7 +110,8 @@ class WhatsAppCloudNotifier:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def body(self, n: HostNotice) -> dict:
-        params = [n.host_name, n.guest_name, n.purpose, n.time_text, n.photo_url or "-"]
+        # A template's words are fixed; the repeat marker rides in the first parameter ("Yth. {{1}},").
+        params = [f"{n.host_name} {REPEAT_MARKER}" if n.repeat else n.host_name, n.guest_name, n.purpose, n.time_text, n.photo_url or "-"]
         return {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -129,7 +140,9 @@ class WhatsAppCloudNotifier:
             err = data.get("error") or {} if isinstance(data, dict) else {}
             throttled = err.get("code") in _WA_THROTTLED
             reason = f"{err.get('code', '')} {err.get('message', resp.reason)}".strip()
-            raise _http_failure(self.channel, resp, reason, transient=True if throttled else None)
+            if throttled:  # the number or the account is rate limited: the channel as a whole waits
+                raise DeliveryError(self.channel, f"HTTP {resp.status_code}: {reason}", transient=True, status=429)
+            raise _http_failure(self.channel, resp, reason)
         try:
             return Receipt(self.channel, str(data["messages"][0]["id"]))
         except (KeyError, IndexError, TypeError):

@@ -26,6 +26,9 @@ class _StubServer(ThreadingHTTPServer):
         self.accepted: list[dict[str, Any]] = []
         self.rejected: list[tuple[int, str]] = []
         self.fail_next: list[tuple[int, dict]] = []  # (HTTP status, JSON body) answered before any check
+        # When set: a message is accepted (recorded) and the answer waits for this event (a slow provider,
+        # or a sender killed between the provider accepting and learning so).
+        self.answer_gate: threading.Event | None = None
         self._ids = itertools.count(1)
         self._thread: threading.Thread | None = None
 
@@ -35,6 +38,11 @@ class _StubServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def accepted_now(self) -> None:
+        gate = self.answer_gate
+        if gate is not None:
+            gate.wait(60)
 
     def __enter__(self):
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -104,6 +112,7 @@ class WhatsAppCloudStub(_StubServer):
                 if problem:
                     return self.error(400, problem[0], problem[1])
                 stub.accepted.append(msg)
+                stub.accepted_now()
                 wamid = f"wamid.TEST{next(stub._ids):06d}"
                 self.reply(200, {"messaging_product": "whatsapp", "contacts": [{"input": msg["to"], "wa_id": msg["to"]}],
                                  "messages": [{"id": wamid}]})
@@ -161,6 +170,7 @@ class HttpGatewayStub(_StubServer):
                 if not form.get("message", "").strip():
                     return self.refuse("message is empty")
                 stub.accepted.append(form)
+                stub.accepted_now()
                 self.reply(200, {"status": True, "detail": "success! message in queue", "id": [str(80_000_000 + next(stub._ids))],
                                  "process": "pending", "target": [form["target"]]})
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.domain.convergence import RANK
 from kiosk.domain.visit import Visit, VisitState
+from kiosk.store.privacy import PrivacyRepository
 from kiosk.store.sync import HostNoticeRepository, PulledVisitWriter, SyncStateRepository
 from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient
@@ -75,6 +77,8 @@ class Puller:
             return self._registered(conn, item)
         if kind == "visit.event":
             return self._event(conn, item)
+        if kind == "visit.erased":
+            return self._erased(conn, item["visit_id"])
         if kind == "notice.status":
             message_id, status = mapping.remote_notice_status(item)
             return int(self.notices.record_status(conn, message_id, status, self.clock.now()))
@@ -123,6 +127,20 @@ class Puller:
         if new != visit:
             self.visits.update(conn, new)
         self.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
+        return 1
+
+    def _erased(self, conn: sqlite3.Connection, visit_id: str) -> int:
+        """Central erased the visit (a data subject's erasure on some device): nothing of it stays here either."""
+        visit = self.writer.visit(conn, visit_id)
+        if visit is None:
+            return 0
+        repo = PrivacyRepository(self.db)
+        repo.delete_visits(conn, [visit_id])
+        repo.delete_guests_without_visits(conn, [visit.guest_id])
+        if visit.photo_path and "://" not in visit.photo_path:  # our own photo file (pulled visits hold a link)
+            path = Path(visit.photo_path)
+            (path if path.is_absolute() else self.config.data_dir / path).unlink(missing_ok=True)
+        log.info("visit erased at central", extra={"visit_id": visit_id})
         return 1
 
     def _truth(self, conn: sqlite3.Connection, visit: Visit, item: dict) -> VisitState | None:

@@ -7,17 +7,18 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.domain.subject import subject_hash
 from kiosk.domain.visit import VisitEvent
 from kiosk.store.gate_scans import GateScanRepository
 from kiosk.store.outbox import OutboxMessage
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
-from kiosk.sync.central import CentralClient
+from kiosk.sync.central import CentralClient, subject_key_from_config
 from kiosk.sync.errors import DeliveryError, SyncNotConfigured
 from kiosk.sync.notify import HostNotice, Notifier, notifier_from_config
 from kiosk.sync.pull import Puller
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PASS_SCAN_TOPIC = "gate.pass_scan"  # kiosk.app.gate.PASS_SCAN_TOPIC
-CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC)
+CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget")
 NOTIFY_TOPIC = "notify.host"
+FORGET_TOPIC = "privacy.forget"
 
 
 class VisitPushHandler:
@@ -55,7 +57,7 @@ class VisitPushHandler:
         except OSError:
             return None  # deleted by retention, or never written: the record goes without it
 
-    def send(self, message: OutboxMessage):
+    def body(self, message: OutboxMessage) -> dict:
         payload = message.payload
         visit = self.visits.find(payload["visit_id"])
         if visit is None:
@@ -68,8 +70,15 @@ class VisitPushHandler:
             registered=payload, guest=guest, host=host, purpose_label=purposes.get(visit.purpose, visit.purpose),
             satker=self.config.office.name, photo=self._photo(visit.photo_path),
         )
-        self.client.push_visit(body, message.idempotency_key)
+        return body
+
+    def send(self, message: OutboxMessage):
+        self.client.push_visit(self.body(message), message.idempotency_key)
         return None
+
+    def batch_item(self, message: OutboxMessage) -> dict:
+        """The same body under the same key as `send` (a key never goes with two bodies)."""
+        return {"op": "visit", "idempotency_key": message.idempotency_key, "body": self.body(message)}
 
     def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
         pass
@@ -80,11 +89,40 @@ class EventPushHandler(VisitPushHandler):
         self.client.push_event(message.payload["visit_id"], mapping.event_body(message.payload), message.idempotency_key)
         return None
 
+    def batch_item(self, message: OutboxMessage) -> dict:
+        return {"op": "event", "idempotency_key": message.idempotency_key, "visit_id": message.payload["visit_id"],
+                "body": mapping.event_body(message.payload)}
+
+
+class ErasureHandler:
+    """`privacy.forget`: central deletes the data subject's visits, named by the keyed NIK hash (every visit of
+    the person at this office, from any device) and by the visit ids this device knew. Never the NIK."""
+
+    destination = "central"
+
+    def __init__(self, client: CentralClient) -> None:
+        self.client = client
+
+    def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None]:
+        p = message.payload
+        self.client.erase(p["request_id"], subject_hash=p.get("subject_hash"), visit_ids=p.get("visit_ids") or [])
+
+        def scrub(conn: sqlite3.Connection) -> None:  # done: the pseudonym is not kept here either
+            rest = {k: v for k, v in p.items() if k != "subject_hash"}
+            conn.execute("UPDATE outbox SET payload=? WHERE id=?", (json.dumps(rest, sort_keys=True), message.id))
+
+        return scrub
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        pass
+
 
 class PassScanPushHandler(VisitPushHandler):
     """A gate's scan of a pass whose visit it did not know (offline): sent as the visit's gate_scan event once
     the visit is known here (pulled), so the central server and every other device learn it; until then it
     waits with backoff."""
+
+    batch_item = None  # sent one by one
 
     def __init__(self, *, scans: GateScanRepository, **store: Any) -> None:
         super().__init__(**store)
@@ -96,7 +134,7 @@ class PassScanPushHandler(VisitPushHandler):
         visit = self.visits.find_by_pass(pass_id)
         visit_id = visit.id if visit else self.scans.visit_for_pass(pass_id)
         if not visit_id:
-            raise DeliveryError("central", f"visit of pass {pass_id} not known here yet", transient=True)
+            raise DeliveryError("central", f"visit of pass {pass_id} not known here yet", transient=True, status=425)
         event = {
             "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk:{message.idempotency_key}")),
             "visit_id": visit_id, "kind": "gate_scan", "from_state": None, "to_state": None, "at": payload["at"],
@@ -132,8 +170,28 @@ class HostNoticeHandler:
         )
 
     def send(self, message: OutboxMessage) -> Callable[[sqlite3.Connection], None]:
+        """In flight is recorded (committed) before the provider is called. A notice found still in flight had a
+        call whose outcome is unknown (the worker died, or no answer came): the providers offer no status lookup
+        for a send (the Cloud API has none; the gateways' ids come only in the answer), so it is sent ONE more
+        time with the repeat marker in its text; if that call's outcome is unknown too, it is parked, not sent
+        a third time. A host never gets the same notice twice without being told."""
         payload = message.payload
-        receipt = self.notifier.send(self.build(payload))
+        notice = self.build(payload)
+        row = self.notices.get(payload["notice_id"])
+        if row is not None and row.status == "sending" and row.doubtful >= 1:
+            raise DeliveryError(self.notifier.channel, "outcome of the repeated notice unknown; not sent a third time",
+                                transient=False)
+        row = self.notices.begin_send(payload["notice_id"], self.clock.now())
+        if row is not None and row.doubtful:
+            notice = replace(notice, repeat=True)
+            log.warning("host notice sent again with the repeat marker",
+                        extra={"visit_id": notice.visit_id, "notice_id": row.id, "sends": row.sends})
+        try:
+            receipt = self.notifier.send(notice)
+        except DeliveryError as exc:
+            if not exc.maybe_delivered:
+                self.notices.not_sent(payload["notice_id"], exc.reason, self.clock.now())
+            raise
         now = self.clock.now()
 
         def record(conn: sqlite3.Connection) -> None:
@@ -157,6 +215,7 @@ class HostNoticeHandler:
 class SyncStatus:
     counts: dict[str, int]
     parked: list[OutboxMessage]
+    held: list[OutboxMessage]  # pending, but behind a parked message of the same visit
     worker: dict[str, Any]
     cursor: str
     central_url: str
@@ -186,6 +245,7 @@ class SyncService:
             store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
             out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
+            out[FORGET_TOPIC] = ErasureHandler(self.client)
             out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(
@@ -197,7 +257,9 @@ class SyncService:
     @cached_property
     def worker(self) -> OutboxWorker:
         c = self.config.central
-        return OutboxWorker(clock=self.clock, db=self.db, outbox=self.visits.outbox, handlers=self.handlers, base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
+        return OutboxWorker(clock=self.clock, db=self.db, outbox=self.visits.outbox, handlers=self.handlers,
+                            base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
+                            max_attempts=c.max_attempts, batcher=self.client if c.batch_push else None,
                             on_cycle=self._maybe_pull)
 
     @cached_property
@@ -206,6 +268,14 @@ class SyncService:
             return None
         return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
                       hosts=self.hosts, client=self.client)
+
+    @cached_property
+    def _subject_key(self) -> bytes | None:
+        return subject_key_from_config(self.config)
+
+    def subject_hash(self, nik: str) -> str | None:
+        """The keyed hash by which central knows this person (None when this device has no subject key)."""
+        return subject_hash(self._subject_key, nik) if self._subject_key else None
 
     # --- the worker's face ---
 
@@ -259,7 +329,7 @@ class SyncService:
         state = SyncStateRepository(self.db)
         raw = state.get("worker")
         return SyncStatus(
-            counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit),
+            counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit), held=outbox.held(parked_limit),
             worker=json.loads(raw) if raw else {"state": "never_ran", "last_error": ""},
             cursor=state.get("pull.cursor", "0") or "0", central_url=self.config.central.url,
             notifier=self.config.notifier.kind,

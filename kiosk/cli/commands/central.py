@@ -69,6 +69,17 @@ def register(sub) -> None:
     ls.add_argument("--db", default=None, help=DB_HELP)
     ls.set_defaults(func=credential_list)
 
+    u = csub.add_parser("user", help="web desk accounts: add")
+    usub = u.add_subparsers(dest="user_command", metavar="ACTION")
+    usub.required = True
+    ua = usub.add_parser("add", help="a web desk account of one office (password prompted, or one line on stdin)")
+    ua.add_argument("--office", required=True, type=_office)
+    ua.add_argument("--role", required=True, choices=("ptsp", "host", "intel", "head", "admin"),
+                    help="ptsp officer, host employee, intel (Head of Intelligence), head (Kajari), admin")
+    ua.add_argument("--name", required=True, type=_user_name, help="the log-in name")
+    ua.add_argument("--db", default=None, help=DB_HELP)
+    ua.set_defaults(func=user_add)
+
     pg = csub.add_parser("purge", help="delete visits older than the retention period (and old feed/idempotency rows)")
     pg.add_argument("--days", type=int, default=None, help="retention in days (default: $KIOSK_CENTRAL_RETENTION_DAYS or 30)")
     pg.add_argument("--db", default=None, help=DB_HELP)
@@ -196,6 +207,23 @@ def credential_list(args) -> int:
     return 0
 
 
+def user_add(args) -> int:
+    from kiosk.central.desk import DeskStore
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Kata sandi / Password: ")
+        if getpass.getpass("Ulangi / Repeat: ") != password:
+            raise CentralCliError("kata sandi tidak sama", "the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    store, _ = _store(args)
+    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password)
+    print(f"desk user {user.name} ({user.role}) added to {user.office}")
+    return 0
+
+
 def purge_cmd(args) -> int:
     store, settings = _store(args)
     days = args.days if args.days is not None else settings.retention_days
@@ -256,4 +284,12 @@ def _device(text: str) -> str:
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,31}", text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a device id (a-z, 0-9, -; up to 32)")
+    return text
+
+
+def _user_name(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a user name (A-Z, a-z, 0-9, . _ -; 2-64)")
     return text

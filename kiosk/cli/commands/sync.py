@@ -35,8 +35,9 @@ def _stop(signum, frame) -> None:
 def run_worker(args) -> int:
     ctx = context_from_args(args)
     signal.signal(signal.SIGTERM, _stop)
-    print(f"sync worker: central={ctx.config.central.url or '(none)'} notifier={ctx.config.notifier.kind}", flush=True)
     try:
+        _ = ctx.sync.worker  # built before saying so: a stop from here on is recorded as 'stopped'
+        print(f"sync worker: central={ctx.config.central.url or '(none)'} notifier={ctx.config.notifier.kind}", flush=True)
         ctx.sync.run_forever()
     except KeyboardInterrupt:
         pass
@@ -50,8 +51,10 @@ def status(args) -> int:
     s = ctx.sync.status()
     parked = [{"id": m.id, "topic": m.topic, "aggregate_id": m.aggregate_id, "attempts": m.attempts,
                "reason": m.last_error, "created_at": m.created_at.isoformat()} for m in s.parked]
+    held = [{"id": m.id, "topic": m.topic, "aggregate_id": m.aggregate_id} for m in s.held]
     if args.json:
-        print(json.dumps({"counts": s.counts, "worker": s.worker, "cursor": s.cursor, "parked": parked}, indent=2))
+        print(json.dumps({"counts": s.counts, "worker": s.worker, "cursor": s.cursor, "parked": parked, "held": held},
+                         indent=2))
         return 0
     c = s.counts
     print(f"outbox: {c['pending']} pending, {c['sent']} sent, {c['parked']} parked")
@@ -59,6 +62,8 @@ def status(args) -> int:
     print(f"central: {s.central_url or '(not configured)'}  pull cursor: {s.cursor}  notifier: {s.notifier}")
     for m in parked:
         print(f"parked #{m['id']} {m['topic']} {m['aggregate_id']}: {m['reason']}")
+    for m in held:  # later messages of a visit wait behind its parked one, to keep the visit's order
+        print(f"held #{m['id']} {m['topic']} {m['aggregate_id']}: waits behind a parked message of the visit")
     return 0
 
 

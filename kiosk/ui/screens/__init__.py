@@ -8,16 +8,16 @@ ROLE_SCREENS: dict[str, list[str]] = {
     "guest": [
         "welcome:GuestWelcomeScreen",
         "help:HelpScreen",
+        "guest_consent:ConsentScreen",
         "guest_scan:ScanScreen",
         "guest_entry:NikEntryScreen",
+        "guest_proof:ProofScreen",
         "guest_confirm:ConfirmScreen",
         "guest_purpose:PurposeScreen",
         "guest_host:HostScreen",
         "guest_photo:PhotoScreen",
-        "guest_consent:ConsentScreen",
         "guest_finish:FinishScreen",
         "guest_done:DoneScreen",
-        "manual_entry:ManualEntryScreen",
     ],
     "security": [
         "security:GateScreen",

@@ -1,14 +1,14 @@
-"""Step 2: the guest checks name, phone, institution and address (editable); the NIK is shown masked.
+"""Step 3: the guest checks name, phone, institution and address (editable); the NIK is shown masked.
 
 After a KTP read by the camera, the fields read with doubt are highlighted, and a NIK in doubt is shown
-in full and editable. A NIK that disagrees with the printed birth date or sex is never accepted
-silently: the guest corrects it, or taps "Data benar" a second time to confirm it.
+in full and editable. The rules (names, phone numbers, a card that disagrees with its NIK confirmed by a
+second tap, where to go next) are the flow's (kiosk.domain.registration); this screen shows and asks.
+A returning guest who proved it is them sees the date they first agreed to the data notice.
 """
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
-from kiosk.app.flow import ktp_born
 from kiosk.domain.errors import KioskError
 from kiosk.domain.masking import mask_nik
 from kiosk.ui.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
@@ -26,14 +26,17 @@ class ConfirmScreen(FlowScreen):
     checks = ListProperty([])  # fields to highlight: nik, name, address, born
     nik_editable = BooleanProperty(False)
     confirming = BooleanProperty(False)  # the guest was shown a disagreement; the next tap confirms it
+    consent_date = StringProperty("")  # a proven returning guest: when they first agreed to the notice
 
     def refresh(self) -> None:
         draft = self.draft
         self.returning = draft.returning
         self.message = ""
         self.confirming = False
+        first = draft.consent_first_given
+        self.consent_date = f"{first.astimezone(self.app._tz):%d-%m-%Y}" if first else ""
         self.from_card = draft.ktp is not None
-        self.born = ktp_born(draft.ktp) if draft.ktp else ""
+        self.born = self.flow.born_text(draft)
         self.checks = sorted(self.flow.ktp_checks(draft))
         self.nik_editable = "nik" in self.checks
         self.masked_nik = draft.nik if self.nik_editable else mask_nik(draft.nik)
@@ -70,21 +73,17 @@ class ConfirmScreen(FlowScreen):
                 self.message = exc.text(lang)
                 self.focus_field(self.ids.nik)
                 return
-        name, phone = draft.name, draft.phone.replace(" ", "")
-        if len(name) < 2:
-            self.message = self.app.tr("confirm.need_name")
-            self.focus_field(self.ids.name)
+        try:
+            flags = self.flow.confirm_details(draft, asked=self.confirming)
+        except KioskError as exc:
+            self.message = exc.text(lang)
+            self.focus_field(self.ids.phone if exc.code == "invalid_phone" else self.ids.name)
             return
-        if phone and not (phone.lstrip("+").isdigit() and 8 <= len(phone.lstrip("+")) <= 15):
-            self.message = self.app.tr("confirm.bad_phone")
-            self.focus_field(self.ids.phone)
+        if flags:
+            self.confirming = True
+            said = " ".join(f"{f.text_id if lang == 'id' else f.text_en}." for f in flags)
+            self.message = f"{said} {self.app.tr('confirm.confirm_again')}"
             return
-        flags = self.flow.ktp_flags(draft)
-        if flags and not draft.ktp_flags_confirmed:
-            if not self.confirming:
-                self.confirming = True
-                said = " ".join(f"{f.text_id if lang == 'id' else f.text_en}." for f in flags)
-                self.message = f"{said} {self.app.tr('confirm.confirm_again')}"
-                return
-            self.flow.confirm_ktp_flags(draft, flags)
-        self.go_next("purpose")
+        for name in FIELDS:  # as stored: normalised spaces
+            self.ids[name].text = getattr(draft, name)
+        self.go_next(self.flow.next_after_confirm(draft))

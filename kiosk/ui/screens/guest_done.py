@@ -34,5 +34,7 @@ class DoneScreen(KioskScreen):
             self._home.cancel()
 
     def finish(self) -> None:
+        if self.app is None or self.app.screens.current_screen is not self:  # not showing (a stopped app): nothing to do
+            return
         self.app.flow_outcome = None
         self.app.go_home()

@@ -1,4 +1,5 @@
-"""Step 1 (typed): the NIK on a big numeric keypad."""
+"""Step 2 (typed): the NIK on a big numeric keypad, judged part by part while it is typed: a wrong part says
+which digits to look at ("digit 7-12 (tanggal lahir)"), a complete NIK names its region."""
 from __future__ import annotations
 
 from kivy.properties import StringProperty
@@ -10,20 +11,42 @@ from kiosk.ui.screens.flow_base import FlowScreen
 
 class NikEntryScreen(FlowScreen):
     message = StringProperty("")
+    tone = StringProperty("muted")  # muted | ok | warning | danger
+
+    def on_kv_post(self, base_widget) -> None:
+        super().on_kv_post(base_widget)
+        self.app.bind(lang=lambda *_: self.judge(self.ids.nik.text))
 
     def refresh(self) -> None:
-        self.message = ""
         self.ids.nik.text = self.draft.nik
+        self.judge(self.draft.nik)
 
     def on_nik_text(self, field, text: str) -> None:
         if len(text) > 16:
             field.text = text[:16]
-        self.message = ""
+            return
+        self.judge(text)
+
+    def judge(self, digits: str) -> None:
+        """What the digits typed so far mean: the error in words, the progress, or the region."""
+        identity, lang = self.services.identity, self.app.lang
+        error = identity.check_typing(digits)
+        if error is not None:
+            self.message, self.tone = error.text(lang), "danger"
+        elif len(digits) < 16:
+            self.message, self.tone = self.app.tr("entry.progress", typed=len(digits)), "muted"
+        else:
+            info = identity.parse_nik(digits)
+            where = ", ".join(p for p in (info.district, info.regency, info.province) if p)
+            if info.warnings:
+                self.message, self.tone = f"{where}. {self.app.tr('entry.unknown_district')}", "warning"
+            else:
+                self.message, self.tone = where, "ok"
 
     def go_forward(self) -> None:
         try:
-            self.flow.set_nik(self.draft, self.ids.nik.text, source="manual")
+            needs_proof = self.flow.set_nik(self.draft, self.ids.nik.text, source="manual")
         except KioskError as exc:
-            self.message = exc.text(self.app.lang)
+            self.message, self.tone = exc.text(self.app.lang), "danger"
             return
-        self.go_next("confirm")
+        self.go_next("proof" if needs_proof else "confirm")

@@ -1,6 +1,7 @@
-"""Step 5: the photo. The face is found and centred on the live preview, a countdown takes the picture; retake or go on.
+"""Step 6: the photo. The face is found and centred on the live preview, a countdown takes the picture; retake or go on.
 
-The guest can always tap "take photo now" (and must when no face cascade is installed).
+The guest can always tap "take photo now" (and must when no face cascade is installed). A returning guest who
+proved it is them is first offered their recent photo: one tap keeps it and finishes the registration.
 """
 from __future__ import annotations
 
@@ -24,16 +25,36 @@ class PhotoScreen(FlowScreen):
     captured = BooleanProperty(False)
     camera_ok = BooleanProperty(True)
     photo_texture = ObjectProperty(None, allownone=True)
+    offer = BooleanProperty(False)  # the last visit's photo is shown for the guest to keep or replace
 
     def on_enter(self, *args) -> None:
         self._stop_countdown()
         self._ready = 0
         self._face = None
+        self.offer = False
         self.captured = bool(self.draft.photo)
         if self.captured:
             self._show(self.draft.photo)
             return
+        self._offered = self.flow.reusable_photo(self.draft)
+        if self._offered:
+            self.camera_ok = True
+            self.offer = True
+            self._show(self._offered)
+            return
         self._start_camera()
+
+    def reuse(self) -> None:
+        """Keep the last visit's photo: the registration finishes at once."""
+        if self.offer and self._offered:
+            self.flow.reuse_photo(self.draft, self._offered)
+            self.offer = False
+            self.go_next("finish")
+
+    def new_photo(self) -> None:
+        self.offer = False
+        self._offered = None
+        self.retake()
 
     def _start_camera(self) -> None:
         self.captured = False
@@ -105,5 +126,7 @@ class PhotoScreen(FlowScreen):
         self._start_camera()
 
     def go_forward(self) -> None:
-        if self.captured or not self.camera_ok:
-            self.go_next("consent")
+        if self.offer:
+            self.reuse()
+        elif self.captured or not self.camera_ok:
+            self.go_next("finish")

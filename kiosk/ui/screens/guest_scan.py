@@ -1,4 +1,7 @@
-"""Step 1: show the e-KTP or a QR to the camera (or use the code scanner); or choose to type the NIK.
+"""Step 2: show the e-KTP or a QR to the camera (or use the code scanner); or choose to type the NIK.
+
+Only after the guest agreed to the data notice (the consent step) does this screen open a camera. A
+pre-registration invitation QR fills purpose and host; the guest then still shows who they are.
 
 Each preview frame (on the camera's thread) is first searched for a code, then offered to the KTP
 reader, which answers with guidance for the guest and, from a worker thread, the card's fields. A
@@ -16,6 +19,7 @@ from kiosk.ui.screens.flow_base import FlowScreen
 
 class ScanScreen(FlowScreen):
     message = StringProperty("")
+    message_kind = StringProperty("warning")
     camera_ok = BooleanProperty(True)
     # The KTP reader's advice, Indonesian first and English second (both shown: a guest may not find the toggle).
     guidance = StringProperty("")
@@ -23,9 +27,13 @@ class ScanScreen(FlowScreen):
     guidance_en = StringProperty("")
 
     def on_enter(self, *args) -> None:
-        self.message = ""
+        self.message, self.message_kind = "", "warning"
+        if not self.draft.consent:  # nothing is captured before the notice was agreed to
+            self.app.go("consent", direction="right")
+            return
         self.guidance = self.guidance_id = self.guidance_en = ""
         self._done = False
+        self._invitation = None
         self._card = None
         try:
             source = self.flow.open_camera("scan")
@@ -71,22 +79,34 @@ class ScanScreen(FlowScreen):
             self.guidance_id, self.guidance_en = event.text_id, event.text_en
             self.ids.camera.guide_ok = event.guidance in ("hold_still", "reading")
         elif event.kind == "result":
+            try:
+                self.flow.apply_ktp(self.draft, event.reading)
+            except KioskError as exc:  # a card whose NIK is not the invited guest's
+                self.message = exc.text(self.app.lang)
+                return
             self._done = True
-            self.flow.apply_ktp(self.draft, event.reading)
             self.go_next("confirm")
 
     def got_code(self, text: str) -> None:
-        if not self._active():
-            return
+        if not self._active() or text == getattr(self, "_invitation", None):
+            return  # the invitation still in front of the camera was taken already
         try:
-            self.flow.read_code(self.draft, text)
+            kind = self.flow.read_code(self.draft, text)
         except KioskError as exc:
-            self.message = exc.text(self.app.lang)
+            self.message, self.message_kind = exc.text(self.app.lang), "warning"
+            return
+        if kind == "invitation":  # purpose and host are known; the guest still shows who they are
+            self._invitation = text
+            draft = self.draft
+            entry = self.flow.purpose(draft.purpose)
+            label = (entry.label_id if self.app.lang == "id" else entry.label_en) if entry else draft.purpose
+            self.message = self.app.tr("scan.invitation", purpose=label, host=draft.host_name)
+            self.message_kind = "info"
             return
         self._done = True
         if self._card is not None:
             self._card.stop()
-        self.go_next("confirm")
+        self.go_next("proof" if self.draft.needs_proof() else "confirm")
 
     def type_instead(self) -> None:
         self.go_next("entry")

@@ -6,8 +6,8 @@ from kiosk.ui.screens.base import KioskScreen
 
 class GuestWelcomeScreen(KioskScreen):
     def start_registration(self) -> None:
-        # The registration flow's first screen, when the role has one.
-        self.app.go("scan") if self.manager.has_screen("scan") else self.app.go("help")
+        # The registration flow's first screen, when the role has one: the data notice, before any capture.
+        self.app.go("consent") if self.manager.has_screen("consent") else self.app.go("help")
 
 
 class SecurityWelcomeScreen(KioskScreen):

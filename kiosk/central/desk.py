@@ -1,0 +1,491 @@
+"""The office web desk on the central service: per-office accounts with roles, log-in sessions, today's guests
+live for the PTSP officer, and the host's signed answer page. Server-rendered (Jinja2) with a little plain JS
+that polls the live list; no build chain.
+
+Security: passwords are argon2id hashes; the session is a signed cookie (HttpOnly, SameSite=Strict) that
+carries a CSRF token every POST form must repeat; five wrong passwords lock the account for 15 minutes; a
+user only ever sees their own office (403 otherwise); every guest record shown or changed leaves an audit
+row (who, when, which visit, what). Actions become events through the same path the kiosk API uses.
+"""
+# No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from kiosk.central.models import desk_audit, desk_users, notices, visits
+from kiosk.domain.convergence import utc_text
+from kiosk.domain.errors import KioskError
+
+ROLES = ("ptsp", "host", "intel", "head", "admin")
+ACTING_ROLES = ("ptsp", "admin")  # may record the host's answer and check a guest out
+LIST_ROLES = ("ptsp", "admin", "intel", "head")
+MAX_FAILED = 5
+LOCK_S = 15 * 60
+SESSION_S = 12 * 3600
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class DeskUserError(KioskError):
+    code = "desk_user"
+
+    def __init__(self, reason: str, *, role: str = "", name: str = "", office: str = "") -> None:
+        # unknown_role | short_password | exists
+        super().__init__(reason=reason, role=role, roles=", ".join(ROLES), name=name, office=office)
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
+
+
+@dataclass(frozen=True)
+class DeskUser:
+    id: str
+    office: str
+    name: str
+    role: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DeskStore:
+    """Accounts, log-in checks, the audit log and today's list (SQLAlchemy Core; keys to decrypt records)."""
+
+    def __init__(self, engine, keys) -> None:
+        self.engine = engine
+        self.keys = keys
+        from argon2 import PasswordHasher
+
+        self._hasher = PasswordHasher()
+        self._dummy = self._hasher.hash("not a password of anyone")
+
+    def add_user(self, office: str, name: str, role: str, password: str) -> DeskUser:
+        if role not in ROLES:
+            raise DeskUserError("unknown_role", role=role)
+        if len(password) < 10:
+            raise DeskUserError("short_password")
+        user = DeskUser(str(uuid.uuid4()), office, name, role)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(desk_users).values(id=user.id, office=office, name=name, role=role, failed=0,
+                                                       password_hash=self._hasher.hash(password), created_at=utc_text(_now())))
+        except IntegrityError:
+            raise DeskUserError("exists", name=name, office=office) from None
+        return user
+
+    def login(self, office: str, name: str, password: str) -> tuple[DeskUser | None, str]:
+        """(user, "") on success; (None, reason) with reason "wrong" or "locked"."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(desk_users).where(desk_users.c.office == office, desk_users.c.name == name)).first()
+        if row is None:
+            with suppress(VerificationError):
+                self._hasher.verify(self._dummy, password)  # the same work as for a real account
+            return None, "wrong"
+        now = _now()
+        if row.locked_until and row.locked_until > utc_text(now):
+            return None, "locked"
+        try:
+            self._hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            failed = row.failed + 1
+            locked = utc_text(now + timedelta(seconds=LOCK_S)) if failed >= MAX_FAILED else None
+            with self.engine.begin() as conn:
+                conn.execute(update(desk_users).where(desk_users.c.id == row.id).values(
+                    failed=0 if locked else failed, locked_until=locked))
+            self.audit(office, f"user:{name}", None, "login_failed", "locked" if locked else f"{failed} wrong")
+            return None, "locked" if locked else "wrong"
+        with self.engine.begin() as conn:
+            conn.execute(update(desk_users).where(desk_users.c.id == row.id).values(failed=0, locked_until=None))
+        self.audit(office, f"user:{name}", None, "login")
+        return DeskUser(row.id, row.office, row.name, row.role), ""
+
+    def user(self, user_id: str) -> DeskUser | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(desk_users).where(desk_users.c.id == user_id)).first()
+        return DeskUser(row.id, row.office, row.name, row.role) if row else None
+
+    def audit(self, office: str, actor: str, visit_id: str | None, action: str, detail: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(desk_audit).values(office=office, actor=actor[:100], at=utc_text(_now()), visit_id=visit_id,
+                                                   action=action, detail=detail[:200]))
+
+    def audit_seen(self, office: str, actor: str, visit_ids: list[str], day_start: str) -> None:
+        """One `seen` row per visit and user per day: the list polls every second and must not flood the log."""
+        if not visit_ids:
+            return
+        with self.engine.begin() as conn:
+            done = {r[0] for r in conn.execute(select(desk_audit.c.visit_id).where(
+                desk_audit.c.office == office, desk_audit.c.actor == actor, desk_audit.c.action == "seen",
+                desk_audit.c.at >= day_start, desk_audit.c.visit_id.in_(visit_ids)))}
+            rows = [{"office": office, "actor": actor, "at": utc_text(_now()), "visit_id": v, "action": "seen", "detail": ""}
+                    for v in visit_ids if v not in done]
+            if rows:
+                conn.execute(insert(desk_audit), rows)
+
+    def audit_rows(self, office: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(desk_audit).where(desk_audit.c.office == office).order_by(desk_audit.c.seq)).all()
+        return [dict(r._mapping) for r in rows]
+
+    def today(self, office: str, since: datetime) -> list[dict]:
+        """The office's visits registered since `since`, newest first, with the notice status; NIK masked."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(visits.c.visit_id, visits.c.state, visits.c.created_at, visits.c.updated_at,
+                                       visits.c.record_enc, visits.c.loker).where(
+                visits.c.office == office, visits.c.created_at >= utc_text(since)).order_by(visits.c.created_at.desc())).all()
+            ids = [r.visit_id for r in rows]
+            notice = {}
+            if ids:
+                for n in conn.execute(select(notices.c.visit_id, notices.c.status).where(notices.c.visit_id.in_(ids))):
+                    notice[n.visit_id] = n.status
+        out = []
+        for r in rows:
+            rec = json.loads(self.keys.decrypt_text(r.record_enc))
+            out.append({"visit_id": r.visit_id, "state": r.state, "created_at": r.created_at, "updated_at": r.updated_at,
+                        "nama": rec.get("nama", ""), "purpose": rec.get("purpose", ""), "detail": rec.get("detail", ""),
+                        "host": rec.get("nama_pejabat", ""), "host_id": rec.get("host_id", ""),
+                        "nik": mask_nik(rec.get("no_identitas") or ""), "loker": r.loker, "notice": notice.get(r.visit_id, "")})
+        return out
+
+
+def mask_nik(nik: str) -> str:
+    nik = nik.strip()
+    return "•" * max(0, len(nik) - 4) + nik[-4:] if nik else ""
+
+
+# --- words (Indonesian first, English second) ---
+
+STATE_WORDS = {
+    "registered": ("Terdaftar", "Registered"),
+    "waiting_host": ("Menunggu tuan rumah", "Waiting for the host"),
+    "accepted": ("Diterima", "Accepted"),
+    "declined": ("Ditolak", "Declined"),
+    "inside": ("Di dalam", "Inside"),
+    "checked_out": ("Sudah keluar", "Checked out"),
+    "cancelled": ("Dibatalkan", "Cancelled"),
+    "expired": ("Kedaluwarsa", "Expired"),
+}
+PURPOSE_WORDS = {
+    "meet_employee": ("Bertemu pegawai", "Meet an employee"),
+    "ptsp": ("Layanan PTSP", "PTSP service"),
+    "pengaduan": ("Pengaduan", "Complaint"),
+    "complaint": ("Pengaduan", "Complaint"),
+    "visit_detainee": ("Kunjungan tahanan", "Detainee visit"),
+    "legal_consultation": ("Konsultasi hukum", "Legal consultation"),
+    "other": ("Lainnya", "Other"),
+}
+NOTICE_WORDS = {"sent": ("terkirim", "sent"), "delivered": ("diterima HP", "delivered"), "read": ("dibaca", "read"),
+                "failed": ("gagal", "failed")}
+TEXT = {
+    "title": ("Meja Layanan Tamu", "Guest desk"),
+    "login": ("Masuk", "Log in"),
+    "logout": ("Keluar", "Log out"),
+    "office": ("Kantor", "Office"),
+    "name": ("Nama pengguna", "User name"),
+    "password": ("Kata sandi", "Password"),
+    "wrong": ("Nama atau kata sandi salah.", "Wrong name or password."),
+    "locked": ("Akun dikunci 15 menit karena terlalu banyak salah kata sandi.",
+               "Account locked for 15 minutes after too many wrong passwords."),
+    "expired_form": ("Formulir kedaluwarsa; silakan coba lagi.", "The form expired; please try again."),
+    "today": ("Tamu hari ini", "Today's guests"),
+    "guest": ("Tamu", "Guest"),
+    "state": ("Status", "State"),
+    "waited": ("Menunggu", "Waited"),
+    "minutes": ("menit", "min"),
+    "host": ("Tuan rumah", "Host"),
+    "purpose": ("Keperluan", "Purpose"),
+    "actions": ("Tindakan", "Actions"),
+    "accept": ("Terima", "Accept"),
+    "decline": ("Tolak", "Decline"),
+    "late": ("Saya terlambat", "I will be late"),
+    "checkout": ("Keluar (check-out)", "Check out"),
+    "host_answer": ("Catat jawaban tuan rumah:", "Record the host's answer:"),
+    "host_link": ("Tautan tuan rumah", "Host link"),
+    "none_today": ("Belum ada tamu hari ini.", "No guests yet today."),
+    "live": ("Diperbarui otomatis", "Updates live"),
+    "notice": ("Pemberitahuan", "Notice"),
+    "forbidden": ("Anda tidak berhak membuka halaman ini.", "You may not open this page."),
+    "link_bad": ("Tautan ini kedaluwarsa atau tidak sah.", "This link expired or is not valid."),
+    "host_title": ("Tamu untuk Anda", "A guest for you"),
+    "answered": ("Terima kasih, jawaban Anda sudah dicatat:", "Thank you, your answer is recorded:"),
+    "late_noted": ("Petugas PTSP diberi tahu bahwa Anda terlambat.", "The PTSP officer is told you will be late."),
+    "no_photo": ("Tidak ada foto", "No photo"),
+    "lang_other": ("English", "Bahasa Indonesia"),
+}
+
+
+def words(lang: str):
+    i = 1 if lang == "en" else 0
+
+    def t(key: str) -> str:
+        return TEXT[key][i]
+
+    def state(s: str) -> str:
+        return STATE_WORDS.get(s, (s, s))[i]
+
+    def purpose(p: str) -> str:
+        return PURPOSE_WORDS.get(p, (p, p))[i]
+
+    def notice(n: str) -> str:
+        return NOTICE_WORDS.get(n, (n, n))[i] if n else ""
+
+    return t, state, purpose, notice
+
+
+# --- signatures ---
+
+def host_link_sig(key: bytes, office: str, visit_id: str, expires: int) -> str:
+    return hmac.new(key, f"host/{office}/{visit_id}/{expires}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def host_link_path(key: bytes, office: str, visit_id: str, ttl_s: int, now: float | None = None) -> str:
+    expires = int((now or time.time()) + ttl_s)
+    return f"/desk/host/{office}/{visit_id}?exp={expires}&sig={host_link_sig(key, office, visit_id, expires)}"
+
+
+def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
+    """Add the desk's routes to the central app. Collaborators: the central store (events through the
+    convergence path), the desk store, the keys (session and host-link signatures), the settings and the
+    function that signs photo links."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from starlette.concurrency import run_in_threadpool
+
+    from kiosk.central.store import Rejected
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    serializer = URLSafeTimedSerializer(keys.desk_session_key, salt="desk-session")
+    tz = ZoneInfo(settings.timezone)
+    secure = settings.public_url.startswith("https://")
+    headers = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer",
+               "Content-Security-Policy": "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                          "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"}
+
+    def lang_of(request: Request) -> str:
+        return "en" if request.cookies.get("lang") == "en" else "id"
+
+    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        t, state_w, purpose_w, notice_w = words(lang)
+        html = env.get_template(name).render(t=t, state_w=state_w, purpose_w=purpose_w, notice_w=notice_w, lang=lang,
+                                             path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                                             **ctx)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    def session(request: Request) -> dict | None:
+        raw = request.cookies.get("desk_session")
+        if not raw:
+            return None
+        try:
+            return serializer.loads(raw, max_age=SESSION_S)
+        except BadSignature:
+            return None
+
+    def current(request: Request, office: str, roles=LIST_ROLES) -> tuple[DeskUser | None, dict | None, Response | None]:
+        s = session(request)
+        if s is None:
+            return None, None, RedirectResponse(f"/desk/login?office={office}", status_code=303)
+        user = desk.user(s["u"])
+        if user is None:
+            return None, None, RedirectResponse("/desk/login", status_code=303)
+        if user.office != office or user.role not in roles:
+            return None, None, render(request, "forbidden.html", 403, user=user)
+        return user, s, None
+
+    def check_csrf(s: dict, token: str) -> bool:
+        return bool(token) and hmac.compare_digest(s.get("c", ""), token)
+
+    def day_start() -> datetime:
+        local = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        return local.astimezone(UTC)
+
+    # --- log-in ---
+
+    @app.get("/desk/", include_in_schema=False)
+    @app.get("/desk", include_in_schema=False)
+    def desk_home(request: Request):
+        s = session(request)
+        user = desk.user(s["u"]) if s else None
+        if user is None:
+            return RedirectResponse("/desk/login", status_code=303)
+        return RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+
+    def login_page(request: Request, office: str = "", error: str = "", status: int = 200) -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        resp = render(request, "login.html", status, office=office, error=error, csrf=token)
+        resp.set_cookie("desk_login", token, httponly=True, samesite="strict", secure=secure, max_age=3600, path="/desk")
+        return resp
+
+    @app.get("/desk/login", include_in_schema=False)
+    def login_form(request: Request, office: str = ""):
+        return login_page(request, office[:32])
+
+    @app.post("/desk/login", include_in_schema=False)
+    def login(request: Request, office: str = Form(""), name: str = Form(""), password: str = Form(""),
+              csrf: str = Form("")):
+        office, name = office.strip().upper()[:32], name.strip()[:64]
+        pre = request.cookies.get("desk_login", "")
+        if not pre or not hmac.compare_digest(pre, csrf):
+            return login_page(request, office, "expired_form", 400)
+        user, why = desk.login(office, name, password[:1000])
+        if user is None:
+            return login_page(request, office, why, 401 if why == "wrong" else 423)
+        token = serializer.dumps({"u": user.id, "c": secrets.token_urlsafe(24)})
+        resp = RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+        resp.set_cookie("desk_session", token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_S, path="/desk")
+        resp.delete_cookie("desk_login", path="/desk")
+        return resp
+
+    @app.post("/desk/logout", include_in_schema=False)
+    def logout(request: Request, csrf: str = Form("")):
+        s = session(request)
+        if s is None or not check_csrf(s, csrf):
+            return Response("bad form", status_code=400)
+        resp = RedirectResponse("/desk/login", status_code=303)
+        resp.delete_cookie("desk_session", path="/desk")
+        return resp
+
+    @app.get("/desk/lang/{lang}", include_in_schema=False)
+    def set_lang(lang: str, next: str = "/desk/"):
+        target = next if next.startswith("/desk/") and "//" not in next and "\\" not in next else "/desk/"
+        resp = RedirectResponse(target, status_code=303)
+        resp.set_cookie("lang", "en" if lang == "en" else "id", samesite="strict", max_age=365 * 86400, path="/")
+        return resp
+
+    # --- today's guests ---
+
+    def rows_for(user: DeskUser, office: str) -> list[dict]:
+        start = day_start()
+        rows = desk.today(office, start)
+        now = _now()
+        for r in rows:
+            created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
+            r["waited"] = max(0, int((now - created).total_seconds() // 60)) if r["state"] == "waiting_host" else None
+            r["time"] = created.astimezone(tz).strftime("%H:%M")
+            # Signed on the minute, so the fragment stays the same between polls and the rows are not redrawn.
+            r["host_link"] = host_link_path(keys.host_link_key, office, r["visit_id"], settings.photo_link_ttl_s,
+                                            now=time.time() // 60 * 60)
+        desk.audit_seen(office, f"user:{user.name}", [r["visit_id"] for r in rows], utc_text(start))
+        return rows
+
+    @app.get("/desk/{office}/today", include_in_schema=False)
+    async def today(request: Request, office: str):
+        user, s, refused = await run_in_threadpool(current, request, office)
+        if refused:
+            return refused
+        rows = await run_in_threadpool(rows_for, user, office)
+        return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
+                      can_act=user.role in ACTING_ROLES)
+
+    @app.get("/desk/{office}/today/rows", include_in_schema=False)
+    async def today_rows(request: Request, office: str):
+        user, s, refused = await run_in_threadpool(current, request, office)
+        if refused:
+            return Response(status_code=401 if isinstance(refused, RedirectResponse) else 403, headers=headers)
+        rows = await run_in_threadpool(rows_for, user, office)
+        return render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
+                      can_act=user.role in ACTING_ROLES)
+
+    def act(request: Request, office: str, visit_id: str, csrf: str, do) -> Response:
+        user, s, refused = current(request, office, ACTING_ROLES)
+        if refused:
+            return refused
+        if not check_csrf(s, csrf):
+            return Response("bad or missing CSRF token", status_code=403, headers=headers)
+        try:
+            action, detail = do(f"desk:{user.name}")
+        except Rejected as exc:
+            return Response(exc.reason, status_code=exc.status, headers=headers)
+        desk.audit(office, f"user:{user.name}", visit_id, action, detail)
+        return RedirectResponse(f"/desk/{office}/today", status_code=303)
+
+    @app.post("/desk/{office}/visits/{visit_id}/answer", include_in_schema=False)
+    def record_answer(request: Request, office: str, visit_id: str, answer: str = Form(""), csrf: str = Form("")):
+        if answer not in ("accept", "decline"):
+            return Response("answer must be accept or decline", status_code=400, headers=headers)
+
+        def do(actor):
+            store.answer(office, visit_id, answer == "accept", actor, via="desk")
+            return "answered", answer
+        return act(request, office, visit_id, csrf, do)
+
+    @app.post("/desk/{office}/visits/{visit_id}/checkout", include_in_schema=False)
+    def checkout(request: Request, office: str, visit_id: str, csrf: str = Form("")):
+        def do(actor):
+            store.record_event(office, visit_id, "transition", actor, to_state="checked_out", from_state="inside",
+                               data={"via": "desk"})
+            return "checked_out", ""
+        return act(request, office, visit_id, csrf, do)
+
+    # --- the host's signed page (no log-in; the link is the credential for this one visit) ---
+
+    def link_ok(office: str, visit_id: str, exp: int, sig: str) -> bool:
+        return exp >= time.time() and hmac.compare_digest(sig, host_link_sig(keys.host_link_key, office, visit_id, exp))
+
+    def host_view(request: Request, office: str, visit_id: str, exp: int, sig: str, done: str = "") -> HTMLResponse:
+        rec = desk_record(office, visit_id)
+        if rec is None:
+            return render(request, "host.html", 404, bad=True)
+        st = store.visit_status(office, visit_id)
+        photo = photo_link(request, office, visit_id) if st.get("has_photo") else ""
+        if photo:  # same origin as the page (the CSP allows images from 'self' only)
+            parts = urlsplit(photo)
+            photo = f"{parts.path}?{parts.query}"
+        return render(request, "host.html", bad=False, office=office, visit_id=visit_id, exp=exp, sig=sig, done=done,
+                      nama=rec.get("nama", ""), purpose=rec.get("purpose", ""), detail=rec.get("detail", ""),
+                      state=st["state"], photo=photo)
+
+    def desk_record(office: str, visit_id: str) -> dict | None:
+        try:
+            return store.record(office, visit_id)
+        except Exception:  # a malformed id is simply no visit
+            return None
+
+    @app.get("/desk/host/{office}/{visit_id}", include_in_schema=False)
+    def host_page(request: Request, office: str, visit_id: str, exp: int = 0, sig: str = ""):
+        if not link_ok(office, visit_id, exp, sig[:64]):
+            return render(request, "host.html", 403, bad=True)
+        resp = host_view(request, office, visit_id, exp, sig)
+        if resp.status_code == 200:
+            desk.audit(office, "host-link", visit_id, "seen")
+        return resp
+
+    @app.post("/desk/host/{office}/{visit_id}", include_in_schema=False)
+    def host_answer(request: Request, office: str, visit_id: str, exp: int = Form(0), sig: str = Form(""),
+                    answer: str = Form("")):
+        if not link_ok(office, visit_id, exp, sig[:64]) or answer not in ("accept", "decline", "late"):
+            return render(request, "host.html", 403, bad=True)
+        try:
+            if answer == "late":
+                store.record_event(office, visit_id, "host_late", "host-link", data={"via": "host-link"})
+            else:
+                store.answer(office, visit_id, answer == "accept", "host-link", via="host-link")
+        except Rejected:
+            return render(request, "host.html", 404, bad=True)
+        desk.audit(office, "host-link", visit_id, "answered", answer)
+        return host_view(request, office, visit_id, exp, sig, done=answer)
+
+    @app.get("/desk/static/desk.js", include_in_schema=False)
+    def desk_js():
+        return Response((TEMPLATES / "desk.js").read_text(), media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=300"})

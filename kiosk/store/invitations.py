@@ -1,0 +1,52 @@
+"""Pre-registrations behind invitation QRs: purpose, host, the NIK named (encrypted), the visit that used it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.domain.clock import from_iso, to_iso
+from kiosk.store.crypto import FieldCipher
+from kiosk.store.db import Database
+
+
+@dataclass(frozen=True)
+class InvitationRecord:
+    id: str
+    purpose: str
+    host_id: str
+    host_name: str
+    nik: str  # "" when the invitation names no NIK
+    valid_from: datetime
+    valid_until: datetime
+    visit_id: str = ""
+
+
+class InvitationRepository:
+    def __init__(self, db: Database, cipher: FieldCipher) -> None:
+        self._db = db
+        self._cipher = cipher
+
+    def insert(self, record: InvitationRecord, *, at: datetime) -> None:
+        nik_hash = self._cipher.lookup_hash(record.nik) if record.nik else None
+        nik_enc = self._cipher.encrypt(record.nik, "nik") if record.nik else None
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO invitations(id, purpose, host_id, host_name, nik_hash, nik_enc, valid_from, valid_until,"
+                " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (record.id, record.purpose, record.host_id, record.host_name, nik_hash, nik_enc,
+                 to_iso(record.valid_from), to_iso(record.valid_until), to_iso(at)),
+            )
+
+    def get(self, invitation_id: str) -> InvitationRecord | None:
+        r = self._db.conn.execute("SELECT * FROM invitations WHERE id=?", (invitation_id,)).fetchone()
+        if r is None:
+            return None
+        return InvitationRecord(
+            id=r["id"], purpose=r["purpose"], host_id=r["host_id"], host_name=r["host_name"],
+            nik=self._cipher.decrypt(r["nik_enc"], "nik") if r["nik_enc"] else "",
+            valid_from=from_iso(r["valid_from"]), valid_until=from_iso(r["valid_until"]), visit_id=r["visit_id"] or "",
+        )
+
+    def mark_used(self, invitation_id: str, visit_id: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE invitations SET visit_id=? WHERE id=? AND visit_id IS NULL", (visit_id, invitation_id))
