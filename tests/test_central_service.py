@@ -400,6 +400,31 @@ def test_pull_answers_304_when_nothing_changed_and_a_long_poll_wakes_on_news(cen
     client.close()
 
 
+def test_a_long_poll_started_right_after_a_read_waits_for_the_next_item(central):
+    """The feed watcher ticks every 0.25 s, so right after a push a device's cursor is ahead of it; the
+    watcher's late news of the item the device already has must not end the device's wait empty."""
+    from kiosk.sync.central import CentralClient
+
+    client = CentralClient(central.url, OFFICE, token=TOKEN)
+    items, cursor, etag = client.wait_events("0", wait_s=0, limit=1000)
+    while len(items) == 1000:
+        items, cursor, etag = client.wait_events(cursor, wait_s=0, limit=1000)
+    for _ in range(3):
+        _push(central, _visit())
+        items, cursor, etag = client.wait_events(cursor, wait_s=0, limit=1000)  # the device is up to date
+        got = {}
+        poll = threading.Thread(target=lambda c=cursor, e=etag, g=got: g.update(r=client.wait_events(c, wait_s=20, etag=e)))
+        poll.start()
+        time.sleep(1)
+        v = _visit()
+        _push(central, v)
+        poll.join(15)
+        assert not poll.is_alive(), "the long poll was not woken by the new visit"
+        new_items, cursor, etag = got["r"]
+        assert [i["visit_id"] for i in new_items] == [v["visit_id"]], new_items
+    client.close()
+
+
 # --- erasure, retention, encryption at rest ---
 
 def test_a_data_subject_is_erased_at_central_by_the_keyed_hash_of_the_nik(central):

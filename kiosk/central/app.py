@@ -182,6 +182,8 @@ class FeedWatcher:
     """One loop per worker notices new feed items of any office (one small query every 0.25 s) and wakes
     the long polls waiting on that office: 1,000 waiting devices cost no database work."""
 
+    LOOKBACK = 2000  # feed seqs re-read each tick: far more than can be in flight at once
+
     def __init__(self, store: CentralStore) -> None:
         self.store = store
         self.after = 0
@@ -201,25 +203,36 @@ class FeedWatcher:
         while True:
             await asyncio.sleep(0.25)
             try:
-                grown, self.after = await run_in_threadpool(self.store.last_seqs, self.after)
+                # Look back a little: another office's transaction may commit a lower seq after a higher one
+                # was seen (seqs are handed out at insert), and its waiters must still be woken.
+                grown, newest = await run_in_threadpool(self.store.last_seqs, max(0, self.after - self.LOOKBACK))
             except Exception:  # the database is away for a moment: the long polls just time out
                 log.warning("feed watcher query failed")
                 continue
+            self.after = max(self.after, newest)
             for office, seq in grown.items():
-                self.seqs[office] = max(seq, self.seqs.get(office, 0))
+                if seq <= self.seqs.get(office, 0):
+                    continue
+                self.seqs[office] = seq
                 ev = self.waiters.pop(office, None)
                 if ev:
                     ev.set()
 
     async def wait(self, office: str, since: int, timeout: float) -> None:
-        seq = self.seqs.get(office)
-        if seq is None:
-            seq = self.seqs[office] = await run_in_threadpool(self.store.last_seq, office)
-        if seq > since:
-            return
-        ev = self.waiters.setdefault(office, asyncio.Event())
-        with suppress(TimeoutError):
-            await asyncio.wait_for(ev.wait(), timeout)
+        # The watcher ticks every 0.25 s, so it may wake us for items the device has already read (its
+        # cursor is ahead of the watcher): keep waiting until the office's feed is past the cursor or the
+        # time is up, or the device gets an empty answer long before its wait was over.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        if office not in self.seqs:
+            self.seqs[office] = await run_in_threadpool(self.store.last_seq, office)
+        while self.seqs[office] <= since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            ev = self.waiters.setdefault(office, asyncio.Event())
+            with suppress(TimeoutError):
+                await asyncio.wait_for(ev.wait(), remaining)
 
 
 def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.central.keys import CentralKeys
@@ -188,7 +188,16 @@ class CentralStore:
         return {"office": office, "kind": kind, "visit_id": visit_id, "created_at": now_text(),
                 "item_enc": self.keys.encrypt_text(json.dumps({"type": kind, "visit_id": visit_id, **item}))}
 
+    @staticmethod
+    def _serialize_feed(conn, office: str) -> None:
+        """Devices read an office's feed by cursor (seq). PostgreSQL hands out seqs at insert, not at commit,
+        so two writers could commit seq 102 before 101, and a device that read up to 102 would never see
+        101. Writers of one office's feed therefore take turns until they commit (a transaction lock)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"kiosk-feed:{office}"})
+
     def _feed(self, conn, office: str, kind: str, visit_id: str, item: dict[str, Any]) -> None:
+        self._serialize_feed(conn, office)
         conn.execute(insert(feed).values(**self._feed_row(office, kind, visit_id, item)))
 
     # --- photos ---
@@ -501,6 +510,7 @@ class _Plan:
         if self.new_notices:
             c.execute(insert(notices), self.new_notices)
         if self.feed:
+            self.store._serialize_feed(c, self.office)
             c.execute(insert(feed), self.feed)
         if self.new_idem:
             c.execute(insert(idempotency), self.new_idem)
