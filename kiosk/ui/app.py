@@ -10,7 +10,9 @@ import json
 import logging
 import os
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -19,12 +21,19 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.app.context import AppContext
-from kiosk.ui import widgets  # noqa: F401  (registers widget classes before the .kv files use them)
+from kiosk.domain.errors import KioskError
+from kiosk.ui import (
+    recover,
+    widgets,  # noqa: F401  (registers widget classes before the .kv files use them)
+)
 from kiosk.ui.i18n import tr
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.screens import ROLE_SCREENS
 from kiosk.ui.theme import Theme, make_theme
+from kiosk.ui.watchdog import UiWatchdog
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).parent / "kv"
@@ -135,15 +144,11 @@ class KioskApp(App):
         return False
 
     def on_start(self) -> None:
-        from kiosk.ui import recover
-
         Window.bind(on_request_close=self.refuse_close)
         self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
-        from kiosk.ui.watchdog import UiWatchdog
-
         self.watchdog = UiWatchdog()
         self.watchdog.start(status=f"role {self.role}")
         self._start_sync()
@@ -154,8 +159,6 @@ class KioskApp(App):
         log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
 
     def on_stop(self) -> None:
-        from kiosk.ui import recover
-
         Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
         if getattr(self, "_clock_event", None) is not None:
@@ -174,16 +177,12 @@ class KioskApp(App):
 
     def _start_sync(self) -> None:
         """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""
-        from kiosk.domain.errors import KioskError
-
         try:
             self.services.sync.start()
         except KioskError as exc:
             log.warning("sync not started", extra={"code": exc.code})
 
     def _tick_clock(self, _dt: float) -> None:
-        from datetime import datetime
-
         self.clock_text = datetime.now(self._tz).strftime("%H:%M")
 
     def _first_frame(self, _dt: float) -> None:
