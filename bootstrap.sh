@@ -101,6 +101,8 @@ main() {
   fi
   say "ruff"
   .venv/bin/ruff check .
+  say "import contracts (layers, no cycles: .importlinter)"
+  .venv/bin/lint-imports --no-cache
   say "tests (headless, Xvfb, one worker per core)"
   # Each pytest-xdist worker is its own process with its own Kivy window and home on the one Xvfb
   # display; a test file stays in one worker (its module fixtures are built once).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -33,11 +34,7 @@ class ConfigError(KioskError):
         # A key or file name from the file may hold a newline or a control character: the message stays one line.
         named = key if key.isprintable() else repr(key)[1:-1]
         where = where if where.isprintable() else repr(where)[1:-1]
-        super().__init__(
-            f"{where}konfigurasi '{named}' = {shown} salah: {expected}",
-            f"{where}config key '{named}' = {shown} is invalid: expected {expected}",
-            key=key,
-        )
+        super().__init__(key=key, named=named, where=where, shown=shown, expected=expected)
         self.key = key
         self.value = value
         self.expected = expected
@@ -53,12 +50,7 @@ class ConfigNotFound(KioskError):
     code = "config_not_found"
 
     def __init__(self, searched: list[str]) -> None:
-        where = ", ".join(searched)
-        super().__init__(
-            f"konfigurasi tidak ditemukan (dicari: {where}); salin config/kiosk.example.toml atau beri --config FILE",
-            f"no config file found (looked for: {where}); copy config/kiosk.example.toml or pass --config FILE",
-            searched=where,
-        )
+        super().__init__(searched=", ".join(searched))
 
 
 class _Missing:
@@ -367,8 +359,6 @@ def _type_name(tp: Any) -> str:
 
 
 def _convert(tp: Any, value: Any, key: str, meta: typing.Mapping[str, Any]) -> Any:
-    import re
-
     origin = typing.get_origin(tp)
     if origin is Literal:
         _check(value in typing.get_args(tp) and type(value) is not bool, key, value, _type_name(tp))

@@ -22,12 +22,14 @@ DIR_MODE = 0o700
 class UnusableFile(KioskError):
     code = "unusable_file"
 
-    def __init__(self, path: Path | str, reason_id: str, reason_en: str) -> None:
-        super().__init__(
-            f"Berkas {path} tidak dapat dipakai: {reason_id}",
-            f"File {path} cannot be used: {reason_en}",
-            path=str(path),
-        )
+    def __init__(self, path: Path | str, reason: str, *, what: str = "", max_bytes: int = 0) -> None:
+        # reason: symlink | not_regular | folder | special | too_large
+        super().__init__(path=str(path), reason=reason, what=what, max_bytes=max_bytes)
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 def private_dir(path: Path | str) -> Path:
@@ -61,11 +63,11 @@ def touch_private(path: Path | str) -> None:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE)
     except OSError as exc:
         if exc.errno == 40:  # ELOOP: a symlink planted where our file belongs
-            raise UnusableFile(p, "tautan simbolik ditolak", "a symbolic link is refused") from None
+            raise UnusableFile(p, "symlink") from None
         raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnusableFile(p, "bukan berkas biasa", "not a regular file")
+            raise UnusableFile(p, "not_regular")
         os.fchmod(fd, FILE_MODE)
     finally:
         os.close(fd)
@@ -80,19 +82,19 @@ def open_private_write(path: Path | str, *, binary: bool = False):
     except FileNotFoundError:
         st = None
     if st is not None and stat.S_ISLNK(st.st_mode):
-        raise UnusableFile(p, "tautan simbolik ditolak", "a symbolic link is refused")
+        raise UnusableFile(p, "symlink")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise UnusableFile(p, "bukan berkas biasa", "not a regular file")
+        raise UnusableFile(p, "not_regular")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     try:
         fd = os.open(p, flags, FILE_MODE)
     except OSError as exc:
         if exc.errno == 40:
-            raise UnusableFile(p, "tautan simbolik ditolak", "a symbolic link is refused") from None
+            raise UnusableFile(p, "symlink") from None
         raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnusableFile(p, "bukan berkas biasa", "not a regular file")
+            raise UnusableFile(p, "not_regular")
         os.fchmod(fd, FILE_MODE)
         os.set_blocking(fd, True)
     except BaseException:
@@ -115,14 +117,13 @@ def read_bounded(path: Path | str, max_bytes: int, what: str = "file") -> bytes:
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except IsADirectoryError:
-        raise UnusableFile(p, f"{what} harus berkas biasa, bukan folder", f"the {what} must be a regular file, not a folder") from None
+        raise UnusableFile(p, "folder", what=what) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise UnusableFile(p, f"{what} harus berkas biasa (bukan FIFO, perangkat atau folder)",
-                               f"the {what} must be a regular file (not a FIFO, device or folder)")
+            raise UnusableFile(p, "special", what=what)
         if st.st_size > max_bytes:
-            raise UnusableFile(p, f"lebih dari {max_bytes} byte", f"larger than {max_bytes} bytes")
+            raise UnusableFile(p, "too_large", max_bytes=max_bytes)
         os.set_blocking(fd, True)
         chunks = []
         total = 0
@@ -133,7 +134,7 @@ def read_bounded(path: Path | str, max_bytes: int, what: str = "file") -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:  # it grew while we read
-                raise UnusableFile(p, f"lebih dari {max_bytes} byte", f"larger than {max_bytes} bytes")
+                raise UnusableFile(p, "too_large", max_bytes=max_bytes)
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -6,8 +6,10 @@ import logging
 import logging.handlers
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kiosk.domain.masking import scrub_text
+from kiosk.files import private_dir
 
 _STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Extra fields that must never reach a log, whatever a caller passes.
@@ -80,10 +82,6 @@ def setup_logging(level: str = "INFO", file: str = "", max_bytes: int = 5_000_00
         if getattr(h, "_kiosk", False):
             root.removeHandler(h)
     if file:
-        from pathlib import Path
-
-        from kiosk.files import private_dir
-
         private_dir(Path(file).parent)
         handler: logging.Handler = _PrivateRotatingFileHandler(
             file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"

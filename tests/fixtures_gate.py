@@ -39,7 +39,7 @@ def gate_for(ctx) -> GateService:
 
 
 def visit_with_pass(ctx, *states, locker: int | None = None, **kw):
-    """A registered visit with a pass id (issue 4 sets it when printing) moved through `states`."""
+    """A registered visit with a pass id (printing the pass sets it) moved through `states`."""
     visit = register_visit(ctx, **kw)
     with_pass = replace(visit, pass_id=new_pass_id(), locker_door=locker)
     with ctx.db.transaction() as conn:

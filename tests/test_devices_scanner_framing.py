@@ -8,8 +8,9 @@ import time
 import pytest
 
 from kiosk.config import ScannerConfig
+from kiosk.devices.code_scanners import open_scanner
 from kiosk.devices.scan_framing import CodeFramer, Framing
-from kiosk.devices.scanner import SerialScanner, open_scanner
+from kiosk.devices.scanner import SerialScanner
 from kiosk.devices.scanner_hid import (
     EV_KEY,
     KEY_ENTER,

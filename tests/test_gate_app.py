@@ -137,7 +137,7 @@ def test_inside_now_list_prints_as_lines_for_an_evacuation(ctx, artifacts):
     lines = gate.inside_now_lines()
     assert lines[0] == "TAMU DI DALAM / INSIDE NOW: 1"
     assert "Siti Aminah -> I Gede Wirawan, S.H. L7" in lines[2]
-    assert gate.print_inside_now() == "printer"  # the simulated thermal printer (issue 4)
+    assert gate.print_inside_now() == "printer"  # the simulated thermal printer
     from kiosk.devices.escpos_render import render
 
     paper = render(ctx.tickets.printers[0].transport.printed)
@@ -156,7 +156,7 @@ def test_survey_desk_scan_checks_the_guest_out_and_links_the_answers(ctx):
 
 
 def _pull(into, source, visit_id):
-    """What the sync pull (issue 8) does for these tests: the other device's events land in the local store."""
+    """What the sync pull (kiosk.sync.pull) does for these tests: the other device's events land in the local store."""
     mine = {e.event_id for e in into.visits.events(visit_id)}
     with into.db.transaction() as conn:
         for e in source.visits.events(visit_id):

@@ -1,4 +1,4 @@
-"""Done-when of issue 9: a guest registered on the lobby kiosk is let in and out by the security role of
+"""End to end: a guest registered on the lobby kiosk is let in and out by the security role of
 another device that shares only the central server (the reference server, a real process on loopback)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tests.fixtures_sync import OFFICE, ROOT, CentralProcess, device_context, dr
 
 
 def print_pass(lobby, visit, *gates) -> str:
-    """The lobby signs and prints the pass (issue 4); the gate devices hold the office's public key."""
+    """The lobby signs and prints the pass; the gate devices hold the office's public key."""
     from kiosk.app.passes import init_keys, install_public_key
 
     signer, _, _ = init_keys(lobby.config)

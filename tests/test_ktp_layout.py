@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -197,3 +197,29 @@ def test_an_address_wrapped_onto_a_second_line_is_read_whole_and_the_next_label_
     r = parse_ktp([*shifted, wrapped], today=TODAY)
     assert r.value("address") == "JL. SULTAN HASANUDDIN GG. MELATI NO. 5 BLOK C"
     assert r.value("rt_rw") == "001/002"
+
+
+def test_a_second_engine_read_of_kel_desa_that_disagrees_is_highlighted_and_kept_as_an_alternative():
+    agree = parse_ktp(card_lines(), rereads={"village": [("Kel/Desa : GELGEL", 0.97)]}, today=TODAY)
+    assert agree.value("village") == "GELGEL" and "village" not in agree.low_confidence()
+    other = parse_ktp(card_lines(), rereads={"village": [("Kel/Desa: GELGFL", 0.97)]}, today=TODAY)
+    assert other.fields["village"].doubt == "reads_disagree" and "village" in other.low_confidence()
+    assert {other.value("village"), *other.fields["village"].alternatives} == {"GELGEL", "GELGFL"}
+
+
+def test_the_hybrid_reader_reads_the_village_row_again_with_the_second_engine():
+    from kiosk.devices.ktp_reader import REREAD
+
+    assert {"name", "address", "village"} <= set(REREAD)
+
+
+def test_the_confirm_dialog_keeps_a_nik_read_disagreement_until_the_guest_changes_the_nik(context):
+    from kiosk.app.flow import RegistrationDraft
+
+    reads = [("5105031905740001", 0.95, (0.99,) * 16), ("5105031905740007", 0.9, (0.95,) * 16)]
+    draft = RegistrationDraft(id="d1", started_at=datetime(2026, 11, 23, 9, 0))
+    draft.ktp = parse_ktp(card_lines(), nik_reads=reads, today=TODAY)
+    draft.nik = draft.ktp.value("nik")
+    assert "nik_reads_disagree" in [f.code for f in context.flow.ktp_flags(draft)]
+    draft.nik = "5105031905740007"  # the guest corrected it: that NIK has no other reads
+    assert "nik_reads_disagree" not in [f.code for f in context.flow.ktp_flags(draft)]

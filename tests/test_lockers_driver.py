@@ -108,8 +108,19 @@ def test_a_door_number_off_the_bus_is_refused(bus):
         driver.open(19)
 
 
-def test_threads_sharing_the_bus_never_mix_up_replies(bus):
-    emulator, driver = bus
+@pytest.fixture
+def patient_bus():
+    """The bus with a reply timeout far above the emulator's answer time even on a loaded machine, so a
+    retry can only come from a reply the driver rejected (a mix-up), not from a thread scheduled late."""
+    emulator = LockerBoardEmulator(BOARDS).start()
+    driver = SerialLockerBoard.open_port(emulator.port, DoorMap(BOARDS), KerongCuCodec(), retries=2, timeout_s=2.0)
+    yield emulator, driver
+    driver.close()
+    emulator.stop()
+
+
+def test_threads_sharing_the_bus_never_mix_up_replies(patient_bus):
+    emulator, driver = patient_bus
     errors: list[BaseException] = []
 
     def worker(door: int) -> None:

@@ -81,7 +81,7 @@ def test_invalid_nik_names_the_wrong_part_and_why(nik, part, reason):
     assert (err.value.part, err.value.reason, err.value.code) == (part, reason, "invalid_nik")
     assert isinstance(err.value, KioskError)
     assert err.value.text_id != err.value.text_en and "NIK" in err.value.message()
-    assert set(err.value.fields) == {"part", "reason"}  # nothing personal in the loggable fields
+    assert set(err.value.log_fields()) == {"part", "reason", "where_id", "where_en"}  # nothing personal in logs
 
 
 def test_unknown_district_in_a_known_regency_is_a_warning_not_a_rejection():

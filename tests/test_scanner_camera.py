@@ -9,7 +9,8 @@ import pytest
 from kiosk.config import CameraConfig, ScannerConfig
 from kiosk.devices.barcode import Debouncer, DecoderUnavailable, PyzbarDecoder, ZxingDecoder, make_decoder
 from kiosk.devices.camera import CameraUnavailable, FileCamera, OpenCvCamera, open_camera
-from kiosk.devices.scanner import CameraScanner, IdleScanner, open_scanner
+from kiosk.devices.code_scanners import open_scanner
+from kiosk.devices.scanner import CameraScanner, IdleScanner
 from kiosk.domain.identity import parse_identity_payload
 from tests.fixtures_scanner import Collector, qr_frame, wait_until
 

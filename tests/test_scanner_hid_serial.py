@@ -10,7 +10,8 @@ from evdev import InputEvent
 from evdev import ecodes as e
 
 from kiosk.config import ScannerConfig
-from kiosk.devices.scanner import ScannerUnavailable, SerialScanner, open_scanner
+from kiosk.devices.code_scanners import open_scanner
+from kiosk.devices.scanner import ScannerUnavailable, SerialScanner
 from kiosk.devices.scanner_hid import (
     EvdevKeySource,
     HidScanner,

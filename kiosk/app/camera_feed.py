@@ -22,10 +22,7 @@ class NoCamera(KioskError):
     code = "no_camera"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Kamera tidak tersedia. Silakan ketik NIK Anda, atau minta bantuan petugas PTSP.",
-            "The camera is not available. Please type your NIK, or ask the PTSP staff for help.",
-        )
+        super().__init__()
 
 
 def open_frame_source(cfg: Config, override: str | None = None, *, simulate: bool = False, step: str = "",
@@ -40,6 +37,7 @@ def open_frame_source(cfg: Config, override: str | None = None, *, simulate: boo
             return camera.frames(step)
         if cam.kind == "simulated" and not cam.source:
             if step == "scan":
+                # Draws cards with Pillow/OpenCV: only the demo needs it.
                 from kiosk.devices.ktp_synth import SimulatedKtpCamera
 
                 return SimulatedKtpCamera(cam.fps)

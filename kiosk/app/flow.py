@@ -11,10 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.domain.errors import KioskError
+from kiosk.app.camera_feed import open_frame_source
+from kiosk.app.registration import UnknownPurpose
+from kiosk.app.scanning import start_code_scanner
+from kiosk.devices.barcode import DecoderUnavailable, make_decoder
+from kiosk.domain.errors import KioskError, NotFound
+from kiosk.domain.ktp import FieldReading, cross_check
 from kiosk.domain.registration import (
     CONSENT_NOTICE_VERSION,
     CONSENT_PURPOSE,
@@ -29,15 +35,25 @@ from kiosk.domain.registration import (
 from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.tokens import KIND_INVITATION, peek_kind
 from kiosk.domain.visit import Visit, VisitEvent, new_id
+from kiosk.domain.words import catalog_path, load
+from kiosk.files import private_dir, write_private
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
-    from kiosk.app.ktp import KtpEvent, LiveKtpScan
-    from kiosk.config import PurposeEntry
+    from kiosk.app.devices import DeviceServices
+    from kiosk.app.identity import IdentityService
+    from kiosk.app.invitations import InvitationService
+    from kiosk.app.ktp import KtpEvent, KtpReaderService, LiveKtpScan
+    from kiosk.app.lockers import LockerService
+    from kiosk.app.notifications import NotificationService
+    from kiosk.app.printing import TicketService
+    from kiosk.app.registration import RegistrationService
+    from kiosk.config import Config, PurposeEntry
+    from kiosk.domain.clock import Clock
     from kiosk.domain.ktp import KtpFlag, KtpReading
-    from kiosk.store.hosts import Host
-
-from kiosk.files import private_dir, write_private
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.hosts import Host, HostRepository
+    from kiosk.store.visits import VisitRepository
 
 __all__ = ["FlowOutcome", "IncompleteDraft", "RegistrationDraft", "RegistrationFlow", "StepResult", "StepTiming",
            "UnreadableCode", "card_born"]
@@ -51,10 +67,7 @@ class UnreadableCode(KioskError):
     code = "unreadable_code"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Kode tidak dikenali. Pindai KTP/QR lain atau ketik NIK Anda.",
-            "Code not recognised. Scan another ID/QR or type your NIK.",
-        )
+        super().__init__()
 
 
 @dataclass(frozen=True)
@@ -77,27 +90,13 @@ class StepResult:
     def from_error(cls, exc: BaseException, fallback_code: str) -> StepResult:
         if isinstance(exc, KioskError):
             return cls(False, exc.code, exc.text_id, exc.text_en)
-        return cls(False, fallback_code, *_DEVICE_FAULT_TEXT[fallback_code])
+        return cls(False, fallback_code, *_fault_text(fallback_code))
 
 
-_DEVICE_FAULT_TEXT = {
-    "printer_fault": (
-        "Tanda pengenal tidak dapat dicetak. Silakan ke meja PTSP; data Anda sudah tersimpan.",
-        "The pass could not be printed. Please go to the PTSP desk; your registration is saved.",
-    ),
-    "printer_missing": (
-        "Printer belum tersedia. Silakan ambil tanda pengenal di meja PTSP; data Anda sudah tersimpan.",
-        "No printer yet. Please collect your pass at the PTSP desk; your registration is saved.",
-    ),
-    "locker_fault": (
-        "Loker tidak dapat dibuka. Silakan titipkan barang Anda kepada petugas PTSP.",
-        "The locker could not be opened. Please leave your belongings with the PTSP staff.",
-    ),
-    "notify_fault": (
-        "Pegawai belum dapat dihubungi otomatis; petugas PTSP akan menghubunginya.",
-        "The employee could not be notified automatically; the PTSP staff will call them.",
-    ),
-}
+def _fault_text(code: str) -> tuple[str, str]:
+    """The guest's words for a device step that failed (assets/i18n/strings.toml, section `fault`)."""
+    entry = load(catalog_path("strings"))[f"fault.{code}"]
+    return entry["id"], entry["en"]
 
 
 @dataclass(frozen=True)
@@ -119,23 +118,26 @@ class FlowOutcome:
 class RegistrationFlow:
     """Orchestrates one guest's registration; the rules live in kiosk.domain.registration."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository, registration: RegistrationService,
+                 identity: IdentityService, invitations: InvitationService,
+                 ktp_reader: KtpReaderService, lockers: LockerService, tickets: TicketService,
+                 notifications: NotificationService, devices: DeviceServices, simulate: bool = False) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
+        self.registration, self.identity, self.invitations = registration, identity, invitations
+        self.ktp_reader, self.lockers, self.tickets, self.notifications = ktp_reader, lockers, tickets, notifications
+        self.devices, self.simulate = devices, simulate
         # Tests and the demo may point a step's camera at other files (see open_camera).
         self.camera_sources: dict[str, str] = {}
         self._decoder = None
 
-    @property
-    def identity(self):
-        return self.ctx.identity
-
     # --- the draft ---------------------------------------------------------------------------
 
     def start(self) -> RegistrationDraft:
-        return RegistrationDraft(id=new_id(), started_at=self.ctx.clock.now())
+        return RegistrationDraft(id=new_id(), started_at=self.clock.now())
 
     def enter_step(self, draft: RegistrationDraft, step: str) -> None:
-        draft.enter_step(step, self.ctx.clock.now())
+        draft.enter_step(step, self.clock.now())
 
     def cancel(self, draft: RegistrationDraft | None, reason: str = "cancel") -> None:
         """Forget an unfinished registration; the photo only ever lived in memory."""
@@ -147,13 +149,13 @@ class RegistrationFlow:
     # --- consent: before anything is captured ------------------------------------------------
 
     def retention_days(self) -> int:
-        return self.ctx.config.privacy.retention_days
+        return self.config.privacy.retention_days
 
     def consent_version(self) -> str:
         return CONSENT_NOTICE_VERSION
 
     def give_consent(self, draft: RegistrationDraft) -> None:
-        draft.give_consent(self.ctx.clock.now())
+        draft.give_consent(self.clock.now())
 
     # --- identity ----------------------------------------------------------------------------
 
@@ -196,14 +198,14 @@ class RegistrationFlow:
 
     def accept_invitation(self, draft: RegistrationDraft, token: str) -> None:
         """Our signed pre-registration: purpose and host come from it; the guest still shows who they are."""
-        invite = self.ctx.invitations.open(token)  # InvalidInvitation says why not
+        invite = self.invitations.open(token)  # InvalidInvitation says why not
         draft.accept_invitation(invite.id, purpose=invite.purpose, host_id=invite.host_id,
                                 host_name=invite.host_name, nik=invite.nik)
         log.info("invitation accepted", extra={"draft": draft.id, "invitation": invite.id})
 
     def watch_card(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:
         """Read the e-KTP's printed face from frames the scan screen's camera offers (kiosk/app/ktp.py)."""
-        return self.ctx.ktp_reader.watch(on_event)
+        return self.ktp_reader.watch(on_event)
 
     def apply_ktp(self, draft: RegistrationDraft, reading: KtpReading) -> bool:
         """Fill the draft from a card the camera read. A NIK that breaks the NIK rules is kept as read for
@@ -226,12 +228,12 @@ class RegistrationFlow:
 
     def ktp_flags(self, draft: RegistrationDraft) -> list[KtpFlag]:
         """What still disagrees between the draft's NIK (as corrected by the guest) and the printed card."""
-        from kiosk.domain.ktp import FieldReading, cross_check
-
         if draft.ktp is None:
             return []
         fields = dict(draft.ktp.fields)
-        fields["nik"] = FieldReading(draft.nik, 1.0)
+        read = fields.get("nik")
+        # The guest's NIK as read keeps its other reads (a disagreement stays listed); a typed one has none.
+        fields["nik"] = read if read is not None and read.value == draft.nik else FieldReading(draft.nik, 1.0)
         return cross_check(fields, today=self.identity.today())
 
     def ktp_checks(self, draft: RegistrationDraft) -> set[str]:
@@ -264,7 +266,7 @@ class RegistrationFlow:
     def next_after_confirm(self, draft: RegistrationDraft) -> str:
         """The next screen: "photo" (an invitation said purpose and host), "host" (the fast lane keeps the
         last purpose of a proven returning guest) or "purpose"."""
-        return draft.next_after_confirm({p.id: p.routes_to_intel for p in self.ctx.config.purposes})
+        return draft.next_after_confirm({p.id: p.routes_to_intel for p in self.config.purposes})
 
     def born_text(self, draft: RegistrationDraft) -> str:
         return card_born(draft.ktp) if draft.ktp else ""
@@ -272,39 +274,35 @@ class RegistrationFlow:
     # --- purpose and host --------------------------------------------------------------------
 
     def purposes(self) -> list[PurposeEntry]:
-        return list(self.ctx.config.purposes)
+        return list(self.config.purposes)
 
     def purpose(self, purpose_id: str) -> PurposeEntry | None:
-        return next((p for p in self.ctx.config.purposes if p.id == purpose_id), None)
+        return next((p for p in self.config.purposes if p.id == purpose_id), None)
 
     def choose_purpose(self, draft: RegistrationDraft, purpose_id: str) -> bool:
         """Keep the purpose; True when it is a complaint that goes to the Head of Intelligence (seed 002),
         who is then set as the host (the guest does not pick one)."""
         entry = self.purpose(purpose_id)
         if entry is None:
-            from kiosk.app.registration import UnknownPurpose
-
             raise UnknownPurpose(purpose_id)
-        intel_id = self.ctx.config.notifier.intel_head_host_id
+        intel_id = self.config.notifier.intel_head_host_id
         intel = None
         if intel_id:
-            host = self.ctx.hosts.get(intel_id)
+            host = self.hosts.get(intel_id)
             intel = (intel_id, host.name if host else intel_id)
         return draft.choose_purpose(entry.id, routes_to_intel=entry.routes_to_intel, intel_host=intel)
 
     def find_hosts(self, text: str = "", draft: RegistrationDraft | None = None) -> list[Host]:
         """Hosts by name or section; with no search, the last visit's host first for a proven returning guest."""
         if text.strip():
-            return self.ctx.hosts.search(text)
-        hosts = self.ctx.hosts.active()
+            return self.hosts.search(text)
+        hosts = self.hosts.active()
         first = draft.suggested_host() if draft is not None else ""
         return sorted(hosts, key=lambda h: h.id != first) if first else hosts
 
     def choose_host(self, draft: RegistrationDraft, host_id: str) -> None:
-        host = self.ctx.hosts.get(host_id)
+        host = self.hosts.get(host_id)
         if host is None:
-            from kiosk.domain.errors import NotFound
-
             raise NotFound("Host", host_id)
         draft.host_id, draft.host_name = host.id, host.name
 
@@ -312,18 +310,14 @@ class RegistrationFlow:
 
     def open_camera(self, step: str):
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
-        from kiosk.app.camera_feed import open_frame_source
-
-        return open_frame_source(self.ctx.config, self.camera_sources.get(step), simulate=self.ctx.simulate, step=step,
-                                 camera=self.ctx.devices.camera)
+        return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step,
+                                 camera=self.devices.camera)
 
     def decode_code(self, frame) -> str | None:
         """The text of a code in a camera frame, with the configured decoder and symbologies
         (`devices.scanner.decoder`, `devices.scanner.symbologies`); None when there is none."""
-        from kiosk.devices.barcode import DecoderUnavailable, make_decoder
-
         if self._decoder is None:
-            scanner = self.ctx.config.devices.scanner
+            scanner = self.config.devices.scanner
             try:
                 self._decoder = make_decoder(scanner.decoder, scanner.symbologies)
             except DecoderUnavailable as exc:
@@ -342,28 +336,24 @@ class RegistrationFlow:
 
     def start_scanner(self, on_code) -> object | None:
         """Listen to the HID/serial scanner service, calling `on_code(text)` from its thread; `.stop()` ends it."""
-        from kiosk.app.scanning import start_code_scanner
+        return start_code_scanner(self.devices.scanner, on_code)
 
-        return start_code_scanner(self.ctx.devices.scanner, on_code)
-
-    @property
+    @cached_property
     def faces(self):
-        from kiosk.app.faces import FaceFinder
+        from kiosk.app.faces import FaceFinder  # OpenCV: loaded when the photo step opens
 
-        if not hasattr(self, "_faces"):
-            self._faces = FaceFinder()
-        return self._faces
+        return FaceFinder()
 
     def portrait(self, frame, face) -> bytes:
         """The photo kept with the visit: head and shoulders around the face, JPEG."""
-        from kiosk.app.faces import portrait_jpeg
+        from kiosk.app.faces import portrait_jpeg  # OpenCV: loaded when the photo step opens
 
         return portrait_jpeg(frame, face)
 
     def reusable_photo(self, draft: RegistrationDraft) -> bytes | None:
         """A proven returning guest's recent photo (at most `privacy.photo_reuse_days` old), to offer again."""
-        visit_id = draft.reusable_photo(self.ctx.clock.now(), self.ctx.config.privacy.photo_reuse_days)
-        visit = self.ctx.visits.find(visit_id) if visit_id else None
+        visit_id = draft.reusable_photo(self.clock.now(), self.config.privacy.photo_reuse_days)
+        visit = self.visits.find(visit_id) if visit_id else None
         path = self.photo_path(visit) if visit else None
         try:
             return path.read_bytes() if path else None
@@ -373,7 +363,7 @@ class RegistrationFlow:
     def reuse_photo(self, draft: RegistrationDraft, photo: bytes) -> None:
         """The guest agreed to keep their last photo for this visit."""
         draft.photo = photo
-        draft.photo_reused_from = draft.reusable_photo(self.ctx.clock.now(), self.ctx.config.privacy.photo_reuse_days)
+        draft.photo_reused_from = draft.reusable_photo(self.clock.now(), self.config.privacy.photo_reuse_days)
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -381,19 +371,19 @@ class RegistrationFlow:
         """Commit the visit first, then photo, locker, pass and host notice (see the module doc)."""
         draft.require_complete()
         self.enter_step(draft, "finish")
-        visit = self.ctx.registration.register(
+        visit = self.registration.register(
             draft.details(), purpose=draft.purpose, host_id=draft.host_id, host_name=draft.host_name, consent=True,
             consent_at=draft.consent_first_given or draft.consent_at,
         )
         photo_saved = self._record_capture(draft, visit)
         if draft.invitation_id:
-            self.ctx.invitations.mark_used(draft.invitation_id, visit.id)
-        visit = self.ctx.visits.get(visit.id)
+            self.invitations.mark_used(draft.invitation_id, visit.id)
+        visit = self.visits.get(visit.id)
         locker, door = self._open_locker(visit)
         printed, pass_id = self._print_pass(visit)
         notified = self._notify_host(visit)
         draft.photo = None
-        outcome = FlowOutcome(self.ctx.visits.get(visit.id), printed, locker, notified, door, pass_id, photo_saved)
+        outcome = FlowOutcome(self.visits.get(visit.id), printed, locker, notified, door, pass_id, photo_saved)
         log.info(
             "registration complete",
             extra={"visit_id": visit.id, "printed": printed.ok, "locker": door, "notified": notified.ok},
@@ -401,11 +391,11 @@ class RegistrationFlow:
         return outcome
 
     def photo_path(self, visit: Visit) -> Path | None:
-        return self.ctx.config.data_dir / visit.photo_path if visit.photo_path else None
+        return self.config.data_dir / visit.photo_path if visit.photo_path else None
 
     def _record_capture(self, draft: RegistrationDraft, visit: Visit) -> bool:
         """Step timings, the consent's legal basis, and the photo file referenced by the visit."""
-        cfg = self.ctx.config
+        cfg = self.config
         rel = ""
         if draft.photo:
             rel = f"{PHOTO_DIR}/{visit.id}.jpg"
@@ -426,7 +416,7 @@ class RegistrationFlow:
         events.append(self._event(
             visit, "consent", basis="consent", notice=draft.consent_version or CONSENT_NOTICE_VERSION,
             retention_days=cfg.privacy.retention_days, purpose=CONSENT_PURPOSE, photo=bool(rel),
-            given_at=(draft.consent_at or self.ctx.clock.now()).isoformat(),
+            given_at=(draft.consent_at or self.clock.now()).isoformat(),
             first_given_at=first.isoformat() if first else None,
             returning=draft.proven or "", photo_reused=bool(draft.photo_reused_from),
             invitation=draft.invitation_id or None,
@@ -435,42 +425,37 @@ class RegistrationFlow:
             events.append(self._event(visit, "photo_saved", path=rel))
         else:
             events.append(self._event(visit, "staff_alert", code="no_photo"))
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             if rel:
-                self.ctx.visits.update(conn, replace(visit, photo_path=rel))
+                self.visits.update(conn, replace(visit, photo_path=rel))
             for event in events:
                 # Timings and consent stay local (the service report reads them); alerts go out.
-                self.ctx.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
+                self.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
         return bool(rel)
 
     def _event(self, visit: Visit, kind: str, **data: Any) -> VisitEvent:
-        return VisitEvent(visit.id, kind, self.ctx.clock.now(), "guest", self.ctx.config.kiosk.device_id, data=data)
+        return VisitEvent(visit.id, kind, self.clock.now(), "guest", self.config.kiosk.device_id, data=data)
 
     def alert_staff(self, code: str, visit_id: str | None = None) -> None:
         """Tell the PTSP staff something needs a person (device fault); through the outbox, never lost."""
         log.warning("staff alert", extra={"code": code, "visit_id": visit_id})
-        cfg = self.ctx.config
-        with self.ctx.db.transaction() as conn:
+        cfg = self.config
+        with self.db.transaction() as conn:
             if visit_id:
-                event = VisitEvent(visit_id, "staff_alert", self.ctx.clock.now(), "kiosk", cfg.kiosk.device_id,
+                event = VisitEvent(visit_id, "staff_alert", self.clock.now(), "kiosk", cfg.kiosk.device_id,
                                    data={"code": code})
-                self.ctx.visits.append_event(conn, event)
+                self.visits.append_event(conn, event)
             else:
-                self.ctx.visits.outbox.enqueue(
+                self.visits.outbox.enqueue(
                     conn, key=f"alert:{new_id()}", topic="staff.alert", aggregate_id=f"device:{cfg.kiosk.device_id}",
-                    payload={"code": code, "device_id": cfg.kiosk.device_id}, at=self.ctx.clock.now(),
+                    payload={"code": code, "device_id": cfg.kiosk.device_id}, at=self.clock.now(),
                 )
 
-    def _service(self, name: str):
-        """A service other issues provide, or None while it is not on this branch."""
-        return getattr(self.ctx, name) if hasattr(type(self.ctx), name) else None
-
     def _open_locker(self, visit: Visit) -> tuple[StepResult, int | None]:
-        lockers = self._service("lockers")
-        if lockers is None or self.ctx.config.devices.lockers.kind == "none":
+        if self.config.devices.lockers.kind == "none":
             return StepResult(True, "no_lockers"), None
         try:
-            assignment = lockers.assign_and_open(visit.id)
+            assignment = self.lockers.assign_and_open(visit.id)
         except Exception as exc:  # a device step never undoes the visit
             result = StepResult.from_error(exc, "locker_fault")
             log.warning("no locker", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
@@ -479,12 +464,11 @@ class RegistrationFlow:
         return StepResult(True), assignment.door
 
     def _print_pass(self, visit: Visit) -> tuple[StepResult, str]:
-        tickets = self._service("tickets")
-        if tickets is None or self.ctx.config.devices.printer.kind == "none":
+        if self.config.devices.printer.kind == "none":
             self.alert_staff("printer_missing", visit.id)
-            return StepResult.failed("printer_missing", *_DEVICE_FAULT_TEXT["printer_missing"]), ""
+            return StepResult.failed("printer_missing", *_fault_text("printer_missing")), ""
         try:
-            printed = tickets.issue_and_print(visit.id)
+            printed = self.tickets.issue_and_print(visit.id)
         except Exception as exc:
             result = StepResult.from_error(exc, "printer_fault")
             log.warning("pass not printed", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))
@@ -494,17 +478,13 @@ class RegistrationFlow:
         if printed.printed:
             return StepResult(True), printed.pass_id
         code = printed.reason or "printer_fault"
-        fallback_id, fallback_en = _DEVICE_FAULT_TEXT["printer_fault"]
+        fallback_id, fallback_en = _fault_text("printer_fault")
         self.alert_staff(code, visit.id)
         return StepResult.failed(code, printed.message_id or fallback_id, printed.message_en or fallback_en), printed.pass_id
 
     def _notify_host(self, visit: Visit) -> StepResult:
-        notifications = self._service("notifications")
-        if notifications is None:
-            self.alert_staff("notify_missing", visit.id)
-            return StepResult.failed("notify_missing", *_DEVICE_FAULT_TEXT["notify_fault"])
         try:
-            notifications.notify_host(visit.id)
+            self.notifications.notify_host(visit.id)
         except Exception as exc:
             result = StepResult.from_error(exc, "notify_fault")
             log.warning("host not notified", extra={"visit_id": visit.id, "code": result.code}, exc_info=not isinstance(exc, KioskError))

@@ -1,7 +1,7 @@
 """The security gate: scan a gate pass, decide enter / exit / refuse, move the visit, and keep "inside now" true.
 
-Offline the signature and expiry decide (kiosk.domain.gatepass, issue 4); with the local store fed by
-the sync pull (issue 8) the visit's state decides too: entry moves accepted -> inside, exit moves
+Offline the signature and expiry decide (kiosk.domain.gatepass); with the local store fed by
+the sync pull (kiosk.sync.pull) the visit's state decides too: entry moves accepted -> inside, exit moves
 inside -> checked_out, and a pass that went out never comes in again. Every scan is logged: as a visit
 event (kind 'gate_scan', which travels to the other devices) when the visit is known, and always in the
 gate_scans table, so forged and unreadable codes leave a trace too.
@@ -18,13 +18,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from kiosk.domain.clock import to_iso
-from kiosk.domain.errors import KioskError
+from kiosk import BUILD_TIME
+from kiosk.devices.printer import PrinterError
+from kiosk.domain.clock import from_iso, to_iso
+from kiosk.domain.gatepass import verify_pass
+from kiosk.domain.ticket import receipt
 from kiosk.domain.visit import Visit, VisitEvent, VisitState
 from kiosk.store.gate_scans import SCAN_EVENT, GateScanRepository, ScanRecord
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.lockers import LockerService
+    from kiosk.app.passes import PassService
+    from kiosk.app.printing import TicketService
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 S = VisitState
@@ -103,16 +113,6 @@ class ScanConflict:
     times: tuple[datetime, ...]
 
 
-class GateUnavailable(KioskError):
-    code = "gate_unavailable"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Pemeriksaan tanda pengenal tamu belum terpasang (kiosk.domain.gatepass)",
-            "gate-pass verification is not installed (kiosk.domain.gatepass)",
-        )
-
-
 # A verifier takes the scanned text and the time, and answers like gatepass.verify_pass's PassVerdict:
 # an object with valid, reason, pass_id, office, expires_at.
 Verifier = Callable[[str, datetime], Any]
@@ -148,9 +148,12 @@ def _reason_to_verdict(reason: str) -> GateVerdict:
 
 
 class GateService:
-    def __init__(self, ctx: AppContext, verifier: Verifier | None = None) -> None:
-        self.ctx = ctx
-        self.scans = GateScanRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, passes: PassService, lockers: LockerService, tickets: TicketService,
+                 verifier: Verifier | None = None) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.passes, self.lockers, self.tickets = passes, lockers, tickets
+        self.scans = GateScanRepository(db)
         self._verifier = verifier
 
     # --- verifying ---
@@ -158,12 +161,8 @@ class GateService:
     @property
     def verifier(self) -> Verifier:
         if self._verifier is None:
-            try:
-                from kiosk.domain.gatepass import verify_pass  # issue 4
-            except ImportError:
-                raise GateUnavailable() from None
-            passes = self.ctx.passes
-            office = self.ctx.config.office.code
+            passes = self.passes
+            office = self.config.office.code
 
             def verify(token: str, at: datetime):
                 # No visit_state_lookup: the gate decides from the state itself, because an expired pass
@@ -187,10 +186,10 @@ class GateService:
         pass_printed event (pulled too) names it."""
         if not pass_id:
             return None
-        found = self.ctx.visits.find_by_pass(pass_id)
+        found = self.visits.find_by_pass(pass_id)
         if found is None:
             visit_id = self.scans.visit_for_pass(pass_id)  # the lobby's pass_printed event, pulled here
-            found = self.ctx.visits.find(visit_id) if visit_id else None
+            found = self.visits.find(visit_id) if visit_id else None
         return found
 
     # --- scanning ---
@@ -201,12 +200,9 @@ class GateService:
         """The newest time this device knows has passed: its own last event and scan, its last pull, and the
         program's build time (times written by other devices' clocks are not its to judge). A clock before it
         is wrong (a Raspberry Pi without RTC boots with an old time) and would call an expired pass valid."""
-        from kiosk import BUILD_TIME
-        from kiosk.domain.clock import from_iso
-
         seen = [datetime.fromisoformat(BUILD_TIME)]
-        conn = self.ctx.db.conn
-        device = self.ctx.config.kiosk.device_id
+        conn = self.db.conn
+        device = self.config.kiosk.device_id
         for sql, args in (("SELECT MAX(at) FROM visit_events WHERE device_id=?", (device,)),
                           ("SELECT MAX(scanned_at) FROM gate_scans WHERE device_id=?", (device,)),
                           ("SELECT MAX(updated_at) FROM sync_state", ())):  # fmt: skip
@@ -226,7 +222,7 @@ class GateService:
 
     def scan(self, token: str) -> GateResult:
         """One scan at the gate. The visit's state decides the direction: accepted goes in, inside goes out."""
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         short = _short_code(token)
         if short is not None:
             return self._scan_short_code(token, short, now)
@@ -262,7 +258,7 @@ class GateService:
         """The code printed under the QR, typed by the guard: it names a pass this office issued. There is no
         signature to check, so only a visit known here is let through; an unknown code is not a pass."""
         visit = self._lookup(pass_id)
-        if visit is None or pass_id in self.ctx.passes.repo.revoked_ids():
+        if visit is None or pass_id in self.passes.repo.revoked_ids():
             return self._log(token, now, GateResult(GateVerdict.FORGED, "short code unknown", pass_id))
         behind = self._clock_behind(now)
         if behind is not None and visit.state is not S.INSIDE:
@@ -301,10 +297,10 @@ class GateService:
                 result = self._describe(GateResult(GateVerdict.ALREADY_OUT, "pass already used for exit"), visit)
                 return self._log(token, now, result, visit)
             if last is not None and last.verdict == GateVerdict.ENTER:
-                device = self.ctx.config.kiosk.device_id
+                device = self.config.kiosk.device_id
                 inside, event = visit.transition(S.INSIDE, at=last.scanned_at, actor="security", device_id=device,
                                                  via="gate_scan", reason="entered while offline")  # fmt: skip
-                self.ctx.visits.save_transition(inside, event)
+                self.visits.save_transition(inside, event)
                 return self._exit(token, now, inside)
             return self._move(token, now, visit, S.INSIDE, GateVerdict.ENTER)
         if state is S.INSIDE:
@@ -327,12 +323,12 @@ class GateService:
     def _move(
         self, token: str, now: datetime, visit: Visit, target: VisitState, verdict: GateVerdict, reason: str = ""
     ) -> GateResult:
-        device = self.ctx.config.kiosk.device_id
+        device = self.config.kiosk.device_id
         new, event = visit.transition(target, at=now, actor="security", device_id=device, via="gate_scan")
         leaving = target is S.CHECKED_OUT
         result = self._describe(GateResult(verdict, reason, visit.pass_id, return_id_card=leaving), visit)
-        with self.ctx.db.transaction():
-            self.ctx.visits.save_transition(new, event)
+        with self.db.transaction():
+            self.visits.save_transition(new, event)
             self._log(token, now, result, visit)
         if leaving:
             self._free_locker(new)
@@ -341,7 +337,7 @@ class GateService:
     def _describe(self, result: GateResult, visit: Visit | None) -> GateResult:
         if visit is None:
             return result
-        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         return replace(
             result,
             pass_id=result.pass_id or visit.pass_id,
@@ -360,24 +356,24 @@ class GateService:
         if not photo_path or "://" in photo_path:
             return photo_path or ""
         p = Path(photo_path)
-        return str(p if p.is_absolute() else self.ctx.config.data_dir / p)
+        return str(p if p.is_absolute() else self.config.data_dir / p)
 
     def _host_phone(self, host_id: str) -> str:
-        return next((h.phone for h in self.ctx.config.hosts if h.id == host_id), "")
+        return next((h.phone for h in self.config.hosts if h.id == host_id), "")
 
     def _log(self, token: str, now: datetime, result: GateResult, visit: Visit | None = None) -> GateResult:
-        device = self.ctx.config.kiosk.device_id
+        device = self.config.kiosk.device_id
         token_hash = hashlib.sha256(token.strip().encode("utf-8", "replace")).hexdigest()[:16]
         rec = ScanRecord(now, device, result.pass_id, visit.id if visit else "", result.verdict.value, result.reason)
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             self.scans.log(conn, rec, token_hash)
             if visit is not None:
                 event = VisitEvent(visit.id, SCAN_EVENT, now, "security", device,
                                    data={"verdict": result.verdict.value, "reason": result.reason})  # fmt: skip
-                self.ctx.visits.append_event(conn, event)
+                self.visits.append_event(conn, event)
             elif result.pass_id and result.verdict is not GateVerdict.FORGED:
                 # A signed pass whose visit this device does not know: the scan still travels, by pass id.
-                self.ctx.visits.outbox.enqueue(
+                self.visits.outbox.enqueue(
                     conn, key=f"scan:{device}:{token_hash}:{to_iso(now)}", topic=PASS_SCAN_TOPIC,
                     aggregate_id=f"pass:{result.pass_id}",
                     payload={"pass_id": result.pass_id, "device_id": device, "at": to_iso(now),
@@ -388,11 +384,11 @@ class GateService:
         return result
 
     def _free_locker(self, visit: Visit) -> None:
-        """The guest left: the locker service (issue 5) opens the door for the belongings and frees it."""
+        """The guest left: the locker service opens the door for the belongings and frees it."""
         if visit.locker_door is None:
             return
         try:
-            self.ctx.lockers.release(visit.id, actor="security")
+            self.lockers.release(visit.id, actor="security")
         except Exception as exc:  # the guest still leaves; staff frees the door by hand
             log.warning("locker not freed", extra={"door": visit.locker_door, "error": type(exc).__name__})
 
@@ -405,10 +401,10 @@ class GateService:
 
     def survey_checkout(self, token: str) -> SurveyCheckout | None:
         """Scan (or short code) at the survey desk: check the guest out if still open; None: not a pass of ours."""
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         short = _short_code(token)
         if short is not None:
-            pass_id = short if short not in self.ctx.passes.repo.revoked_ids() else ""
+            pass_id = short if short not in self.passes.repo.revoked_ids() else ""
         else:
             pv = self._verify(token, now)
             trusted = pv is not None and (pv.valid or _reason_to_verdict(pv.reason) is GateVerdict.EXPIRED)
@@ -425,17 +421,17 @@ class GateService:
 
     def inside_now(self) -> list[InsideEntry]:
         out = []
-        for v in self.ctx.visits.list_in_states([S.INSIDE]):
-            guest = self.ctx.guests.get(v.guest_id) if v.guest_id else None
-            since = next((e.at for e in reversed(self.ctx.visits.events(v.id)) if e.to_state is S.INSIDE), v.updated_at)
+        for v in self.visits.list_in_states([S.INSIDE]):
+            guest = self.guests.get(v.guest_id) if v.guest_id else None
+            since = next((e.at for e in reversed(self.visits.events(v.id)) if e.to_state is S.INSIDE), v.updated_at)
             out.append(InsideEntry(v.id, guest.name if guest else "", self.photo_file(v.photo_path), v.host_name,
                                    v.locker_door, since))
         return out
 
     def inside_now_lines(self) -> list[str]:
-        """The evacuation list as plain lines for the thermal printer (issue 4's printer prints text lines)."""
-        tz = ZoneInfo(self.ctx.config.office.timezone)
-        now = self.ctx.clock.now().astimezone(tz)
+        """The evacuation list as plain lines for the thermal printer (the printer service prints text lines)."""
+        tz = ZoneInfo(self.config.office.timezone)
+        now = self.clock.now().astimezone(tz)
         entries = self.inside_now()
         lines = [f"TAMU DI DALAM / INSIDE NOW: {len(entries)}", now.strftime("%Y-%m-%d %H:%M")]
         for e in entries:
@@ -445,19 +441,16 @@ class GateService:
 
     def print_inside_now(self) -> str | None:
         """The evacuation list on the thermal printer (main, then backup). Returns the printer's name, or None."""
-        from kiosk.devices.printer import PrinterError
-        from kiosk.domain.ticket import receipt
-
-        tz = ZoneInfo(self.ctx.config.office.timezone)
-        now = self.ctx.clock.now().astimezone(tz)
+        tz = ZoneInfo(self.config.office.timezone)
+        now = self.clock.now().astimezone(tz)
         entries = self.inside_now()
         lines: list[str | tuple[str, str]] = []
         for e in entries:
             lines.append((e.guest_name or "-", e.since.astimezone(tz).strftime("%H:%M")))
             lines.append(f"  -> {e.host_name}" + (f"  (loker {e.locker_door})" if e.locker_door else ""))
-        for printer in self.ctx.tickets.printers:
+        for printer in self.tickets.printers:
             doc = receipt("DI DALAM / INSIDE", lines, width_dots=printer.width_dots,
-                          subtitle=f"{self.ctx.config.office.name}: {len(entries)} tamu / guests", at=now)  # fmt: skip
+                          subtitle=f"{self.config.office.name}: {len(entries)} tamu / guests", at=now)  # fmt: skip
             try:
                 printer.print_document(doc)
             except PrinterError as exc:
@@ -467,27 +460,27 @@ class GateService:
         return None
 
     def closing_moment(self, day_of: datetime) -> datetime:
-        tz = ZoneInfo(self.ctx.config.office.timezone)
+        tz = ZoneInfo(self.config.office.timezone)
         local = day_of.astimezone(tz)
-        return datetime.combine(local.date(), time.fromisoformat(self.ctx.config.office.closing_time), tz)
+        return datetime.combine(local.date(), time.fromisoformat(self.config.office.closing_time), tz)
 
     def auto_checkout(self) -> list[str]:
         """After closing time, close every visit still open and flag it for staff. Returns the visit ids."""
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         closing = self.closing_moment(now)
         if now < closing:
             return []
-        device = self.ctx.config.kiosk.device_id
+        device = self.config.kiosk.device_id
         done = []
         open_states = [S.REGISTERED, S.WAITING_HOST, S.ACCEPTED, S.DECLINED, S.INSIDE]
-        for visit in self.ctx.visits.list_in_states(open_states):
+        for visit in self.visits.list_in_states(open_states):
             if visit.created_at >= closing:
                 continue  # registered after closing (staff working late): not today's leftover
             target = S.CHECKED_OUT if visit.can_move_to(S.CHECKED_OUT) else S.EXPIRED
             flagged = replace(visit, flags=tuple(dict.fromkeys((*visit.flags, AUTO_CHECKOUT_FLAG))))
             new, event = flagged.transition(target, at=now, actor="system", device_id=device, auto=True,
                                             reason="open at closing time")  # fmt: skip
-            self.ctx.visits.save_transition(new, event)
+            self.visits.save_transition(new, event)
             if target is S.CHECKED_OUT:
                 self._free_locker(new)
             done.append(visit.id)
@@ -496,8 +489,8 @@ class GateService:
         return done
 
     def flagged_for_staff(self, since: timedelta = timedelta(days=7)) -> list[Visit]:
-        now = self.ctx.clock.now().astimezone(UTC)
-        rows = self.ctx.visits.list_between(now - since, now + timedelta(days=1))
+        now = self.clock.now().astimezone(UTC)
+        rows = self.visits.list_between(now - since, now + timedelta(days=1))
         return [v for v in rows if AUTO_CHECKOUT_FLAG in v.flags]
 
     def reconcile(self, since: datetime | None = None) -> list[ScanConflict]:

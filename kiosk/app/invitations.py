@@ -15,25 +15,20 @@ from kiosk.store.invitations import InvitationRecord, InvitationRepository
 
 log = logging.getLogger(__name__)
 
-_REASONS = {
-    "expired": ("Undangan sudah tidak berlaku.", "The invitation has expired."),
-    "not_yet_valid": ("Undangan belum berlaku; silakan datang pada tanggalnya.",
-                      "The invitation is not valid yet; please come on its date."),
-    "other_office": ("Undangan ini untuk kantor lain.", "This invitation is for another office."),
-    "unknown": ("Undangan tidak ditemukan di kios ini.", "This invitation is not known at this kiosk."),
-    "used": ("Undangan ini sudah dipakai.", "This invitation has already been used."),
-}
-_FORGED = ("Undangan tidak sah atau tidak terbaca.", "The invitation is not genuine or cannot be read.")
+# The reasons worded on their own in the catalogue; any other (a bad signature, an unreadable code) reads "forged".
+_WORDED = ("expired", "not_yet_valid", "other_office", "unknown", "used")
 
 
 class InvalidInvitation(KioskError):
     code = "invalid_invitation"
 
     def __init__(self, reason: str) -> None:
-        text_id, text_en = _REASONS.get(reason, _FORGED)
-        super().__init__(f"{text_id} Silakan tunjukkan KTP atau ketik NIK, atau ke meja PTSP.",
-                         f"{text_en} Please show your ID card or type your NIK, or go to the PTSP desk.", reason=reason)
+        super().__init__(reason=reason)
         self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason if self.reason in _WORDED else 'forged'}"
 
 
 class InvitationService:

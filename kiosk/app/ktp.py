@@ -11,19 +11,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from kiosk.domain.errors import KioskError
-from kiosk.domain.ktp import KtpReading
+from kiosk.domain.ktp import KtpReading, cross_check
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import KtpReaderConfig
     from kiosk.devices.camera import FrameSource
     from kiosk.devices.ktp_reader import CaptureState, KtpReader
+    from kiosk.domain.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +58,15 @@ class ScanHandle:
 
 
 class KtpReaderService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.cfg = ctx.config.devices.ktp
+    def __init__(self, *, settings: KtpReaderConfig, clock: Clock) -> None:
+        self.cfg, self.clock = settings, clock
         # One OCR at a time on this machine: the engines are not shared between threads, and a second
         # read would only slow the first (2 cores).
         self.ocr_lock = threading.Lock()
 
     @cached_property
     def reader(self) -> KtpReader:
+        # OpenCV and the OCR engines load at the first card.
         from kiosk.devices.ktp_reader import KtpReader
         from kiosk.devices.ocr import make_engine
 
@@ -74,6 +76,7 @@ class KtpReaderService:
         return KtpReader(make_engine(self.cfg.ocr_engine, threads=threads))
 
     def _capture(self):
+        # OpenCV: at the first card.
         from kiosk.devices.ktp_reader import CaptureThresholds, CardCapture
 
         c = self.cfg
@@ -84,11 +87,11 @@ class KtpReaderService:
         )
 
     def _today(self):
-        return self.ctx.clock.now().date()
+        return self.clock.now().date()
 
     def read_image(self, frame: np.ndarray) -> KtpReading | None:
         """Read one still image now, whatever its focus and glare (staff tools, benchmarks)."""
-        from kiosk.devices.ktp_reader import find_card, rectify
+        from kiosk.devices.ktp_reader import find_card, rectify  # OpenCV: at the first card
 
         corners = find_card(frame)
         if corners is None:
@@ -107,10 +110,6 @@ class KtpReaderService:
 
     def _reread(self, reading: KtpReading) -> KtpReading:
         # The reader checks the NIK against today's system date; the kiosk's clock is the one to trust.
-        from dataclasses import replace
-
-        from kiosk.domain.ktp import cross_check
-
         return replace(reading, flags=tuple(cross_check(reading.fields, today=self._today())))
 
     def scan(
@@ -235,10 +234,18 @@ class LiveKtpScan:
 
     def _done(self, *, retry: bool) -> None:
         """Back to looking for a card, after a pause so a still picture is not read again at once."""
-        from kiosk.devices.ktp_reader import GUIDANCE
+        from kiosk.devices.ktp_reader import GUIDANCE  # OpenCV: at the first card
 
         with self._lock:
             self.capture.reset()
             self._quiet_until = time.monotonic() + RETRY_AFTER_S if retry else 0.0
             self._say("no_card", *GUIDANCE["no_card"])
             self._reading = False
+
+
+def write_synthetic_frames(folder: Path, count: int, *, seed: int, degraded: bool, split: str | None = None) -> list:
+    """Camera frames of generated e-KTP cards (made-up people) for the simulated camera and the tests."""
+    # Draws cards with Pillow and OpenCV: only when asked.
+    from kiosk.devices.ktp_synth import write_sample
+
+    return write_sample(folder, count, seed=seed, degraded=degraded, split=split)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from kiosk.devices.factory import locker_bus
 from kiosk.devices.locker import (
     DoorMap,
     DoorState,
@@ -29,7 +30,10 @@ from kiosk.store import lockers as L
 from kiosk.store.lockers import LockerRepository
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -49,55 +53,35 @@ class NoFreeLocker(LockerUnavailable):
     code = "no_free_locker"
 
     def __init__(self, tried: int = 0) -> None:
-        super().__init__(
-            "Maaf, tidak ada loker yang kosong. Silakan titipkan barang Anda kepada petugas.",
-            "Sorry, no locker is free. Please leave your belongings with the officer.",
-            tried=tried,
-        )
+        super().__init__(tried=tried)
 
 
 class LockerSystemDown(LockerUnavailable):
     code = "locker_system_unavailable"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(
-            "Maaf, sistem loker sedang tidak dapat digunakan. Silakan titipkan barang Anda kepada petugas.",
-            "Sorry, the lockers cannot be used right now. Please leave your belongings with the officer.",
-            reason=reason,
-        )
+        super().__init__(reason=reason)
 
 
 class LockersDisabled(LockerUnavailable):
     code = "lockers_disabled"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Kantor ini tidak memakai loker elektronik.",
-            "This office has no electronic lockers.",
-        )
+        super().__init__()
 
 
 class LockerDidNotOpen(KioskError):
     code = "locker_did_not_open"
 
     def __init__(self, door: int) -> None:
-        super().__init__(
-            f"Loker nomor {door} tidak terbuka; loker ditandai rusak.",
-            f"Locker {door} did not open; it is marked faulty.",
-            door=door,
-        )
+        super().__init__(door=door)
 
 
 class VisitNotOpen(KioskError):
     code = "visit_not_open"
 
     def __init__(self, visit_id: str, state: str) -> None:
-        super().__init__(
-            f"Kunjungan {visit_id} sudah selesai ({state}); loker tidak diberikan.",
-            f"Visit {visit_id} is over ({state}); no locker is given.",
-            visit_id=visit_id,
-            state=state,
-        )
+        super().__init__(visit_id=visit_id, state=state)
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -148,18 +132,19 @@ class LockerService:
     """Registration's use of the lockers. The bus itself (port, boards' health, reconnect) is the
     long-lived `LockerBusService` the composition root hands in as `bus`."""
 
-    def __init__(self, ctx: AppContext, board: LockerBoard | None = None, *, bus: Any = None) -> None:
-        self.ctx = ctx
-        self.cfg = ctx.config.devices.lockers
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 board: LockerBoard | None = None, bus: Any = None) -> None:
+        self.config, self.clock, self.db, self.visits = config, clock, db, visits
+        self.cfg = config.devices.lockers
         self.door_map = DoorMap.from_config(self.cfg.boards)
-        self.repo = LockerRepository(ctx.db)
+        self.repo = LockerRepository(db)
         self.last_error = ""
         self.unreachable_boards: dict[int, str] = {}  # from the last status read
         self._bus = bus
         self._board = board
         self._lock = threading.RLock()
         layout = [(d, *self.door_map.locate(d)) for d in self.door_map.doors()]
-        self.repo.sync(layout, self.cfg.out_of_service, ctx.clock.now())
+        self.repo.sync(layout, self.cfg.out_of_service, clock.now())
 
     # --- hardware ---
 
@@ -168,8 +153,6 @@ class LockerService:
         if self._bus is None and self._board is None:
             if self.cfg.kind == "none":
                 raise LockersDisabled()
-            from kiosk.devices.factory import locker_bus
-
             self._bus = locker_bus(self.cfg)
         return self._bus
 
@@ -241,7 +224,7 @@ class LockerService:
     def assign_and_open(self, visit_id: str, *, actor: str = "guest") -> LockerAssignment:
         """Give the visit a working locker and open it; raise LockerUnavailable (visit untouched) if none."""
         with self._lock:
-            visit = self.ctx.visits.get(visit_id)
+            visit = self.visits.get(visit_id)
             held = self.repo.for_visit(visit_id)
             if held is not None and held.state == L.ASSIGNED:
                 return LockerAssignment(visit_id, held.door)  # asked twice: same door, no second opening
@@ -301,13 +284,13 @@ class LockerService:
                 except LockerBoardError as exc:
                     self.last_error = exc.text_en
                     opened = False
-            now = self.ctx.clock.now()
-            with self.ctx.db.transaction() as conn:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
                 self.repo.release(conn, held.door, now, out_of_service=held.door in self.cfg.out_of_service)
                 if opened is False:
                     # The guest's things may be behind a door that will not open: staff must come.
                     self.repo.mark(conn, held.door, L.FAULTY, f"did not open at release {to_iso(now)}", now)
-                self.ctx.visits.append_event(conn, self._event(visit_id, "locker_released", actor, door=held.door, opened=opened))
+                self.visits.append_event(conn, self._event(visit_id, "locker_released", actor, door=held.door, opened=opened))
             log.info("locker released", extra={"visit_id": visit_id, "door": held.door, "opened": opened})
             return LockerRelease(visit_id, held.door, opened)
 
@@ -343,8 +326,8 @@ class LockerService:
         with self._lock:
             row = self.repo.get(door)
             opened = self._open_and_confirm(door)
-            now = self.ctx.clock.now()
-            with self.ctx.db.transaction() as conn:
+            now = self.clock.now()
+            with self.db.transaction() as conn:
                 if opened and row is not None and row.state == L.FAULTY:
                     self.repo.mark(conn, door, L.FREE, "", now)
                 elif not opened and row is not None and row.state != L.OUT_OF_SERVICE:
@@ -352,7 +335,7 @@ class LockerService:
                     state = row.state if row.state == L.ASSIGNED else L.FAULTY
                     self.repo.mark(conn, door, state, f"did not open for {actor} {to_iso(now)}", now)
                 if row is not None and row.visit_id:
-                    self.ctx.visits.append_event(
+                    self.visits.append_event(
                         conn, self._event(row.visit_id, "locker_opened_by_staff", actor, door=door, opened=opened)
                     )
             log.info("locker opened by staff", extra={"door": door, "opened": opened})
@@ -425,31 +408,31 @@ class LockerService:
         return VisitEvent(
             visit_id=visit_id,
             kind=kind,
-            at=self.ctx.clock.now(),
+            at=self.clock.now(),
             actor=actor,
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
             data=data,
         )
 
     def _record_assignment(self, visit_id: str, door: int, actor: str, faulty: list[int]) -> bool:
         """Door on the lockers row, on the visit, and the event: one transaction."""
-        now = self.ctx.clock.now()
-        with self.ctx.db.transaction() as conn:
+        now = self.clock.now()
+        with self.db.transaction() as conn:
             if not self.repo.assign(conn, door, visit_id, now):
                 return False
-            visit = self.ctx.visits.get(visit_id)
-            self.ctx.visits.update(conn, replace(visit, locker_door=door, updated_at=now))
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_assigned", actor, door=door, faulty=faulty))
+            visit = self.visits.get(visit_id)
+            self.visits.update(conn, replace(visit, locker_door=door, updated_at=now))
+            self.visits.append_event(conn, self._event(visit_id, "locker_assigned", actor, door=door, faulty=faulty))
         return True
 
     def _mark_faulty(self, door: int, visit_id: str, actor: str, why: str) -> None:
-        now = self.ctx.clock.now()
-        with self.ctx.db.transaction() as conn:
+        now = self.clock.now()
+        with self.db.transaction() as conn:
             self.repo.mark(conn, door, L.FAULTY, f"{why} {to_iso(now)}", now)
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_faulty", actor, door=door))
+            self.visits.append_event(conn, self._event(visit_id, "locker_faulty", actor, door=door))
         log.warning("locker marked faulty", extra={"door": door, "visit_id": visit_id})
 
     def _record_unavailable(self, visit_id: str, actor: str, reason: str, faulty: list[int]) -> None:
-        with self.ctx.db.transaction() as conn:
-            self.ctx.visits.append_event(conn, self._event(visit_id, "locker_unavailable", actor, reason=reason, faulty=faulty))
+        with self.db.transaction() as conn:
+            self.visits.append_event(conn, self._event(visit_id, "locker_unavailable", actor, reason=reason, faulty=faulty))
         log.warning("no locker for visit", extra={"visit_id": visit_id, "reason": reason})

@@ -1,4 +1,4 @@
-"""Gate-pass keys on disk and offline verification against the local store (`ctx.passes`).
+"""Gate-pass keys on disk and offline verification against the local store (the `passes` service of the composition root).
 
 The kiosk that prints holds the private key (`privacy.signing_key_file`, mode 0600, never in the
 database). Every device that checks passes holds only public keys: one PEM file per key id in
@@ -22,7 +22,9 @@ from kiosk.files import private_dir, write_private
 from kiosk.store.passes import PassRepository
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,7 @@ class SigningKeyError(KioskError):
     code = "signing_key_error"
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"Kunci tanda tangan tanda tamu {path}: {reason}",
-            f"Gate-pass signing key {path}: {reason}",
-            path=str(path),
-            reason=reason,
-        )
+        super().__init__(path=str(path), reason=reason)
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -108,30 +105,27 @@ def load_public_keys(cfg: Config) -> dict[str, VerifyKey]:
 class PassService:
     """Verification as a gate device does it: public keys, revocations and visit states from this store."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-
-    @cached_property
-    def repo(self) -> PassRepository:
-        return PassRepository(self.ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository) -> None:
+        self.config, self.clock, self.db, self.visits = config, clock, db, visits
+        self.repo = PassRepository(db)
 
     @cached_property
     def signer(self) -> SigningKey:
-        return load_signer(self.ctx.config)
+        return load_signer(self.config)
 
     @cached_property
     def public_keys(self) -> dict[str, VerifyKey]:
-        return load_public_keys(self.ctx.config)
+        return load_public_keys(self.config)
 
     def _state(self, pass_id: str) -> str | None:
-        visit = self.ctx.visits.find_by_pass(pass_id)
+        visit = self.visits.find_by_pass(pass_id)
         return visit.state.value if visit else None
 
     def verify(self, token: str, *, at: datetime | None = None) -> PassVerdict:
         return verify_pass(
             token,
-            at=at or self.ctx.clock.now(),
-            office_code=self.ctx.config.office.code,
+            at=at or self.clock.now(),
+            office_code=self.config.office.code,
             public_keys=self.public_keys,
             visit_state_lookup=self._state,
             revoked=self.repo.revoked_ids(),

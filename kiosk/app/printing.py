@@ -1,4 +1,4 @@
-"""Printing the gate pass (`ctx.tickets`): sign, lay out, print on the main or backup printer, record the outcome.
+"""Printing the gate pass (the `tickets` service): sign, lay out, print on the main or backup printer, record the outcome.
 
 The visit is committed before anything prints (registration does that); a printer problem never
 loses it. After each attempt ONE transaction records the pass (id + token), the event
@@ -21,51 +21,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from kiosk.devices.factory import printer_service
 from kiosk.devices.printer import PrinterError
 from kiosk.domain.errors import KioskError
 from kiosk.domain.gatepass import GatePass, issue
 from kiosk.domain.ticket import TicketData, TicketDocument, gate_pass_ticket
 from kiosk.domain.tokens import read_unverified
 from kiosk.domain.visit import OPEN_STATES, Visit, VisitEvent
+from kiosk.domain.words import catalog_path, load
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.passes import PassService
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
 FLAG_PRINT_FAILED = "print_failed"
 
-_GUEST_MESSAGES = {
-    "paper_out": ("kertas printer habis", "the printer is out of paper"),
-    "cover_open": ("tutup printer terbuka", "the printer cover is open"),
-    "offline": ("printer tidak terhubung", "the printer is not connected"),
-    "config": ("printer belum diatur", "the printer is not set up"),
-    "no_printer": ("kios ini tidak memiliki printer", "this kiosk has no printer"),
-}
-
-
 class AlreadyPrinted(KioskError):
     code = "pass_already_printed"
 
     def __init__(self, visit_id: str, pass_id: str) -> None:
-        super().__init__(
-            f"Tanda tamu kunjungan {visit_id} sudah dicetak; gunakan cetak ulang",
-            f"The pass of visit {visit_id} was already printed; use reprint",
-            visit_id=visit_id,
-            pass_id=pass_id,
-        )
+        super().__init__(visit_id=visit_id, pass_id=pass_id)
 
 
 class VisitNotPrintable(KioskError):
     code = "visit_not_printable"
 
     def __init__(self, visit_id: str, state: str) -> None:
-        super().__init__(
-            f"Kunjungan {visit_id} berstatus '{state}': tanda tamu tidak dicetak",
-            f"Visit {visit_id} is '{state}': no pass is printed for it",
-            visit_id=visit_id,
-            state=state,
-        )
+        super().__init__(visit_id=visit_id, state=state)
 
 
 @dataclass(frozen=True)
@@ -86,18 +74,18 @@ class PrintOutcome:
 
 
 def guest_message(reason: str) -> tuple[str, str]:
-    what_id, what_en = _GUEST_MESSAGES.get(reason, _GUEST_MESSAGES["offline"])
-    return (
-        f"Maaf, tanda pengenal tamu tidak dapat dicetak ({what_id}). Pendaftaran Anda sudah tersimpan. "
-        "Silakan menuju meja PTSP; petugas akan mencetak tanda Anda.",
-        f"Sorry, your visitor pass could not be printed ({what_en}). Your registration is saved. "
-        "Please go to the PTSP desk; an officer will print your pass.",
-    )
+    """What the guest reads when the pass did not print (assets/i18n/strings.toml, section `print`)."""
+    words = load(catalog_path("strings"))
+    what = words.get(f"print.{reason}") or words["print.offline"]
+    said = words["print.not_printed"]
+    return said["id"].format(what=what["id"]), said["en"].format(what=what["en"])
 
 
 class TicketService:
-    def __init__(self, ctx: AppContext, printers: list[Any] | None = None) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, passes: PassService, printers: list[Any] | None = None) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.passes = passes
         self._printers = printers
         self._lock = threading.Lock()  # one print at a time: two taps never print two passes
 
@@ -106,15 +94,13 @@ class TicketService:
         """The printer services to try in order (main, then backup); each confirms its own jobs."""
         if self._printers is not None:
             return self._printers
-        from kiosk.devices.factory import printer_service
-
-        devices = self.ctx.config.devices
+        devices = self.config.devices
         found = [printer_service(devices.printer, "printer"), printer_service(devices.backup_printer, "backup")]
         return [p for p in found if hasattr(p, "printer")]
 
     @cached_property
     def repo(self):
-        return self.ctx.passes.repo
+        return self.passes.repo
 
     # --- building the pass ---
 
@@ -123,8 +109,8 @@ class TicketService:
         record = self.repo.for_visit(visit.id)
         if record is not None:  # our own store wrote it: read, no need to verify
             return GatePass.from_payload(read_unverified(record.token).payload), record.token, record.key_id
-        signer = self.ctx.passes.signer
-        minutes = self.ctx.config.kiosk.pass_validity_minutes
+        signer = self.passes.signer
+        minutes = self.config.kiosk.pass_validity_minutes
         expires = visit.expires_at or visit.created_at + timedelta(minutes=minutes)
         while True:
             gp, token = issue(
@@ -138,9 +124,9 @@ class TicketService:
                 return gp, token, signer.key_id
 
     def ticket_data(self, visit: Visit, gp: GatePass, token: str, *, reprint: bool) -> TicketData:
-        cfg = self.ctx.config
+        cfg = self.config
         tz = ZoneInfo(cfg.office.timezone)
-        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
         if cfg.devices.printer.print_photo and visit.photo_path:
@@ -187,7 +173,7 @@ class TicketService:
 
     def _print(self, visit_id: str, *, explicit_reprint: bool) -> PrintOutcome:
         with self._lock:
-            visit = self.ctx.visits.get(visit_id)
+            visit = self.visits.get(visit_id)
             if visit.state not in OPEN_STATES:
                 raise VisitNotPrintable(visit.id, visit.state.value)
             record = self.repo.for_visit(visit.id)
@@ -211,7 +197,7 @@ class TicketService:
         return PrintOutcome(visit.id, gp.pass_id, token, False, reason, None, reprint, (), message_id, message_en)
 
     def _record(self, visit: Visit, gp: GatePass, token: str, key_id: str, *, printer, reason, reprint) -> None:
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         flags = [f for f in visit.flags if f != FLAG_PRINT_FAILED]
         if not printer:
             flags.append(FLAG_PRINT_FAILED)
@@ -222,10 +208,10 @@ class TicketService:
             kind="pass_printed" if printer else "print_failed",
             at=now,
             actor="kiosk",
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
             data=data,
         )
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             self.repo.assign(
                 conn,
                 visit_id=visit.id,
@@ -237,9 +223,9 @@ class TicketService:
             )
             if printer:
                 self.repo.count_print(conn, gp.pass_id, now)
-            current = self.ctx.visits.get(visit.id)  # keep whatever changed meanwhile; touch only pass and flag
-            self.ctx.visits.update(conn, replace(current, pass_id=gp.pass_id, flags=tuple(flags), updated_at=now))
-            self.ctx.visits.append_event(conn, event)
+            current = self.visits.get(visit.id)  # keep whatever changed meanwhile; touch only pass and flag
+            self.visits.update(conn, replace(current, pass_id=gp.pass_id, flags=tuple(flags), updated_at=now))
+            self.visits.append_event(conn, event)
 
     def issue_and_print(self, visit_id: str) -> PrintOutcome:
         """Sign and print the pass of a committed visit (refused if it already printed: see `reprint`)."""
@@ -257,7 +243,7 @@ class TicketService:
 
 def _load_photo(path: Path):
     try:
-        from PIL import Image
+        from PIL import Image  # Pillow: only a pass with a photo needs it
 
         with Image.open(path) as img:
             return img.copy()

@@ -21,7 +21,12 @@ from kiosk.store.operations import OperationsRepository
 from kiosk.store.privacy import PrivacyRepository, VisitRef
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
+    from kiosk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -34,18 +39,14 @@ class DataSubjectNotFound(KioskError):
 
     def __init__(self, nik: str) -> None:
         masked = mask_nik(nik)
-        super().__init__(
-            f"Tidak ada data tamu dengan NIK {masked}",
-            f"No guest data for NIK {masked}",
-            nik=masked,
-        )
+        super().__init__(nik=masked)
 
 
 class InvalidNikInput(KioskError):
     code = "invalid_nik_input"
 
     def __init__(self) -> None:
-        super().__init__("NIK harus 16 digit angka", "The NIK must be 16 digits")
+        super().__init__()
 
 
 def _check_nik(nik: str) -> str:
@@ -89,24 +90,26 @@ class ForgetResult:
 
 
 class PrivacyService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.repo = PrivacyRepository(ctx.db)
-        self.ops = OperationsRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, sync: SyncService) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.sync = sync  # the keyed hash by which central knows a person, for an erasure request
+        self.repo = PrivacyRepository(db)
+        self.ops = OperationsRepository(db)
 
     # --- photos ---
 
     def _photo_index(self) -> dict[str, list[Path]]:
         """Files in photos/ by visit id (their stem), listed once: globbing per visit is quadratic."""
         index: dict[str, list[Path]] = {}
-        photo_dir = self.ctx.config.data_dir / PHOTO_DIR
+        photo_dir = self.config.data_dir / PHOTO_DIR
         if photo_dir.is_dir():
             for p in photo_dir.iterdir():
                 index.setdefault(p.name.split(".", 1)[0], []).append(p)
         return index
 
     def _photo_files(self, visit: VisitRef, index: dict[str, list[Path]] | None = None) -> list[Path]:
-        data_dir = self.ctx.config.data_dir.resolve()
+        data_dir = self.config.data_dir.resolve()
         found: list[Path] = []
         if visit.photo_path:
             found.append(data_dir / visit.photo_path)
@@ -133,19 +136,19 @@ class PrivacyService:
     def _wipe_wal(self) -> None:
         """secure_delete zeroed the deleted rows in the pages; the WAL still holds older copies of those pages
         until a checkpoint copies it back and truncates it."""
-        if not self.ctx.db.checkpoint():
+        if not self.db.checkpoint():
             log.warning("WAL checkpoint incomplete after deletion: a reader held it; the next one finishes it")
 
     # --- retention ---
 
     def retention_cutoff(self, now: datetime | None = None) -> datetime:
-        now = now or self.ctx.clock.now()
-        return now - timedelta(days=self.ctx.config.privacy.retention_days)
+        now = now or self.clock.now()
+        return now - timedelta(days=self.config.privacy.retention_days)
 
     def purge(self, *, actor: str = "system", dry_run: bool = False) -> PurgeResult:
         """Delete every visit registered more than `privacy.retention_days` ago, with its events, outbox
         messages and photos, and the guests left with no visit. Nothing newer is touched."""
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         cutoff = self.retention_cutoff(now)
         request_id = str(uuid.uuid4())
         visits = self.repo.visits_created_before(cutoff)
@@ -153,13 +156,13 @@ class PrivacyService:
         photos = [p for v in visits for p in self._photo_files(v, index)]
         if dry_run:
             return PurgeResult(request_id, cutoff, len(visits), 0, 0, 0, 0, len(photos))
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             counts = self.repo.delete_visits(conn, [v.id for v in visits])
             guests = self.repo.delete_guests_without_visits(conn, [v.guest_id for v in visits if v.guest_id])
             result = PurgeResult(request_id, cutoff, counts["visits"], counts["events"], counts["outbox"],
                                  counts["other_rows"], guests, len(photos))
             self.ops.log_processing(conn, at=now, action="purge", request_id=request_id, actor=actor,
-                                    device_id=self.ctx.config.kiosk.device_id, details=result.as_dict())
+                                    device_id=self.config.kiosk.device_id, details=result.as_dict())
         # Files after the commit: if the commit fails, nothing is lost. A crash between the two leaves photo
         # files without a visit; `kiosk purge` reports none of them and an operator can remove photos/ leftovers.
         removed = self._unlink(photos)
@@ -171,16 +174,16 @@ class PrivacyService:
 
     def export(self, nik: str, *, actor: str = "staff") -> dict[str, Any]:
         """Everything this kiosk holds about the person with this NIK, decrypted (UU PDP right of access)."""
-        guest = self.ctx.guests.find_by_nik(_check_nik(nik))
+        guest = self.guests.find_by_nik(_check_nik(nik))
         if guest is None:
             raise DataSubjectNotFound(nik)
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         request_id = str(uuid.uuid4())
         visits = []
         photos = []
         index = self._photo_index()
         for ref in self.repo.visits_of_guest(guest.id):
-            v = self.ctx.visits.get(ref.id)
+            v = self.visits.get(ref.id)
             files = [str(p) for p in self._photo_files(ref, index)]
             photos.extend(files)
             visits.append({
@@ -200,14 +203,14 @@ class PrivacyService:
                     {"kind": e.kind, "at": to_iso(e.at), "actor": e.actor, "device_id": e.device_id,
                      "from_state": e.from_state.value if e.from_state else None,
                      "to_state": e.to_state.value if e.to_state else None, "data": e.data}
-                    for e in self.ctx.visits.events(v.id)
+                    for e in self.visits.events(v.id)
                 ],
             })
         record = {
             "request_id": request_id,
             "exported_at": to_iso(now),
-            "controller": {"office": self.ctx.config.office.name, "office_code": self.ctx.config.office.code},
-            "retention_days": self.ctx.config.privacy.retention_days,
+            "controller": {"office": self.config.office.name, "office_code": self.config.office.code},
+            "retention_days": self.config.privacy.retention_days,
             "guest": {
                 "nik": guest.nik,
                 "name": guest.name,
@@ -219,38 +222,38 @@ class PrivacyService:
             "visits": visits,
             "photos": photos,
         }
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             self.ops.log_processing(conn, at=now, action="export", request_id=request_id, actor=actor,
-                                    device_id=self.ctx.config.kiosk.device_id,
+                                    device_id=self.config.kiosk.device_id,
                                     details={"visits": len(visits), "photos": len(photos)})
         log.info("data subject export", extra={"request_id": request_id, "visits": len(visits)})
         return record
 
     def forget(self, nik: str, *, actor: str = "staff") -> ForgetResult:
         """Delete the person, their visits, events and photos here, and queue the deletion to the central server."""
-        guest = self.ctx.guests.find_by_nik(_check_nik(nik))
+        guest = self.guests.find_by_nik(_check_nik(nik))
         if guest is None:
             raise DataSubjectNotFound(nik)
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         request_id = str(uuid.uuid4())
         refs = self.repo.visits_of_guest(guest.id)
         index = self._photo_index()
         photos = [p for v in refs for p in self._photo_files(v, index)]
         ids = [v.id for v in refs]
-        subject = self.ctx.sync.subject_hash(nik)
-        with self.ctx.db.transaction() as conn:
+        subject = self.sync.subject_hash(nik)
+        with self.db.transaction() as conn:
             counts = self.repo.delete_visits(conn, ids)
             self.repo.delete_guest(conn, guest.id)
             # After delete_visits: the message is about the visits, but must not be dropped with them.
-            self.ctx.visits.outbox.enqueue(
+            self.visits.outbox.enqueue(
                 conn,
                 key=f"forget:{request_id}",
                 topic=FORGET_TOPIC,
                 aggregate_id=f"privacy:{request_id}",
                 payload={
                     "request_id": request_id,
-                    "office_code": self.ctx.config.office.code,
-                    "device_id": self.ctx.config.kiosk.device_id,
+                    "office_code": self.config.office.code,
+                    "device_id": self.config.kiosk.device_id,
                     "requested_at": to_iso(now),
                     "visit_ids": ids,
                     **({"subject_hash": subject} if subject else {}),
@@ -258,7 +261,7 @@ class PrivacyService:
                 at=now,
             )
             self.ops.log_processing(conn, at=now, action="forget", request_id=request_id, actor=actor,
-                                    device_id=self.ctx.config.kiosk.device_id,
+                                    device_id=self.config.kiosk.device_id,
                                     details={"visits": counts["visits"], "events": counts["events"],
                                              "photos": len(photos), "outbox_dropped": counts["outbox"]})
         removed = self._unlink(photos)

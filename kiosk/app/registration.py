@@ -12,7 +12,11 @@ from kiosk.domain.registration import GuestIdentity
 from kiosk.domain.visit import Visit, VisitState, start_visit
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +25,16 @@ class UnknownPurpose(KioskError):
     code = "unknown_purpose"
 
     def __init__(self, purpose: str) -> None:
-        super().__init__(f"Keperluan '{purpose}' tidak dikenal", f"Unknown purpose '{purpose}'", purpose=purpose)
+        super().__init__(purpose=purpose)
 
 
 __all__ = ["GuestIdentity", "RegistrationService", "UnknownPurpose"]
 
 
 class RegistrationService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
 
     def register(
         self,
@@ -44,10 +49,10 @@ class RegistrationService:
     ) -> Visit:
         """Commit the visit locally before anything is printed or sent. `consent_at`: when the guest first
         agreed to the notice (a returning guest keeps their first date); now by default."""
-        cfg = self.ctx.config
+        cfg = self.config
         if purpose not in {p.id for p in cfg.purposes}:
             raise UnknownPurpose(purpose)
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         visit, event = start_visit(
             office_code=cfg.office.code,
             guest_id=None,
@@ -59,9 +64,9 @@ class RegistrationService:
             device_id=cfg.kiosk.device_id,
             expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
         )
-        repo = self.ctx.visits
-        with self.ctx.db.transaction() as conn:
-            guest_id = self.ctx.guests.upsert(
+        repo = self.visits
+        with self.db.transaction() as conn:
+            guest_id = self.guests.upsert(
                 conn,
                 nik=identity.nik,
                 name=identity.name,
@@ -103,9 +108,9 @@ class RegistrationService:
         }
 
     def transition(self, visit_id: str, target: VisitState, *, actor: str, **data) -> Visit:
-        visit = self.ctx.visits.get(visit_id)
+        visit = self.visits.get(visit_id)
         new, event = visit.transition(
-            target, at=self.ctx.clock.now(), actor=actor, device_id=self.ctx.config.kiosk.device_id, **data
+            target, at=self.clock.now(), actor=actor, device_id=self.config.kiosk.device_id, **data
         )
-        self.ctx.visits.save_transition(new, event)
+        self.visits.save_transition(new, event)
         return new

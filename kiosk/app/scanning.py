@@ -5,7 +5,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.config import Config
+from kiosk.devices.barcode import Decoder, make_decoder
+
 log = logging.getLogger(__name__)
+
+
+def code_decoder(config: Config, name: str | None = None) -> Decoder:
+    """The decoder for codes in still images: `name`, or the configured one, with the configured symbologies."""
+    scanner = config.devices.scanner
+    return make_decoder(name or scanner.decoder, scanner.symbologies)
 
 
 class ScannerSubscription:

@@ -16,11 +16,13 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.masking import scrub_text
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.lockers import LockerService
+    from kiosk.config import Config
+    from kiosk.sync.service import SyncService
 
 Status = Literal["ok", "fail", "skip"]
 
-# Modules whose import registers checks; a module that is not there yet is simply not listed.
+# Modules whose import registers checks.
 CHECK_MODULES = ("kiosk.app.selftest_checks",)
 
 
@@ -36,7 +38,19 @@ class CheckResult:
         return self.status == "fail"
 
 
-Check = Callable[["AppContext"], "CheckResult | Iterable[CheckResult]"]
+@dataclass(frozen=True)
+class SelfTest:
+    """What the checks look at: the config, and the services that own a long-lived device connection."""
+
+    config: Config
+    lockers: LockerService
+    sync: SyncService
+
+    def run(self, only: Iterable[str] | None = None) -> list[CheckResult]:
+        return run_checks(self, only)
+
+
+Check = Callable[[SelfTest], "CheckResult | Iterable[CheckResult]"]
 _REGISTRY: dict[str, tuple[int, Check]] = {}
 
 
@@ -62,10 +76,7 @@ def skip(name: str, detail: str) -> CheckResult:
 
 def _load() -> None:
     for module in CHECK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
+        importlib.import_module(module)
 
 
 def registered() -> list[str]:
@@ -73,7 +84,7 @@ def registered() -> list[str]:
     return [name for name, _ in sorted(_REGISTRY.items(), key=lambda kv: (kv[1][0], kv[0]))]
 
 
-def run_checks(ctx: AppContext, only: Iterable[str] | None = None) -> list[CheckResult]:
+def run_checks(subjects: SelfTest, only: Iterable[str] | None = None) -> list[CheckResult]:
     wanted = set(only) if only else None
     results: list[CheckResult] = []
     for name in registered():
@@ -82,7 +93,7 @@ def run_checks(ctx: AppContext, only: Iterable[str] | None = None) -> list[Check
         _order, fn = _REGISTRY[name]
         started = time.perf_counter()
         try:
-            out = fn(ctx)
+            out = fn(subjects)
             items = [out] if isinstance(out, CheckResult) else list(out)
         except KioskError as exc:
             items = [fail(name, exc.text_en)]

@@ -1,145 +1,81 @@
 """The built-in self-test checks: printer(s), scanner, camera, each locker board, central API, notifier.
 
-Each check prefers its device module's own driver when that module is installed (kiosk.devices.camera,
-kiosk.app tickets service) and otherwise checks what it can from the config, so that a check never claims
-"ok" for something it could not look at.
+Each check drives its device module's own driver (kiosk.devices.printer, kiosk.devices.camera, the locker
+service's bus), so that a check never claims "ok" for something it could not look at.
 """
 from __future__ import annotations
 
-import importlib
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+import serial
+
+from kiosk.app.camera_feed import open_frame_source
 from kiosk.app.selftest import CheckResult, fail, ok, selftest_check, skip
+from kiosk.devices.camera import open_camera
+from kiosk.devices.printer import open_printer
+from kiosk.sync.probe import probe_central, probe_notifier
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
-
-
-def optional_module(name: str):
-    """The module, or None when it has not been installed (a feature still being built)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
-
-
-def optional_service(ctx: AppContext, name: str):
-    """`ctx.<name>` when AppContext has that service and its module imports; else None."""
-    if not hasattr(type(ctx), name):
-        return None
-    try:
-        return getattr(ctx, name)
-    except ModuleNotFoundError:
-        return None
+    from kiosk.app.selftest import SelfTest
 
 
 # --- printers ---------------------------------------------------------------------------------
 
 
-def _printer(ctx: AppContext, name: str, pcfg, role: str) -> CheckResult:
+def _printer(subjects: SelfTest, name: str, pcfg, role: str) -> CheckResult:
     if pcfg.kind == "none":
         return skip(name, "not configured")
-    printer_mod = optional_module("kiosk.devices.printer")
-    if printer_mod is not None and hasattr(printer_mod, "open_printer"):
-        printer = printer_mod.open_printer(pcfg, name=name)
-        try:
-            status = printer.status()
-        finally:
-            close = getattr(printer, "close", None)
-            if close is not None:
-                close()
-        if status.problem:
-            return fail(name, f"{pcfg.kind}: {status.problem}")
-        if status.unknown:
-            # python-escpos answers "paper OK" when nothing answers: unknown is not a pass (HARDWARE-NOTES).
-            return fail(name, f"{pcfg.kind}: no status answer")
-        return ok(name, f"{pcfg.kind}: online" + (", paper near end" if status.paper_near_end else ""))
-    # No printing service yet: only the simulator's scripted state can be read.
-    if pcfg.kind == "simulated":
-        if pcfg.simulate_fault in ("offline", "paper_out", "cover_open"):
-            return fail(name, f"simulated printer reports {pcfg.simulate_fault}")
-        return ok(name, "simulated" + (f" ({pcfg.simulate_fault})" if pcfg.simulate_fault else ""))
-    return fail(name, f"{pcfg.kind} printer: printing service not installed, status unknown")
+    printer = open_printer(pcfg, name=name)
+    try:
+        status = printer.status()
+    finally:
+        printer.close()
+    if status.problem:
+        return fail(name, f"{pcfg.kind}: {status.problem}")
+    if status.unknown:
+        # python-escpos answers "paper OK" when nothing answers: unknown is not a pass (HARDWARE-NOTES).
+        return fail(name, f"{pcfg.kind}: no status answer")
+    return ok(name, f"{pcfg.kind}: online" + (", paper near end" if status.paper_near_end else ""))
 
 
 @selftest_check("printer", order=10)
-def check_printer(ctx: AppContext) -> CheckResult:
-    return _printer(ctx, "printer", ctx.config.devices.printer, "main")
+def check_printer(subjects: SelfTest) -> CheckResult:
+    return _printer(subjects, "printer", subjects.config.devices.printer, "main")
 
 
 @selftest_check("backup_printer", order=11)
-def check_backup_printer(ctx: AppContext) -> CheckResult:
-    return _printer(ctx, "backup_printer", ctx.config.devices.backup_printer, "backup")
+def check_backup_printer(subjects: SelfTest) -> CheckResult:
+    return _printer(subjects, "backup_printer", subjects.config.devices.backup_printer, "backup")
 
 
 # --- camera and scanner -----------------------------------------------------------------------
 
 
-def _frame_from_files(source: Path):
-    import cv2
-
-    if source.is_dir():
-        images = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        return cv2.imread(str(images[0])) if images else None
-    if source.suffix.lower() in IMAGE_SUFFIXES:
-        return cv2.imread(str(source))
-    cap = cv2.VideoCapture(str(source))
-    try:
-        good, frame = cap.read()
-        return frame if good else None
-    finally:
-        cap.release()
-
-
-def _grab_frame(ctx: AppContext, ccfg):
+def _grab_frame(subjects: SelfTest, ccfg):
     if ccfg.kind == "simulated" and not ccfg.source:  # the built-in scenes the simulated kiosk shows
-        from kiosk.app.camera_feed import open_frame_source
-
-        cam = open_frame_source(ctx.config, simulate=True, step="scan")
+        cam = open_frame_source(subjects.config, simulate=True, step="scan")
         try:
             return cam.read()
         finally:
             cam.close()
-    camera_mod = optional_module("kiosk.devices.camera")
-    if camera_mod is not None and hasattr(camera_mod, "open_camera"):
-        cam = camera_mod.open_camera(ccfg, ctx.config.path)
-        try:
-            for _ in range(10):  # a real camera may need a few frames to start streaming
-                frame = cam.read()
-                if frame is not None:
-                    return frame
-            return None
-        finally:
-            cam.close()
-    if ccfg.kind == "simulated":
-        source = ctx.config.path(ccfg.source)
-        if not source.exists():
-            raise FileNotFoundError(f"camera source {ccfg.source} does not exist")
-        return _frame_from_files(source)
-    import cv2
-
-    cap = cv2.VideoCapture(ccfg.index)
+    cam = open_camera(ccfg, subjects.config.path)
     try:
-        if not cap.isOpened():
-            raise OSError(f"/dev/video{ccfg.index} cannot be opened")
-        good, frame = cap.read()
-        return frame if good else None
+        for _ in range(10):  # a real camera may need a few frames to start streaming
+            frame = cam.read()
+            if frame is not None:
+                return frame
+        return None
     finally:
-        cap.release()
+        cam.close()
 
 
 @selftest_check("camera", order=20)
-def check_camera(ctx: AppContext) -> CheckResult:
-    ccfg = ctx.config.devices.camera
+def check_camera(subjects: SelfTest) -> CheckResult:
+    ccfg = subjects.config.devices.camera
     if ccfg.kind == "none":
         return skip("camera", "not configured")
-    frame = _grab_frame(ctx, ccfg)
+    frame = _grab_frame(subjects, ccfg)
     if frame is None:
         return fail("camera", "no frame")
     h, w = frame.shape[:2]
@@ -147,14 +83,14 @@ def check_camera(ctx: AppContext) -> CheckResult:
 
 
 @selftest_check("scanner", order=30)
-def check_scanner(ctx: AppContext) -> CheckResult:
-    s = ctx.config.devices.scanner
+def check_scanner(subjects: SelfTest) -> CheckResult:
+    s = subjects.config.devices.scanner
     if s.kind == "none":
         return skip("scanner", "not configured")
     if s.kind == "camera":
-        return check_camera(ctx) if ctx.config.devices.camera.kind != "none" else fail("scanner", "camera scanner without a camera")
+        return check_camera(subjects) if subjects.config.devices.camera.kind != "none" else fail("scanner", "camera scanner without a camera")
     if s.kind == "simulated":
-        if s.source and not ctx.config.path(s.source).exists():
+        if s.source and not subjects.config.path(s.source).exists():
             return fail("scanner", f"simulated scanner source {s.source} does not exist")
         return ok("scanner", "simulated" + (f" ({s.source})" if s.source else ""))
     if s.kind == "hid":
@@ -165,8 +101,6 @@ def check_scanner(ctx: AppContext) -> CheckResult:
         if not os.access(s.hid_device, os.R_OK):
             return fail("scanner", f"{s.hid_device} not readable (is the kiosk user in group input?)")
         return ok("scanner", f"HID {s.hid_device}")
-    import serial
-
     try:
         port = serial.serial_for_url(s.serial_port, baudrate=s.serial_baudrate, timeout=0.2)
     except (serial.SerialException, OSError) as exc:
@@ -179,11 +113,11 @@ def check_scanner(ctx: AppContext) -> CheckResult:
 
 
 @selftest_check("lockers", order=40)
-def check_lockers(ctx: AppContext) -> list[CheckResult]:
-    lcfg = ctx.config.devices.lockers
+def check_lockers(subjects: SelfTest) -> list[CheckResult]:
+    lcfg = subjects.config.devices.lockers
     if lcfg.kind == "none":
         return [skip("lockers", "not configured")]
-    lockers = ctx.lockers
+    lockers = subjects.lockers
     try:
         board = lockers.board
     except Exception as exc:
@@ -205,19 +139,15 @@ def check_lockers(ctx: AppContext) -> list[CheckResult]:
 
 
 @selftest_check("central", order=50)
-def check_central(ctx: AppContext) -> CheckResult:
-    if not ctx.config.central.url:
+def check_central(subjects: SelfTest) -> CheckResult:
+    if not subjects.config.central.url:
         return skip("central", "central.url is empty (local only)")
-    from kiosk.sync.probe import probe_central
-
-    return ok("central", probe_central(ctx.sync.client))
+    return ok("central", probe_central(subjects.sync.client))
 
 
 @selftest_check("notifier", order=60)
-def check_notifier(ctx: AppContext) -> CheckResult:
-    if ctx.config.notifier.kind == "none":
+def check_notifier(subjects: SelfTest) -> CheckResult:
+    if subjects.config.notifier.kind == "none":
         return skip("notifier", "not configured")
-    from kiosk.sync.probe import probe_notifier
-
-    good, detail = probe_notifier(ctx.config)
+    good, detail = probe_notifier(subjects.config)
     return ok("notifier", detail) if good else fail("notifier", detail)

@@ -19,7 +19,9 @@ from kiosk.domain.sla import (
 )
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.visits import VisitRepository
 
 
 @dataclass(frozen=True)
@@ -74,22 +76,22 @@ def _summarise(key: str, values: list[timedelta]) -> StretchSummary:
 
 
 class ServiceReportService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, visits: VisitRepository) -> None:
+        self.config, self.clock, self.visits = config, clock, visits
 
     @property
     def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar.from_office(self.ctx.config.office)
+        return WorkingCalendar.from_office(self.config.office)
 
     def report(self, start: date, end: date) -> ServiceReport:
-        cfg = self.ctx.config
+        cfg = self.config
         lo, hi = period_bounds(cfg.office.timezone, start, end)
         intel_purposes = {p.id for p in cfg.purposes if p.routes_to_intel}
         cal = self.calendar
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         rows = []
-        for visit in self.ctx.visits.list_between(lo, hi):
-            d = measure_visit(self.ctx.visits.events(visit.id))
+        for visit in self.visits.list_between(lo, hi):
+            d = measure_visit(self.visits.events(visit.id))
             complaint = None
             if visit.purpose in intel_purposes:
                 received = d.registered_at or visit.created_at

@@ -1,13 +1,12 @@
 """The staff service behind the PIN: lock-out, and everything the staff screen shows or does.
 
-It gathers status from whichever services exist (a service whose module is not installed is listed as
-"not available") so that the screen keeps working as features are added. Screens call only this.
+It is given the services it reports on and acts through; screens call only this.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,18 @@ from kiosk.domain.visit import VisitState
 from kiosk.store.operations import OperationsRepository, PinState
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.app.devices import DeviceServices
+    from kiosk.app.lockers import LockerService
+    from kiosk.app.notifications import NotificationService
+    from kiosk.app.printing import TicketService
+    from kiosk.app.registration import RegistrationService
+    from kiosk.app.selftest import SelfTest
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.visits import VisitRepository
+    from kiosk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +38,14 @@ class StaffPinNotSet(KioskError):
     code = "staff_pin_not_set"
 
     def __init__(self) -> None:
-        super().__init__(
-            "PIN petugas belum diatur (ui.staff_pin_hash)", "No staff PIN is configured (ui.staff_pin_hash)"
-        )
+        super().__init__()
 
 
 class StaffPinWrong(KioskError):
     code = "staff_pin_wrong"
 
     def __init__(self, attempts_left: int) -> None:
-        super().__init__(
-            f"PIN salah. Sisa percobaan: {attempts_left}", f"Wrong PIN. Attempts left: {attempts_left}",
-            attempts_left=attempts_left,
-        )
+        super().__init__(attempts_left=attempts_left)
         self.attempts_left = attempts_left
 
 
@@ -49,11 +54,7 @@ class StaffLockedOut(KioskError):
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, -(-seconds // 60))
-        super().__init__(
-            f"Terlalu banyak PIN salah. Coba lagi dalam {minutes} menit.",
-            f"Too many wrong PINs. Try again in {minutes} minutes.",
-            seconds=seconds,
-        )
+        super().__init__(seconds=seconds, minutes=minutes)
         self.seconds = seconds
 
 
@@ -61,28 +62,18 @@ class InvalidPin(KioskError):
     code = "invalid_pin"
 
     def __init__(self) -> None:
-        super().__init__("PIN harus 4-12 digit angka", "The PIN must be 4 to 12 digits")
-
-
-class ServiceNotAvailable(KioskError):
-    code = "service_not_available"
-
-    def __init__(self, service: str) -> None:
-        super().__init__(
-            f"Layanan '{service}' belum tersedia di kios ini", f"The '{service}' service is not available on this kiosk",
-            service=service,
-        )
+        super().__init__()
 
 
 class ReprintFailed(KioskError):
     code = "reprint_failed"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"Cetak ulang gagal: {reason}", f"Reprint failed: {reason}", reason=reason)
+        super().__init__(reason=reason)
 
 
 def _hasher():
-    from argon2 import PasswordHasher
+    from argon2 import PasswordHasher  # native library: only when a PIN is checked
 
     return PasswordHasher()
 
@@ -114,22 +105,29 @@ class VisitLine:
     locker: int | None
     pass_id: str
     open: bool
+    created_at: datetime  # in the office's time zone
+    purpose: str
 
 
 class StaffService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.ops = OperationsRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, registration: RegistrationService, locker_service: LockerService,
+                 tickets: TicketService, notifications: NotificationService, sync: SyncService,
+                 selftest: SelfTest, devices: DeviceServices) -> None:
+        self.config, self.clock, self.visits, self.guests = config, clock, visits, guests
+        self.registration, self.locker_service, self.tickets = registration, locker_service, tickets
+        self.notifications, self.sync, self.selftest, self.devices = notifications, sync, selftest, devices
+        self.ops = OperationsRepository(db)
 
     # --- the PIN ---
 
     @property
     def pin_configured(self) -> bool:
-        return bool(self.ctx.config.ui.staff_pin_hash)
+        return bool(self.config.ui.staff_pin_hash)
 
     def lockout_remaining_s(self) -> int:
         state = self.ops.pin_state()
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         if state.locked_until and state.locked_until > now:
             return int((state.locked_until - now).total_seconds() + 0.999)
         return 0
@@ -139,15 +137,15 @@ class StaffService:
 
         The count of wrong PINs and the lock-out time are in the database, so a restart does not reset them.
         """
-        from argon2.exceptions import InvalidHashError, VerificationError
+        from argon2.exceptions import InvalidHashError, VerificationError  # as above
 
-        ui = self.ctx.config.ui
+        ui = self.config.ui
         if not ui.staff_pin_hash:
             raise StaffPinNotSet()
         remaining = self.lockout_remaining_s()
         if remaining:
             raise StaffLockedOut(remaining)
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         state = self.ops.pin_state()
         quiet_since = max(t for t in (state.updated_at, state.locked_until) if t) if state.failures else None
         if quiet_since is not None and now - quiet_since >= timedelta(seconds=ui.staff_pin_forget_s):
@@ -171,53 +169,43 @@ class StaffService:
 
     # --- status ---
 
-    def _service(self, name: str):
-        if not hasattr(type(self.ctx), name):
-            return None
-        try:
-            return getattr(self.ctx, name)
-        except ModuleNotFoundError:
-            return None
-
     def device_status(self) -> list[ServiceLine]:
         """Each peripheral's state as its service knows it (never opening a device here), then the central
         API and notifier checks (slow: run it off the UI thread)."""
-        from kiosk.app.selftest import run_checks
-
         lines = []
-        for service in self.ctx.devices.all():
+        for service in self.devices.all():
             # A kiosk whose services run has fresh states; a CLI context checks each device once, now.
             snap = service.snapshot if service.started_checks() else service.check_now()
             detail = snap.last_error or snap.detail
             lines.append(ServiceLine(snap.device, snap.state, detail, device=True))
         words = {"ok": "ok", "fail": "fault", "skip": "skip"}
-        lines += [ServiceLine(r.name, words[r.status], r.detail) for r in run_checks(self.ctx, only=("central", "notifier"))]
+        lines += [ServiceLine(r.name, words[r.status], r.detail) for r in self.selftest.run(only=("central", "notifier"))]
         return lines
 
     def watch_devices(self, listener) -> list:
         """Subscribe `listener(DeviceState)` to every peripheral's service; returns the unsubscribe functions."""
-        return [service.subscribe(listener) for service in self.ctx.devices.all()]
+        return [service.subscribe(listener) for service in self.devices.all()]
 
     def services(self) -> list[ServiceLine]:
-        """Which application services this kiosk has (the rest are listed as not available)."""
-        wanted = [("tickets", "printing / cetak"), ("lockers", "lockers / loker"), ("sync", "sync / sinkron"),
-                  ("gate", "gate / gerbang"), ("surveys", "survey / survei"), ("notifications", "WhatsApp")]
-        out = []
-        for attr, label in wanted:
-            svc = self._service(attr)
-            out.append(ServiceLine(label, "ok" if svc is not None else "not_available"))
-        return out
+        """Which services this kiosk runs by its config (one whose device or server is "none" is not available)."""
+        cfg = self.config
+        on = [
+            ("printing / cetak", cfg.devices.printer.kind != "none" or cfg.devices.backup_printer.kind != "none"),
+            ("lockers / loker", cfg.devices.lockers.kind != "none"),
+            ("sync / sinkron", bool(cfg.central.url) or cfg.notifier.kind != "none"),
+            ("gate / gerbang", True),
+            ("survey / survei", True),
+            ("WhatsApp", cfg.notifier.kind != "none"),
+        ]
+        return [ServiceLine(label, "ok" if available else "not_available") for label, available in on]
 
     def outbox(self) -> dict[str, Any]:
         """Backlog counts, the worker's state and the parked messages with their reasons."""
-        outbox = self.ctx.visits.outbox
-        sync = self._service("sync")
-        worker: dict[str, Any] = {"state": "not_available", "last_error": ""}
-        if sync is not None:
-            try:
-                worker = sync.status().worker
-            except Exception as exc:
-                worker = {"state": "unknown", "last_error": type(exc).__name__}
+        outbox = self.visits.outbox
+        try:
+            worker = self.sync.status().worker
+        except Exception as exc:
+            worker = {"state": "unknown", "last_error": type(exc).__name__}
         parked = [
             {"id": m.id, "topic": m.topic, "aggregate_id": m.aggregate_id, "reason": m.last_error, "attempts": m.attempts}
             for m in outbox.by_status("parked", 50)
@@ -225,76 +213,65 @@ class StaffService:
         return {"counts": outbox.counts(), "worker": worker, "parked": parked}
 
     def retry_parked(self) -> int:
-        sync = self._service("sync")
-        if sync is None:
-            raise ServiceNotAvailable("sync")
-        return sync.retry_parked()
+        return self.sync.retry_parked()
 
     # --- visits ---
 
     def todays_visits(self) -> list[VisitLine]:
-        tz = ZoneInfo(self.ctx.config.office.timezone)
-        day = self.ctx.clock.now().astimezone(tz).date()
+        return self.visits_on(None)
+
+    def visits_on(self, day: date | None) -> list[VisitLine]:
+        """The visits registered on one calendar day of the office (default: today), oldest first."""
+        tz = ZoneInfo(self.config.office.timezone)
+        day = day or self.clock.now().astimezone(tz).date()
         start = datetime.combine(day, time.min, tz)
         out = []
-        for v in self.ctx.visits.list_between(start, start + timedelta(days=1)):
-            guest = self.ctx.guests.get(v.guest_id) if v.guest_id else None
+        for v in self.visits.list_between(start, start + timedelta(days=1)):
+            guest = self.guests.get(v.guest_id) if v.guest_id else None
+            local = v.created_at.astimezone(tz)
             out.append(VisitLine(
-                v.id, v.created_at.astimezone(tz).strftime("%H:%M"), v.state.value,
+                v.id, local.strftime("%H:%M"), v.state.value,
                 guest.name if guest else "", mask_nik(guest.nik) if guest else "", v.host_name, v.locker_door,
-                v.pass_id, v.is_open,
+                v.pass_id, v.is_open, local, v.purpose,
             ))
         return out
 
     def check_out(self, visit_id: str, *, actor: str = "staff") -> None:
         """Check a guest out by hand (the guest left without scanning): state, event, outbox, locker freed."""
-        visit = self.ctx.visits.get(visit_id)
+        visit = self.visits.get(visit_id)
         # A visit still `registered` (the host was never asked) cannot be checked out; it is cancelled instead.
         target = VisitState.CHECKED_OUT
         if not visit.can_move_to(target) and visit.can_move_to(VisitState.CANCELLED):
             target = VisitState.CANCELLED
-        self.ctx.registration.transition(visit_id, target, actor=actor, reason="manual_checkout")
-        if visit.locker_door is not None and self._service("lockers") is not None:
+        self.registration.transition(visit_id, target, actor=actor, reason="manual_checkout")
+        if visit.locker_door is not None:
             try:
-                self.ctx.lockers.release(visit_id, actor=actor, open_door=False)
+                self.locker_service.release(visit_id, actor=actor, open_door=False)
             except KioskError as exc:
                 log.warning("locker not released at manual checkout", extra={"visit_id": visit_id, "code": exc.code})
         log.info("visit checked out by staff", extra={"visit_id": visit_id})
 
     def host_answer(self, visit_id: str, accepted: bool, *, actor: str = "staff") -> None:
         """The host answered by phone or in person, not on WhatsApp: staff record it (waiting_host only)."""
-        notifications = self._service("notifications")
-        if notifications is None:
-            raise ServiceNotAvailable("notifications")
-        notifications.record_host_answer(visit_id, accepted, actor)
+        self.notifications.record_host_answer(visit_id, accepted, actor)
         log.info("host answer recorded by staff", extra={"visit_id": visit_id, "accepted": accepted})
 
     def reprint(self, visit_id: str, *, actor: str = "staff") -> Any:
-        tickets = self._service("tickets")
-        if tickets is None:
-            raise ServiceNotAvailable("tickets")
-        outcome = tickets.reprint(visit_id)
-        if not getattr(outcome, "printed", True):
-            raise ReprintFailed(getattr(outcome, "reason", "offline"))
+        outcome = self.tickets.reprint(visit_id)
+        if not outcome.printed:
+            raise ReprintFailed(outcome.reason or "offline")
         log.info("pass reprinted by staff", extra={"visit_id": visit_id, "actor": actor})
         return outcome
 
     # --- lockers ---
 
     def lockers(self):
-        svc = self._service("lockers")
-        if svc is None or self.ctx.config.devices.lockers.kind == "none":
+        if self.config.devices.lockers.kind == "none":
             return []
-        return svc.status()
+        return self.locker_service.status()
 
     def open_locker(self, door: int, *, actor: str = "staff") -> None:
-        svc = self._service("lockers")
-        if svc is None:
-            raise ServiceNotAvailable("lockers")
-        svc.open_door(door, actor=actor)
+        self.locker_service.open_door(door, actor=actor)
 
     def open_all_lockers(self, *, actor: str = "staff") -> list[int]:
-        svc = self._service("lockers")
-        if svc is None:
-            raise ServiceNotAvailable("lockers")
-        return svc.open_all(actor=actor)
+        return self.locker_service.open_all(actor=actor)

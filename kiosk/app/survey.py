@@ -25,7 +25,10 @@ from kiosk.domain.survey import (
 from kiosk.store.surveys import SurveyRepository
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -48,24 +51,19 @@ class InvalidProfile(KioskError):
 
     def __init__(self, item: str, value: str, allowed: list[str]) -> None:
         options = ", ".join(allowed)
-        super().__init__(
-            f"Profil {item} = {value!r} tidak ada dalam pilihan ({options})",
-            f"profile {item} = {value!r} is not one of the options ({options})",
-            item=item,
-        )
+        super().__init__(item=item, value=value, options=options)
 
 
 class SurveyImportFailed(KioskError):
     code = "survey_import_failed"
 
     def __init__(self, path: str, problems: list[tuple[int, str]]) -> None:
-        first = "; ".join(f"baris {n}: {t}" for n, t in problems[:5])
-        first_en = "; ".join(f"line {n}: {t}" for n, t in problems[:5])
-        more = f" (+{len(problems) - 5})" if len(problems) > 5 else ""
+        # The rows' own problems are technical details (cell names and values), given as they are.
         super().__init__(
-            f"{path}: {len(problems)} baris salah, tidak ada yang diimpor: {first}{more}",
-            f"{path}: {len(problems)} bad row(s), nothing imported: {first_en}{more}",
-            bad_rows=len(problems),
+            path=path, bad_rows=len(problems),
+            rows_id="; ".join(f"baris {n}: {t}" for n, t in problems[:5]),
+            rows_en="; ".join(f"line {n}: {t}" for n, t in problems[:5]),
+            more=f" (+{len(problems) - 5})" if len(problems) > 5 else "",
         )
         self.problems = problems
 
@@ -113,14 +111,14 @@ class SurveyReport:
 
 
 class SurveyService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.repo = SurveyRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository) -> None:
+        self.config, self.clock, self.db, self.visits = config, clock, db, visits
+        self.repo = SurveyRepository(db)
 
     # --- recording ---
 
     def check_profile(self, age_group: str = "", sex: str = "", education: str = "", occupation: str = "") -> None:
-        opts = self.ctx.config.survey
+        opts = self.config.survey
         for item, value, allowed in (
             ("age_group", age_group, opts.age_groups),
             ("sex", sex, [s[0] for s in SEXES]),
@@ -144,7 +142,7 @@ class SurveyService:
         """One respondent from the kiosk; linked to the visit when the pass was scanned, else anonymous."""
         self.check_profile(age_group, sex, education, occupation)
         if visit_id is not None:
-            self.ctx.visits.get(visit_id)  # NotFound rather than a dangling link
+            self.visits.get(visit_id)  # NotFound rather than a dangling link
         profile = dict(
             age_group=age_group,
             sex=sex,
@@ -153,8 +151,8 @@ class SurveyService:
             comment=comment.strip()[:1000],
             visit_id=visit_id,
             source="kiosk",
-            created_at=self.ctx.clock.now(),
-            device_id=self.ctx.config.kiosk.device_id,
+            created_at=self.clock.now(),
+            device_id=self.config.kiosk.device_id,
         )
         if isinstance(answers, dict):
             response = SurveyResponse.from_mapping(answers, **profile)
@@ -186,8 +184,8 @@ class SurveyService:
                 if alias in names:
                     index[key] = names.index(alias)
                     break
-        tz = ZoneInfo(self.ctx.config.office.timezone)
-        now = self.ctx.clock.now()
+        tz = ZoneInfo(self.config.office.timezone)
+        now = self.clock.now()
         good: list[SurveyResponse] = []
         bad: list[tuple[int, str]] = []
         for row in reader:
@@ -215,7 +213,7 @@ class SurveyService:
             answers.append(int(raw))
         age = cell("age_group")
         if age.isdigit():
-            age = age_group_for(int(age), self.ctx.config.survey.age_groups) or age
+            age = age_group_for(int(age), self.config.survey.age_groups) or age
         sex = cell("sex").upper()[:1] if cell("sex") else ""
         self.check_profile(age, sex, cell("education"), cell("occupation"))
         day = cell("date")
@@ -235,7 +233,7 @@ class SurveyService:
             comment=cell("comment")[:1000],
             source="paper",
             created_at=created,
-            device_id=self.ctx.config.kiosk.device_id,
+            device_id=self.config.kiosk.device_id,
         )
 
     def import_csv(self, path: Path | str) -> int:
@@ -253,7 +251,7 @@ class SurveyService:
             raise SurveyImportFailed(p.name, bad)
         if not good:
             raise SurveyImportFailed(p.name, [(2, "no rows / tidak ada baris")])
-        with self.ctx.db.transaction() as conn:
+        with self.db.transaction() as conn:
             n = self.repo.insert_many(conn, good)
         log.info("survey forms imported", extra={"rows": n})
         return n
@@ -261,13 +259,13 @@ class SurveyService:
     # --- report ---
 
     def report(self, start: date, end: date) -> SurveyReport:
-        cfg = self.ctx.config
+        cfg = self.config
         lo, hi = period_bounds(cfg.office.timezone, start, end)
         totals, n = self.repo.totals_between(lo, hi)
         if cfg.survey.yearly_population > 0:
             population, source = cfg.survey.yearly_population, "config"
         else:
-            population, source = len(self.ctx.visits.list_between(lo, hi)), "visits"
+            population, source = len(self.visits.list_between(lo, hi)), "visits"
         return SurveyReport(
             start=start,
             end=end,

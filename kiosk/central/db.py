@@ -16,11 +16,7 @@ class CentralDatabaseError(KioskError):
 
     def __init__(self, url: str, detail: str) -> None:
         where = url.split("://")[0] if "://" in url else url  # the scheme only: a URL may carry a password
-        super().__init__(
-            f"Basis data server pusat ({where}) tidak dapat dipakai: {detail}",
-            f"The central server's database ({where}) cannot be used: {detail}",
-            scheme=where,
-        )
+        super().__init__(scheme=where, where=where, detail=detail)
 
 
 def normalize_url(url: str) -> str:

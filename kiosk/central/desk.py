@@ -43,8 +43,14 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 class DeskUserError(KioskError):
     code = "desk_user"
 
-    def __init__(self, id_text: str, en_text: str) -> None:
-        super().__init__(id_text, en_text)
+    def __init__(self, reason: str, *, role: str = "", name: str = "", office: str = "") -> None:
+        # unknown_role | short_password | exists
+        super().__init__(reason=reason, role=role, roles=", ".join(ROLES), name=name, office=office)
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 @dataclass(frozen=True)
@@ -72,16 +78,16 @@ class DeskStore:
 
     def add_user(self, office: str, name: str, role: str, password: str) -> DeskUser:
         if role not in ROLES:
-            raise DeskUserError(f"peran {role!r} tidak dikenal ({', '.join(ROLES)})", f"unknown role {role!r} ({', '.join(ROLES)})")
+            raise DeskUserError("unknown_role", role=role)
         if len(password) < 10:
-            raise DeskUserError("kata sandi minimal 10 karakter", "the password must have at least 10 characters")
+            raise DeskUserError("short_password")
         user = DeskUser(str(uuid.uuid4()), office, name, role)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(desk_users).values(id=user.id, office=office, name=name, role=role, failed=0,
                                                        password_hash=self._hasher.hash(password), created_at=utc_text(_now())))
         except IntegrityError:
-            raise DeskUserError(f"pengguna {name} sudah ada di {office}", f"user {name} already exists in {office}") from None
+            raise DeskUserError("exists", name=name, office=office) from None
         return user
 
     def login(self, office: str, name: str, password: str) -> tuple[DeskUser | None, str]:

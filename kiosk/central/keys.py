@@ -26,7 +26,7 @@ class CentralKeyError(KioskError):
     code = "central_key"
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"Kunci server pusat tidak dapat dipakai: {detail}", f"The central key cannot be used: {detail}")
+        super().__init__(detail=detail)
 
 
 def ensure_key_file(path: str | Path) -> Path:

@@ -13,8 +13,7 @@ class CentralSettingsError(KioskError):
     code = "central_settings"
 
     def __init__(self, name: str, detail: str) -> None:
-        super().__init__(f"Pengaturan server pusat {name} salah: {detail}", f"Central setting {name} is wrong: {detail}",
-                         name=name)
+        super().__init__(name=name, detail=detail)
 
 
 @dataclass(frozen=True)

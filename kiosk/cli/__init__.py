@@ -17,7 +17,7 @@ class UsageError(KioskError):
     code = "usage"
 
     def __init__(self, text: str) -> None:
-        super().__init__(f"perintah salah: {text}", f"usage: {text}")
+        super().__init__(text=text)
 
     def message(self) -> str:
         return self.text_en
@@ -58,17 +58,13 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
-def _loggable(fields: dict) -> dict:
-    return {k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))}
-
-
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except KioskError as exc:
         if logging.getLogger().handlers:
-            log.warning("command failed", extra={"code": exc.code, **_loggable(exc.fields)})
+            log.warning("command failed", extra={"code": exc.code, **exc.log_fields()})
         print(one_line(f"kiosk: {exc.message()}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

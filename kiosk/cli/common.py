@@ -55,10 +55,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def context_from_args(args: argparse.Namespace, *, simulate: bool = False):
+def context_from_args(args: argparse.Namespace, *, simulate: bool = False, config: Config | None = None):
+    """The composition root for this command, from `config` or else the --config file."""
+    # Imported here: the root imports every service and driver, and most commands (nik, version, config) need none.
     from kiosk.app.context import AppContext
 
-    return AppContext(config_from_args(args), simulate=simulate)
+    return AppContext(config or config_from_args(args), simulate=simulate)
 
 
 # An image named on the command line: a phone photo of a KTP is a few MB and 12-48 megapixels.

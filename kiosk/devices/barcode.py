@@ -29,8 +29,7 @@ class DecoderUnavailable(KioskError):
     code = "decoder_unavailable"
 
     def __init__(self, name: str, why: str) -> None:
-        super().__init__(f"Pembaca kode {name} tidak tersedia ({why})", f"Code decoder {name} is unavailable ({why})",
-                         decoder=name)
+        super().__init__(decoder=name, name=name, why=why)
 
 
 class Decoder(Protocol):
@@ -40,7 +39,7 @@ class Decoder(Protocol):
 
 
 def _gray(frame: numpy.ndarray) -> numpy.ndarray:
-    import cv2
+    import cv2  # OpenCV: loaded with the first frame to decode
 
     return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 

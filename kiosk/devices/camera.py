@@ -28,10 +28,14 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 class CameraUnavailable(KioskError):
     code = "camera_unavailable"
 
-    def __init__(self, what: str, why_id: str, why_en: str) -> None:
-        super().__init__(f"Kamera {what} tidak tersedia: {why_id}", f"Camera {what} is unavailable: {why_en}",
-                         camera=what)
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(camera=what, what=what, reason=reason)
         self.what = what
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 class FrameSource(Protocol):
@@ -52,7 +56,7 @@ class OpenCvCamera:
         self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             self._cap.release()
-            raise CameraUnavailable(f"/dev/video{index}", "tidak dapat dibuka", "it cannot be opened")
+            raise CameraUnavailable(f"/dev/video{index}", "cannot_open")
         self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         self._cap.set(cv2.CAP_PROP_FPS, fps)
@@ -100,17 +104,17 @@ class FileCamera:
         if self.path.is_dir():
             self._images = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
             if not self._images:
-                raise CameraUnavailable(str(self.path), "folder tanpa gambar", "the folder holds no images")
+                raise CameraUnavailable(str(self.path), "empty_folder")
         elif not self.path.is_file():
-            raise CameraUnavailable(str(self.path), "berkas tidak ada", "no such file")
+            raise CameraUnavailable(str(self.path), "no_file")
         elif self.path.suffix.lower() in IMAGE_SUFFIXES:
             self._still = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
             if self._still is None:
-                raise CameraUnavailable(str(self.path), "gambar tidak terbaca", "the image cannot be read")
+                raise CameraUnavailable(str(self.path), "unreadable_image")
         else:
             self._video = cv2.VideoCapture(str(self.path))
             if not self._video.isOpened():
-                raise CameraUnavailable(str(self.path), "video tidak terbaca", "the video cannot be read")
+                raise CameraUnavailable(str(self.path), "unreadable_video")
 
     def _wait_turn(self) -> None:
         if not self._interval:
@@ -160,6 +164,6 @@ def open_camera(cfg: CameraConfig, resolve_path: Callable[[str], Path]) -> Frame
         return OpenCvCamera(cfg.index, cfg.width, cfg.height, cfg.fps)
     if cfg.kind == "simulated":
         if not cfg.source:
-            raise CameraUnavailable("(simulated)", "devices.camera.source kosong", "devices.camera.source is empty")
+            raise CameraUnavailable("(simulated)", "no_source")
         return FileCamera(resolve_path(cfg.source), cfg.fps)
-    raise CameraUnavailable("(none)", "dimatikan di konfigurasi", "it is switched off in the config")
+    raise CameraUnavailable("(none)", "switched_off")

@@ -283,7 +283,7 @@ class _Interpreter:
         elif fn == 80:
             self.qr["data"] = bytes(body[3:])
         elif fn == 81:
-            import segno
+            import segno  # only a ticket with a native QR needs it
 
             text = self.qr["data"].decode("utf-8", errors="replace")
             code = segno.make(text, error=self.qr["level"], micro=False, boost_error=False)

@@ -54,7 +54,7 @@ def printer_service(cfg: PrinterConfig, name: str, *, alert: Alert | None = None
 def scanner_service(cfg: ScannerConfig, resolve_path: Callable[[str], Path], *, camera: Any = None,
                     alert: Alert | None = None) -> Any:
     """The HID / serial / simulated scanner (a camera scanner is the camera screen's own decoder)."""
-    from kiosk.devices.scanner import open_scanner
+    from kiosk.devices.code_scanners import open_scanner
     from kiosk.devices.scanner_service import ScannerService
 
     if cfg.kind in ("none", "camera"):

@@ -195,7 +195,7 @@ class CardCapture:
 
 # Rows the second engine reads again in the hybrid reader: free text that no vocabulary or rule can
 # check, where two engines agreeing is the evidence (about 0.1 s of CPU each).
-REREAD = ("name", "address")
+REREAD = ("name", "address", "village")
 
 
 class KtpReader:

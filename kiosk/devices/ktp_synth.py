@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,11 +57,7 @@ class FontMissing(KioskError):
     code = "font_missing"
 
     def __init__(self, role: str) -> None:
-        super().__init__(
-            f"Font untuk '{role}' tidak ditemukan (pasang fonts-liberation2 dan fonts-ocr-a)",
-            f"No font for '{role}' (install fonts-liberation2 and fonts-ocr-a)",
-            role=role,
-        )
+        super().__init__(role=role)
 
 
 _font_cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
@@ -482,8 +479,6 @@ class SimulatedKtpCamera:
         return [moments[name] for name, count in SCAN_MOMENTS for _ in range(count)]
 
     def read(self) -> np.ndarray | None:
-        import time
-
         if self.closed:
             return None
         if self._frames is None:

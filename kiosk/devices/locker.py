@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import serial
+
+from kiosk.devices.locker_kerong import KerongCuCodec
 from kiosk.domain.errors import KioskError
 
 log = logging.getLogger(__name__)
@@ -33,37 +36,21 @@ class LockerNoReply(LockerBoardError):
     code = "locker_no_reply"
 
     def __init__(self, board: int, attempts: int) -> None:
-        super().__init__(
-            f"Papan loker {board} tidak menjawab ({attempts} kali dicoba)",
-            f"Locker board {board} does not answer ({attempts} attempts)",
-            board=board,
-            attempts=attempts,
-        )
+        super().__init__(board=board, attempts=attempts)
 
 
 class LockerBadReply(LockerBoardError):
     code = "locker_bad_reply"
 
     def __init__(self, board: int, reason: str, attempts: int) -> None:
-        super().__init__(
-            f"Jawaban papan loker {board} rusak ({reason}, {attempts} kali dicoba)",
-            f"Locker board {board} sent a corrupt reply ({reason}, {attempts} attempts)",
-            board=board,
-            reason=reason,
-            attempts=attempts,
-        )
+        super().__init__(board=board, reason=reason, attempts=attempts)
 
 
 class UnknownDoor(LockerBoardError):
     code = "unknown_door"
 
     def __init__(self, door: int, doors: int) -> None:
-        super().__init__(
-            f"Loker nomor {door} tidak ada (1-{doors})",
-            f"There is no locker number {door} (1-{doors})",
-            door=door,
-            doors=doors,
-        )
+        super().__init__(door=door, doors=doors)
 
 
 # --- the interface ----------------------------------------------------------------------------
@@ -164,14 +151,7 @@ def serial_errors() -> tuple[type[BaseException], ...]:
     which tcflush/tcsetattr raise on a vanished tty and which is NOT an OSError."""
     import termios
 
-    errors: list[type[BaseException]] = [OSError, termios.error]
-    try:
-        import serial
-
-        errors.append(serial.SerialException)
-    except ImportError:  # pragma: no cover - pyserial is a dependency
-        pass
-    return tuple(errors)
+    return (OSError, termios.error, serial.SerialException)
 
 
 LEARN_UNLOCKS = 3  # unanswered unlocks after which a board is taken for firmware that never answers them
@@ -237,8 +217,6 @@ class SerialLockerBoard:
         """The bus on `url`; opened now (a wrong path is an error at once) unless `lazy`."""
 
         def opener() -> Any:
-            import serial
-
             try:
                 return serial.serial_for_url(url, baudrate=baudrate, bytesize=8, parity="N", stopbits=1, timeout=timeout_s)
             except (serial.SerialException, OSError, ValueError) as exc:
@@ -430,26 +408,11 @@ class LockerPortError(LockerBoardError):
     code = "locker_port_error"
 
     def __init__(self, port: str, reason: str) -> None:
-        super().__init__(
-            f"Port loker {port} tidak dapat dibuka: {reason}",
-            f"Locker port {port} cannot be used: {reason}",
-            port=port,
-        )
+        super().__init__(port=port, reason=reason)
 
 
 def codec_for(kind: str, hook_closed_bit: int = 1, unlock_replies: bool = False) -> Any:
     """The codec of a board family named in `devices.lockers.kind`."""
     if kind in ("kerong_cu", "simulated"):
-        from kiosk.devices.locker_kerong import KerongCuCodec
-
         return KerongCuCodec(hook_closed_bit, unlock_replies=unlock_replies)
     raise ValueError(f"no locker codec for kind {kind!r}")
-
-
-def __getattr__(name: str) -> Any:
-    # The emulator lives in its own module; keep `from kiosk.devices.locker import LockerBoardEmulator` working.
-    if name == "LockerBoardEmulator":
-        from kiosk.devices.locker_emulator import LockerBoardEmulator
-
-        return LockerBoardEmulator
-    raise AttributeError(name)

@@ -56,11 +56,7 @@ class BadFaultScript(KioskError):
     code = "bad_fault_script"
 
     def __init__(self, script: str, reason: str) -> None:
-        super().__init__(
-            f"Skrip gangguan loker '{script}' salah: {reason}",
-            f"Locker fault script '{script}' is invalid: {reason}",
-            script=script,
-        )
+        super().__init__(script=script, reason=reason)
 
 
 _COUNTED = ("silent", "badsum", "garbled", "noise", "split", "dropunlock")

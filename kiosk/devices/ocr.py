@@ -51,11 +51,7 @@ class OcrUnavailable(KioskError):
     code = "ocr_unavailable"
 
     def __init__(self, engine: str, detail: str) -> None:
-        super().__init__(
-            f"Mesin OCR '{engine}' tidak tersedia: {detail}",
-            f"OCR engine '{engine}' is not available: {detail}",
-            engine=engine,
-        )
+        super().__init__(engine=engine, detail=detail)
 
 
 def group_rows(pieces: list[OcrLine], *, overlap: float = 0.5) -> list[OcrLine]:
@@ -158,6 +154,7 @@ class RapidOcrEngine:
 
     def __init__(self, *, threads: int = 1) -> None:
         try:
+            # ONNX runtime: seconds to load, only for RapidOCR.
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
             raise OcrUnavailable(self.name, "pip install rapidocr-onnxruntime") from None

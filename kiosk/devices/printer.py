@@ -90,7 +90,7 @@ class PaperOut(PrinterError):
     reason = "paper_out"
 
     def __init__(self, printer: str) -> None:
-        super().__init__(f"Kertas printer {printer} habis", f"Printer {printer} is out of paper", printer=printer)
+        super().__init__(printer=printer)
 
 
 class CoverOpen(PrinterError):
@@ -98,7 +98,7 @@ class CoverOpen(PrinterError):
     reason = "cover_open"
 
     def __init__(self, printer: str) -> None:
-        super().__init__(f"Tutup printer {printer} terbuka", f"Printer {printer} cover is open", printer=printer)
+        super().__init__(printer=printer)
 
 
 class PrinterOffline(PrinterError):
@@ -106,12 +106,7 @@ class PrinterOffline(PrinterError):
     reason = "offline"
 
     def __init__(self, printer: str, detail: str = "") -> None:
-        super().__init__(
-            f"Printer {printer} tidak terhubung{': ' + detail if detail else ''}",
-            f"Printer {printer} is offline{': ' + detail if detail else ''}",
-            printer=printer,
-            detail=detail,
-        )
+        super().__init__(printer=printer, detail=detail, said=f": {detail}" if detail else "")
 
 
 class PrinterConfigError(PrinterError):
@@ -119,12 +114,7 @@ class PrinterConfigError(PrinterError):
     reason = "config"
 
     def __init__(self, printer: str, detail: str) -> None:
-        super().__init__(
-            f"Pengaturan printer {printer} salah: {detail}",
-            f"Printer {printer} is misconfigured: {detail}",
-            printer=printer,
-            detail=detail,
-        )
+        super().__init__(printer=printer, detail=detail)
 
 
 def _error_for(problem: str, name: str) -> PrinterError:
@@ -149,7 +139,7 @@ class Printer(Protocol):
 
 def qr_image(data: str, module_dots: int, width_dots: int, error: str = "M") -> Any:
     """The QR as a 1-bit PIL image as wide as the paper, centred, with its 4-module quiet zone."""
-    import segno
+    import segno  # QR and Pillow: only a ticket with an image QR needs them
     from PIL import Image as PILImage
 
     code = segno.make(data, error=error, micro=False, boost_error=False)
@@ -177,6 +167,7 @@ def _padded(image: Any, width_dots: int, align: str) -> Any:
 
 def encode_document(doc: TicketDocument, *, profile: str, code_page: str, native_qr: bool) -> bytes:
     """The exact bytes for `doc` on a printer of `profile` (escpos-printer-db name)."""
+    # python-escpos: only when printing.
     from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
     from escpos.exceptions import Error as EscposError
     from escpos.printer import Dummy
@@ -506,6 +497,7 @@ def open_printer(cfg: PrinterConfig, *, name: str = "printer") -> EscposPrinter 
     if cfg.kind == "none":
         return None
     if cfg.kind == "simulated":
+        # python-escpos under it: only a simulated printer.
         from kiosk.devices.printer_simulator import SimulatedPrinterTransport
 
         transport: Any = SimulatedPrinterTransport(fault=cfg.simulate_fault)

@@ -12,16 +12,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from kiosk.devices.barcode import Debouncer, Decoder, make_decoder
-from kiosk.devices.camera import FileCamera, FrameSource, open_camera
+from kiosk.devices.barcode import Debouncer, Decoder
+from kiosk.devices.camera import FrameSource
 from kiosk.devices.scan_framing import CodeFramer, Framing
 from kiosk.domain.errors import KioskError
 
 if TYPE_CHECKING:
-    from kiosk.config import CameraConfig, ScannerConfig
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,7 @@ class ScannerUnavailable(KioskError):
     code = "scanner_unavailable"
 
     def __init__(self, what: str, why: str) -> None:
-        super().__init__(f"Pemindai {what} tidak tersedia: {why}", f"Scanner {what} is unavailable: {why}",
-                         scanner=what)
+        super().__init__(scanner=what, what=what, why=why)
 
 
 class CodeScanner(Protocol):
@@ -246,36 +244,3 @@ class IdleScanner:
             return False
         self._callback(ScannedCode(raw, symbology, self.source, self._clock()))
         return True
-
-
-def open_scanner(
-    cfg: ScannerConfig,
-    resolve_path: Callable[[str], Path],
-    *,
-    camera: FrameSource | CameraConfig | None = None,
-) -> CodeScanner:
-    """The scanner the config asks for (not started). `camera`: a shared FrameSource (kept open on stop),
-    or the CameraConfig to open one from for kind "camera"."""
-    if cfg.kind == "camera":
-        decoder = make_decoder(cfg.decoder, cfg.symbologies)
-        if camera is None:
-            raise ScannerUnavailable("camera", "no camera configured")
-        if hasattr(camera, "read"):
-            return CameraScanner(camera, decoder, cfg.debounce_s, owns_camera=False)
-        return CameraScanner(lambda: open_camera(camera, resolve_path), decoder, cfg.debounce_s)
-    if cfg.kind == "serial":
-        return SerialScanner(cfg.serial_port, cfg.serial_baudrate, cfg.debounce_s, framing=Framing.from_config(cfg))
-    if cfg.kind == "hid":
-        from kiosk.devices.scanner_hid import HidScanner
-
-        if not cfg.hid_device:
-            raise ScannerUnavailable("hid", "devices.scanner.hid_device is empty")
-        return HidScanner.for_device(cfg.hid_device, cfg.debounce_s, framing=Framing.from_config(cfg))
-    if cfg.kind == "simulated":
-        if not cfg.source:
-            return IdleScanner(cfg.debounce_s)
-        path = resolve_path(cfg.source)
-        scanner = CameraScanner(lambda: FileCamera(path, 15), make_decoder(cfg.decoder, cfg.symbologies), cfg.debounce_s)
-        scanner.source = "simulated"
-        return scanner
-    raise ScannerUnavailable("(none)", "switched off in the config")

@@ -1,7 +1,7 @@
 """Time as the domain sees it: aware datetimes, and a clock that tests can set."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -27,8 +27,6 @@ class FixedClock:
         self._at = at
 
     def advance(self, **kwargs: float) -> datetime:
-        from datetime import timedelta
-
         self._at = self._at + timedelta(**kwargs)
         return self._at
 

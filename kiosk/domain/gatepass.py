@@ -71,7 +71,7 @@ class InvalidGatePass(KioskError):
     code = "invalid_gate_pass"
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"Data tanda tamu tidak sah: {detail}", f"Invalid gate pass data: {detail}", detail=detail)
+        super().__init__(detail=detail)
 
 
 def new_pass_id() -> str:

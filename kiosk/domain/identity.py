@@ -41,14 +41,6 @@ class ScannedIdentity:
     warnings: tuple[str, ...] = ()  # the NIK's warnings, e.g. "unknown_district"
 
 
-_REASONS = {
-    "empty": ("kode kosong", "the code is empty"),
-    "too_long": ("kode terlalu panjang", "the code is too long"),
-    "not_text": ("kode bukan teks yang dapat dibaca", "the code is not readable text"),
-    "no_nik": ("tidak ada NIK yang sah dalam kode", "the code holds no valid NIK"),
-    "several_niks": ("kode berisi lebih dari satu NIK", "the code holds more than one NIK"),
-    "invalid_nik": ("NIK dalam kode salah", "the NIK in the code is invalid"),
-}
 
 
 class InvalidPayload(KioskError):
@@ -57,15 +49,20 @@ class InvalidPayload(KioskError):
     code = "invalid_payload"
 
     def __init__(self, reason: str, nik_error: InvalidNIK | None = None) -> None:
-        text_id, text_en = _REASONS[reason]
-        if nik_error is not None:
-            text_id, text_en = f"{text_id}: {nik_error.text_id}", f"{text_en}: {nik_error.text_en}"
         fields: dict[str, object] = {"reason": reason}
         if nik_error is not None:
             fields.update(part=nik_error.part, nik_reason=nik_error.reason)
-        super().__init__(text_id, text_en, **fields)
+        super().__init__(**fields)
         self.reason = reason
         self.nik_error = nik_error
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
+
+    def text(self, lang: str) -> str:
+        said = super().text(lang)
+        return f"{said}: {self.nik_error.text(lang)}" if self.nik_error is not None else said
 
 
 def payload_text(payload: str | bytes) -> str:

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from kiosk.domain.nik import InvalidNIK, parse_nik
+
 LOW_CONFIDENCE = 0.80
 # Per field, the OCR confidence below which the confirm screen highlights it; calibrated on the tune
 # split of the generated cards (bench/ocr.py --calibrate), LOW_CONFIDENCE where not measured.
@@ -703,11 +705,6 @@ def cross_check(fields: dict[str, FieldReading], *, today: date | None = None) -
     if len(nik) != 16:
         return [_flag("nik_unreadable", "nik", "NIK tidak terbaca lengkap: mohon periksa atau ketik",
                       "The NIK could not be read in full: please check or type it")]
-    try:
-        from kiosk.domain.nik import InvalidNIK, parse_nik
-    except ImportError:  # the NIK rules module not present: never accept unchecked
-        return [_flag("nik_unchecked", "nik", "NIK belum dapat diperiksa: mohon konfirmasi",
-                      "The NIK could not be checked: please confirm it")]
     try:
         info = parse_nik(nik, today=today)
     except InvalidNIK as exc:

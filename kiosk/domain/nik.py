@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.domain import regions
+from kiosk.domain.clock import SystemClock
 from kiosk.domain.errors import KioskError
 
 Part = Literal["format", "length", "province", "regency", "district", "birth_date", "serial"]
@@ -40,45 +41,25 @@ class NikInfo:
     warnings: tuple[str, ...] = ()  # stable warning codes, e.g. "unknown_district"
 
 
-# reason code -> (Indonesian, English); `{value}` is the offending code or digits (never the whole NIK).
-_REASONS: dict[str, tuple[str, str]] = {
-    "empty": ("NIK belum diisi", "the NIK is empty"),
-    "not_digits": ("NIK hanya boleh berisi angka", "a NIK contains digits only"),
-    "too_short": ("NIK harus 16 angka, baru {value} angka", "a NIK has 16 digits, this one has {value}"),
-    "too_long": ("NIK harus 16 angka, ini {value} angka", "a NIK has 16 digits, this one has {value}"),
-    "unknown_province": ("kode provinsi {value} tidak dikenal", "province code {value} does not exist"),
-    "unknown_regency": ("kode kabupaten/kota {value} tidak dikenal", "regency/city code {value} does not exist"),
-    "zero_district": ("kode kecamatan tidak boleh 00", "the district code cannot be 00"),
-    "invalid_day": (
-        "tanggal lahir {value} tidak ada (1-31, perempuan 41-71)",
-        "birth day {value} does not exist (1-31, women 41-71)",
-    ),
-    "invalid_month": ("bulan lahir {value} tidak ada", "birth month {value} does not exist"),
-    "impossible_date": ("tanggal lahir {value} tidak ada di kalender", "birth date {value} is not a calendar date"),
-    "zero_serial": ("nomor urut 0000 tidak dipakai", "serial number 0000 is never issued"),
-}
-
-
 class InvalidNIK(KioskError):
     code = "invalid_nik"
 
+    private = ("value",)  # a birth date or region code read from someone's NIK stays out of the logs
+
     def __init__(self, part: Part, reason: str, value: str = "") -> None:
-        text_id, text_en = _REASONS[reason]
         digits = DIGITS.get(part)
-        # The digits to look at on the card: "digit 7-12 (tanggal lahir)".
-        where_id = f"digit {digits[0]}-{digits[1]} ({_PART_ID[part]})" if digits else _PART_ID[part]
-        where_en = f"digits {digits[0]}-{digits[1]} ({part.replace('_', ' ')})" if digits else part.replace("_", " ")
-        super().__init__(
-            f"NIK salah, {where_id}: {text_id.format(value=value)}" if digits
-            else f"NIK salah ({where_id}): {text_id.format(value=value)}",
-            f"invalid NIK, {where_en}: {text_en.format(value=value)}" if digits
-            else f"invalid NIK ({where_en}): {text_en.format(value=value)}",
-            part=part,
-            reason=reason,
-        )
+        # Where to look on the card: ", digit 7-12 (tanggal lahir)" when the part has its own digits, else " (format)".
+        where_id = f", digit {digits[0]}-{digits[1]} ({_PART_ID[part]})" if digits else f" ({_PART_ID[part]})"
+        en = part.replace("_", " ")
+        where_en = f", digits {digits[0]}-{digits[1]} ({en})" if digits else f" ({en})"
+        super().__init__(part=part, reason=reason, value=value, where_id=where_id, where_en=where_en)
         self.part = part
         self.reason = reason
         self.digits = digits
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 # Which digits of the 16 each part is (1-based, inclusive).
@@ -99,8 +80,6 @@ _PART_ID = {
 
 
 def _today() -> datetime.date:
-    from kiosk.domain.clock import SystemClock
-
     return SystemClock().now().date()
 
 

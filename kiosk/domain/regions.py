@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
+from kiosk.paths import assets_dir
+
 
 class Region(NamedTuple):  # a NamedTuple: 8,500 of them build several times faster than frozen dataclasses
     code: str  # dotted: "11", "11.01", "11.01.01"
@@ -28,8 +30,6 @@ _table: dict[str, Region] | None = None
 
 
 def _default_path() -> Path:
-    from kiosk.paths import assets_dir
-
     return assets_dir() / "regions" / "regions.csv"
 
 

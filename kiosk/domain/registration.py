@@ -42,39 +42,33 @@ class IncompleteDraft(KioskError):
     code = "incomplete_registration"
 
     def __init__(self, missing: str) -> None:
-        super().__init__(f"Data belum lengkap: {missing}", f"Registration incomplete: {missing}", missing=missing)
+        super().__init__(missing=missing)
 
 
 class InvitationMismatch(KioskError):
     code = "invitation_mismatch"
 
     def __init__(self) -> None:
-        super().__init__(
-            "NIK ini bukan NIK yang tercantum pada undangan. Periksa kembali, atau minta bantuan petugas PTSP.",
-            "This NIK is not the one named in the invitation. Please check it, or ask the PTSP staff.",
-        )
+        super().__init__()
 
 
 class InvalidName(KioskError):
     code = "invalid_name"
 
-    def __init__(self, reason: str) -> None:
-        texts = {
-            "empty": ("Silakan isi nama Anda.", "Please fill in your name."),
-            "too_short": ("Nama paling sedikit 2 huruf.", "A name has at least 2 letters."),
-            "too_long": (f"Nama paling panjang {NAME_MAX} huruf.", f"A name has at most {NAME_MAX} characters."),
-            "characters": ("Nama hanya boleh berisi huruf, spasi, titik, koma, tanda hubung dan apostrof.",
-                           "A name holds letters, spaces, dots, commas, hyphens and apostrophes only."),
-        }[reason]
-        super().__init__(*texts, reason=reason)
+    def __init__(self, reason: str) -> None:  # empty | too_short | too_long | characters
+        super().__init__(reason=reason, max_length=NAME_MAX)
         self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 class InvalidPhone(KioskError):
     code = "invalid_phone"
 
     def __init__(self) -> None:
-        super().__init__("Nomor HP harus 8 sampai 15 angka.", "The phone number must have 8 to 15 digits.")
+        super().__init__()
 
 
 class ProofLocked(KioskError):
@@ -83,18 +77,14 @@ class ProofLocked(KioskError):
     code = "proof_locked"
 
     def __init__(self) -> None:
-        super().__init__(
-            "Angka tidak cocok. Silakan isi data Anda sendiri, atau minta bantuan petugas PTSP.",
-            "The digits do not match. Please fill in your details yourself, or ask the PTSP staff.",
-        )
+        super().__init__()
 
 
 class WrongProof(KioskError):
     code = "proof_wrong"
 
     def __init__(self, left: int) -> None:
-        super().__init__(f"Angka tidak cocok. Sisa {left} kali percobaan.",
-                         f"The digits do not match. {left} tries left.", left=left)
+        super().__init__(left=left)
         self.left = left
 
 

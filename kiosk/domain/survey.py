@@ -114,11 +114,7 @@ class InvalidSurveyAnswer(KioskError):
     code = "invalid_survey_answer"
 
     def __init__(self, element: str, value: object) -> None:
-        super().__init__(
-            f"Jawaban {element} = {value!r} tidak sah: harus 1, 2, 3 atau 4",
-            f"answer {element} = {value!r} is invalid: expected 1, 2, 3 or 4",
-            element=element,
-        )
+        super().__init__(element=element, value=value)
         self.element = element
 
 
@@ -126,11 +122,7 @@ class IncompleteSurvey(KioskError):
     code = "incomplete_survey"
 
     def __init__(self, count: int) -> None:
-        super().__init__(
-            f"Survei harus berisi 9 jawaban (u1..u9), ada {count}",
-            f"a survey needs 9 answers (u1..u9), got {count}",
-            count=count,
-        )
+        super().__init__(count=count)
 
 
 def new_response_id() -> str:
@@ -242,7 +234,7 @@ class NoResponses(KioskError):
     code = "no_survey_responses"
 
     def __init__(self) -> None:
-        super().__init__("Belum ada jawaban survei pada periode ini", "no survey responses in this period")
+        super().__init__()
 
 
 def ikm_from_totals(totals: Sequence[int], respondents: int) -> IkmResult:

@@ -158,7 +158,7 @@ def format_local(dt: datetime) -> str:
 
 def dither_photo(image: Any, width_dots: int) -> Any:
     """A guest photo as a 1-bit Floyd-Steinberg dither about a third of the paper wide."""
-    from PIL import ImageOps
+    from PIL import ImageOps  # Pillow: only for a pass with a photo
 
     target = max(64, width_dots // 3)
     gray = ImageOps.autocontrast(image.convert("L"))

@@ -74,12 +74,7 @@ class TokenError(KioskError):
     reason = "unreadable"
 
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"Kode tidak dapat dipercaya ({self.reason}): {detail}",
-            f"Code cannot be trusted ({self.reason}): {detail}",
-            reason=self.reason,
-            detail=detail,
-        )
+        super().__init__(reason=self.reason, detail=detail)
         self.detail = detail
 
 
@@ -93,7 +88,7 @@ class UnknownKey(TokenError):
     reason = "unknown_key"
 
     def __init__(self, key_id: str) -> None:
-        super().__init__(f"no public key installed for key id {key_id}")
+        super().__init__(detail=f"no public key installed for key id {key_id}")
         self.key_id = key_id
 
 

@@ -17,11 +17,7 @@ class KeyFileError(KioskError):
     code = "key_file_error"
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"Berkas kunci data {path} tidak dapat dipakai: {reason}",
-            f"Data key file {path} cannot be used: {reason}",
-            path=str(path),
-        )
+        super().__init__(path=str(path), reason=reason)
 
 
 def load_or_create_key(path: Path) -> bytes:

@@ -19,12 +19,7 @@ class DatabaseUnusable(KioskError):
     code = "database_unusable"
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"Basis data {path} tidak dapat dipakai ({reason}); pulihkan dari cadangan atau pindahkan berkasnya",
-            f"Database {path} cannot be used ({reason}); restore it from a backup or move the file away",
-            path=str(path),
-            reason=reason,
-        )
+        super().__init__(path=str(path), reason=reason)
 
 MIGRATIONS_PACKAGE = "kiosk.store.migrations"
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from kiosk.domain.clock import from_iso, to_iso
 from kiosk.domain.visit import Visit
 from kiosk.store.db import Database
+from kiosk.store.visits import _VISIT_COLUMNS, _visit
 
 # Delivery states only move forward: a late 'delivered' never overwrites 'read'.
 NOTICE_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -132,7 +133,5 @@ class PulledVisitWriter:
         return int(cur.lastrowid)
 
     def visit(self, conn: sqlite3.Connection, visit_id: str) -> Visit | None:
-        from kiosk.store.visits import _VISIT_COLUMNS, _visit
-
         row = conn.execute(f"SELECT {_VISIT_COLUMNS} FROM visits WHERE id=?", (visit_id,)).fetchone()
         return _visit(row) if row else None

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.domain.clock import from_iso, to_iso
-from kiosk.domain.errors import NotFound
+from kiosk.domain.errors import IllegalTransition, NotFound
 from kiosk.domain.visit import Visit, VisitEvent, VisitState
 from kiosk.store.db import Database
 from kiosk.store.outbox import OutboxRepository
@@ -152,8 +152,6 @@ class VisitRepository:
                 raise NotFound("Visit", visit.id)
             if event.from_state is not None and current["state"] != event.from_state.value:
                 # Another device or thread moved it first; the caller must reload and decide again.
-                from kiosk.domain.errors import IllegalTransition
-
                 raise IllegalTransition(visit.id, current["state"], visit.state.value)
             self.update(conn, visit)
             self.append_event(conn, event)

@@ -22,14 +22,7 @@ class DeliveryError(KioskError):
 
     def __init__(self, target: str, reason: str, *, transient: bool, status: int | None = None,
                  maybe_delivered: bool = False) -> None:
-        kind = "sementara" if transient else "ditolak"
-        super().__init__(
-            f"Pengiriman ke {target} gagal ({kind}): {reason}",
-            f"Delivery to {target} failed ({'transient' if transient else 'rejected'}): {reason}",
-            target=target,
-            status=status or 0,
-            transient=transient,
-        )
+        super().__init__(target=target, reason=reason, status=status or 0, transient=transient)
         self.target = target
         self.reason = reason
         self.transient = transient
@@ -47,13 +40,13 @@ class DeliveryError(KioskError):
         """No answer at all, or an answer about the whole destination: not this message's fault."""
         return self.transient and (self.status is None or self.status in DESTINATION_DOWN)
 
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{'transient' if self.transient else 'rejected'}"
+
 
 class SyncNotConfigured(KioskError):
     code = "sync_not_configured"
 
     def __init__(self, what: str) -> None:
-        super().__init__(
-            f"{what} belum dikonfigurasi (lihat config/kiosk.example.toml)",
-            f"{what} is not configured (see config/kiosk.example.toml)",
-            what=what,
-        )
+        super().__init__(what=what)

@@ -21,18 +21,24 @@ from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.hosts import HostRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "pull.cursor"
 
 
 class Puller:
-    def __init__(self, ctx: AppContext, client: CentralClient) -> None:
-        self.ctx = ctx
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository, client: CentralClient) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.client = client
-        self.state = SyncStateRepository(ctx.db)
-        self.notices = HostNoticeRepository(ctx.db)
+        self.state = SyncStateRepository(db)
+        self.notices = HostNoticeRepository(db)
         self.writer = PulledVisitWriter()
         self.last_error = ""
 
@@ -48,10 +54,10 @@ class Puller:
             items, next_cursor = self.client.events_since(cursor, page)
             if not items:
                 break
-            with self.ctx.db.transaction() as conn:
+            with self.db.transaction() as conn:
                 for item in items:
                     applied += self._apply(conn, item)
-                self.state.set(CURSOR_KEY, next_cursor, self.ctx.clock.now(), conn)
+                self.state.set(CURSOR_KEY, next_cursor, self.clock.now(), conn)
             cursor = next_cursor
             if len(items) < page:
                 break
@@ -62,7 +68,7 @@ class Puller:
         """Replace the local host directory with the office's directory on the central server."""
         hosts = [mapping.host_from_central(h) for h in self.client.hosts()]
         if hosts:
-            self.ctx.hosts.replace_all(hosts, self.ctx.clock.now())
+            self.hosts.replace_all(hosts, self.clock.now())
         return len(hosts)
 
     def _apply(self, conn: sqlite3.Connection, item: dict) -> int:
@@ -75,14 +81,14 @@ class Puller:
             return self._erased(conn, item["visit_id"])
         if kind == "notice.status":
             message_id, status = mapping.remote_notice_status(item)
-            return int(self.notices.record_status(conn, message_id, status, self.ctx.clock.now()))
+            return int(self.notices.record_status(conn, message_id, status, self.clock.now()))
         return 0
 
     def _registered(self, conn: sqlite3.Connection, item: dict) -> int:
-        rv = mapping.remote_visit(item, self.ctx.config.office.code)
+        rv = mapping.remote_visit(item, self.config.office.code)
         if self.writer.visit_known(conn, rv.visit_id):
             return 0  # ours, or already pulled
-        guest_id = self.ctx.guests.insert_display(
+        guest_id = self.guests.insert_display(
             conn, name=rv.guest_name, nik_last4=rv.nik_last4, institution=rv.institution, at=rv.created_at
         )
         visit = Visit(
@@ -90,7 +96,7 @@ class Puller:
             host_name=rv.host_name, state=rv.state, created_at=rv.created_at, updated_at=rv.created_at,
             device_id=rv.device_id, expires_at=rv.expires_at, photo_path=rv.photo_url, locker_door=rv.locker_door,
         )
-        self.ctx.visits.insert(conn, visit)
+        self.visits.insert(conn, visit)
         return 1
 
     def _event(self, conn: sqlite3.Connection, item: dict) -> int:
@@ -102,7 +108,7 @@ class Puller:
         if self.writer.event_known(conn, event.event_id):
             # Our own event coming back (or pulled before): only central's converged state may be news.
             if truth is not None and truth != visit.state:
-                self.ctx.visits.update(conn, replace(visit, state=truth, updated_at=max(visit.updated_at, event.at)))
+                self.visits.update(conn, replace(visit, state=truth, updated_at=max(visit.updated_at, event.at)))
                 return 1
             return 0
         new = visit
@@ -119,8 +125,8 @@ class Puller:
         if event.kind == "locker_assigned" and isinstance(door, int):
             new = replace(new, locker_door=door)
         if new != visit:
-            self.ctx.visits.update(conn, new)
-        self.ctx.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
+            self.visits.update(conn, new)
+        self.visits.append_event(conn, event, outbox=False)  # it came from the server: do not send it back
         return 1
 
     def _erased(self, conn: sqlite3.Connection, visit_id: str) -> int:
@@ -128,12 +134,12 @@ class Puller:
         visit = self.writer.visit(conn, visit_id)
         if visit is None:
             return 0
-        repo = PrivacyRepository(self.ctx.db)
+        repo = PrivacyRepository(self.db)
         repo.delete_visits(conn, [visit_id])
         repo.delete_guests_without_visits(conn, [visit.guest_id])
         if visit.photo_path and "://" not in visit.photo_path:  # our own photo file (pulled visits hold a link)
             path = Path(visit.photo_path)
-            (path if path.is_absolute() else self.ctx.config.data_dir / path).unlink(missing_ok=True)
+            (path if path.is_absolute() else self.config.data_dir / path).unlink(missing_ok=True)
         log.info("visit erased at central", extra={"visit_id": visit_id})
         return 1
 

@@ -1,10 +1,11 @@
-"""`ctx.sync`: the outbox worker with its handlers (central pushes, host notices) and the puller, built from the config."""
+"""The sync service: the outbox worker with its handlers (central pushes, host notices) and the puller, built from the config."""
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.subject import subject_hash
 from kiosk.domain.visit import VisitEvent
+from kiosk.store.gate_scans import GateScanRepository
 from kiosk.store.outbox import OutboxMessage
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
@@ -23,7 +25,12 @@ from kiosk.sync.pull import Puller
 from kiosk.sync.worker import DrainResult, Handler, OutboxWorker, WorkerState
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.config import Config
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
+    from kiosk.store.guests import GuestRepository
+    from kiosk.store.hosts import HostRepository
+    from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +43,15 @@ FORGET_TOPIC = "privacy.forget"
 class VisitPushHandler:
     destination = "central"
 
-    def __init__(self, ctx: AppContext, client: CentralClient) -> None:
-        self.ctx, self.client = ctx, client
+    def __init__(self, *, config: Config, visits: VisitRepository, guests: GuestRepository, hosts: HostRepository,
+                 client: CentralClient) -> None:
+        self.config, self.visits, self.guests, self.hosts, self.client = config, visits, guests, hosts, client
 
     def _photo(self, photo_path: str) -> bytes | None:
         if not photo_path:
             return None
         p = Path(photo_path)
-        p = p if p.is_absolute() else self.ctx.config.data_dir / p
+        p = p if p.is_absolute() else self.config.data_dir / p
         try:
             return p.read_bytes()
         except OSError:
@@ -51,16 +59,16 @@ class VisitPushHandler:
 
     def body(self, message: OutboxMessage) -> dict:
         payload = message.payload
-        visit = self.ctx.visits.find(payload["visit_id"])
+        visit = self.visits.find(payload["visit_id"])
         if visit is None:
             raise DeliveryError("central", "visit no longer stored here (purged)", transient=False)
         # Personal data is read (and NIK/address decrypted) only now, never stored in the outbox.
-        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
-        host = self.ctx.hosts.get(visit.host_id) if visit.host_id else None
-        purposes = {p.id: p.label_id for p in self.ctx.config.purposes}
+        guest = self.guests.get(visit.guest_id) if visit.guest_id else None
+        host = self.hosts.get(visit.host_id) if visit.host_id else None
+        purposes = {p.id: p.label_id for p in self.config.purposes}
         body = mapping.visit_body(
             registered=payload, guest=guest, host=host, purpose_label=purposes.get(visit.purpose, visit.purpose),
-            satker=self.ctx.config.office.name, photo=self._photo(visit.photo_path),
+            satker=self.config.office.name, photo=self._photo(visit.photo_path),
         )
         return body
 
@@ -116,13 +124,15 @@ class PassScanPushHandler(VisitPushHandler):
 
     batch_item = None  # sent one by one
 
-    def send(self, message: OutboxMessage):
-        import uuid
+    def __init__(self, *, scans: GateScanRepository, **store: Any) -> None:
+        super().__init__(**store)
+        self.scans = scans
 
+    def send(self, message: OutboxMessage):
         payload = message.payload
         pass_id = payload["pass_id"]
-        visit = self.ctx.visits.find_by_pass(pass_id)
-        visit_id = visit.id if visit else self.ctx.gate.scans.visit_for_pass(pass_id)
+        visit = self.visits.find_by_pass(pass_id)
+        visit_id = visit.id if visit else self.scans.visit_for_pass(pass_id)
         if not visit_id:
             raise DeliveryError("central", f"visit of pass {pass_id} not known here yet", transient=True, status=425)
         event = {
@@ -138,17 +148,19 @@ class PassScanPushHandler(VisitPushHandler):
 class HostNoticeHandler:
     destination = "notify"
 
-    def __init__(self, ctx: AppContext, notifier: Notifier, client: CentralClient | None) -> None:
-        self.ctx, self.notifier, self.client = ctx, notifier, client
-        self.notices = HostNoticeRepository(ctx.db)
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository, notifier: Notifier, client: CentralClient | None) -> None:
+        self.config, self.clock, self.visits, self.guests, self.hosts = config, clock, visits, guests, hosts
+        self.notifier, self.client = notifier, client
+        self.notices = HostNoticeRepository(db)
 
     def build(self, payload: dict[str, Any]) -> HostNotice:
-        cfg = self.ctx.config
-        visit = self.ctx.visits.find(payload["visit_id"])
-        host = self.ctx.hosts.get(payload["host_id"])
+        cfg = self.config
+        visit = self.visits.find(payload["visit_id"])
+        host = self.hosts.get(payload["host_id"])
         if visit is None or host is None or not host.phone:
             raise DeliveryError(self.notifier.channel, "visit purged or host without a WhatsApp number", transient=False)
-        guest = self.ctx.guests.get(visit.guest_id) if visit.guest_id else None
+        guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purpose = next((p for p in cfg.purposes if p.id == visit.purpose), None)
         photo_url = self.client.photo_url(visit.id) if self.client and visit.photo_path else ""
         return HostNotice(
@@ -169,7 +181,7 @@ class HostNoticeHandler:
         if row is not None and row.status == "sending" and row.doubtful >= 1:
             raise DeliveryError(self.notifier.channel, "outcome of the repeated notice unknown; not sent a third time",
                                 transient=False)
-        row = self.notices.begin_send(payload["notice_id"], self.ctx.clock.now())
+        row = self.notices.begin_send(payload["notice_id"], self.clock.now())
         if row is not None and row.doubtful:
             notice = replace(notice, repeat=True)
             log.warning("host notice sent again with the repeat marker",
@@ -178,25 +190,25 @@ class HostNoticeHandler:
             receipt = self.notifier.send(notice)
         except DeliveryError as exc:
             if not exc.maybe_delivered:
-                self.notices.not_sent(payload["notice_id"], exc.reason, self.ctx.clock.now())
+                self.notices.not_sent(payload["notice_id"], exc.reason, self.clock.now())
             raise
-        now = self.ctx.clock.now()
+        now = self.clock.now()
 
         def record(conn: sqlite3.Connection) -> None:
             self.notices.mark_sent(conn, payload["notice_id"], receipt.message_id, now)
             # The central server learns the provider's message id, to match the channel's status webhooks.
             event = VisitEvent(
                 visit_id=payload["visit_id"], kind="host_notified", at=now, actor="system",
-                device_id=self.ctx.config.kiosk.device_id,
+                device_id=self.config.kiosk.device_id,
                 data={"notice_id": payload["notice_id"], "host_id": payload["host_id"], "channel": receipt.channel,
                       "message_id": receipt.message_id},
             )
-            self.ctx.visits.append_event(conn, event)
+            self.visits.append_event(conn, event)
 
         return record
 
     def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
-        self.notices.mark_failed(conn, message.payload["notice_id"], reason, self.ctx.clock.now())
+        self.notices.mark_failed(conn, message.payload["notice_id"], reason, self.clock.now())
 
 
 @dataclass(frozen=True)
@@ -211,44 +223,55 @@ class SyncStatus:
 
 
 class SyncService:
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    """Given the store it reads and writes; builds its central client, notifier, handlers and worker on first use."""
+
+    def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
+                 guests: GuestRepository, hosts: HostRepository) -> None:
+        self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self._last_pull = 0.0
 
     @cached_property
     def client(self) -> CentralClient | None:
-        return CentralClient.from_config(self.ctx.config) if self.ctx.config.central.url else None
+        return CentralClient.from_config(self.config) if self.config.central.url else None
 
     @cached_property
     def notifier(self) -> Notifier | None:
-        return notifier_from_config(self.ctx.config)
+        return notifier_from_config(self.config)
 
     @cached_property
     def handlers(self) -> dict[str, Handler]:
         out: dict[str, Handler] = {}
         if self.client is not None:
-            out["visit.registered"] = VisitPushHandler(self.ctx, self.client)
-            out["visit.event"] = EventPushHandler(self.ctx, self.client)
+            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
+            out["visit.registered"] = VisitPushHandler(**store, client=self.client)
+            out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
-            out[PASS_SCAN_TOPIC] = PassScanPushHandler(self.ctx, self.client)
+            out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
         if self.notifier is not None:
-            out[NOTIFY_TOPIC] = HostNoticeHandler(self.ctx, self.notifier, self.client)
+            out[NOTIFY_TOPIC] = HostNoticeHandler(
+                config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
+                hosts=self.hosts, notifier=self.notifier, client=self.client,
+            )
         return out
 
     @cached_property
     def worker(self) -> OutboxWorker:
-        c = self.ctx.config.central
-        return OutboxWorker(self.ctx, self.handlers, base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
+        c = self.config.central
+        return OutboxWorker(clock=self.clock, db=self.db, outbox=self.visits.outbox, handlers=self.handlers,
+                            base_s=c.retry_base_s, max_s=c.retry_max_s, batch=c.batch_size,
                             max_attempts=c.max_attempts, batcher=self.client if c.batch_push else None,
                             on_cycle=self._maybe_pull)
 
     @cached_property
     def puller(self) -> Puller | None:
-        return Puller(self.ctx, self.client) if self.client is not None else None
+        if self.client is None:
+            return None
+        return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
+                      hosts=self.hosts, client=self.client)
 
     @cached_property
     def _subject_key(self) -> bytes | None:
-        return subject_key_from_config(self.ctx.config)
+        return subject_key_from_config(self.config)
 
     def subject_hash(self, nik: str) -> str | None:
         """The keyed hash by which central knows this person (None when this device has no subject key)."""
@@ -290,7 +313,7 @@ class SyncService:
         return self.puller.pull_hosts()
 
     def _maybe_pull(self) -> None:
-        if self.puller is None or time.monotonic() - self._last_pull < self.ctx.config.central.pull_interval_s:
+        if self.puller is None or time.monotonic() - self._last_pull < self.config.central.pull_interval_s:
             return
         self._last_pull = time.monotonic()
         try:
@@ -302,18 +325,18 @@ class SyncService:
     # --- status ---
 
     def status(self, parked_limit: int = 100) -> SyncStatus:
-        outbox = self.ctx.visits.outbox
-        state = SyncStateRepository(self.ctx.db)
+        outbox = self.visits.outbox
+        state = SyncStateRepository(self.db)
         raw = state.get("worker")
         return SyncStatus(
             counts=outbox.counts(), parked=outbox.by_status("parked", parked_limit), held=outbox.held(parked_limit),
             worker=json.loads(raw) if raw else {"state": "never_ran", "last_error": ""},
-            cursor=state.get("pull.cursor", "0") or "0", central_url=self.ctx.config.central.url,
-            notifier=self.ctx.config.notifier.kind,
+            cursor=state.get("pull.cursor", "0") or "0", central_url=self.config.central.url,
+            notifier=self.config.notifier.kind,
         )
 
     def retry_parked(self, ids: list[int] | None = None) -> int:
-        n = self.ctx.visits.outbox.unpark(self.ctx.clock.now(), ids)
+        n = self.visits.outbox.unpark(self.clock.now(), ids)
         if "worker" in self.__dict__:
             self.worker.wake()
         return n

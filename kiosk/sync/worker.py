@@ -35,12 +35,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from kiosk.store.outbox import OutboxMessage
+from kiosk.store.outbox import OutboxMessage, OutboxRepository
 from kiosk.store.sync import SyncStateRepository
 from kiosk.sync.errors import DeliveryError, is_transient_status
 
 if TYPE_CHECKING:
-    from kiosk.app.context import AppContext
+    from kiosk.domain.clock import Clock
+    from kiosk.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,11 @@ def backoff_delay(failures: int, base_s: float, max_s: float, rng: random.Random
 class OutboxWorker:
     def __init__(
         self,
-        ctx: AppContext,
-        handlers: dict[str, Handler],
         *,
+        clock: Clock,
+        db: Database,
+        outbox: OutboxRepository,
+        handlers: dict[str, Handler],
         base_s: float = 1.0,
         max_s: float = 300.0,
         batch: int = 100,
@@ -106,7 +109,7 @@ class OutboxWorker:
         on_cycle: Callable[[], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.ctx = ctx
+        self.clock, self.db, self.outbox = clock, db, outbox
         self.handlers = handlers
         self.base_s, self.max_s, self.batch, self.poll_s = base_s, max_s, batch, poll_s
         self.max_attempts = max_attempts
@@ -122,7 +125,7 @@ class OutboxWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._state_repo = SyncStateRepository(ctx.db)
+        self._state_repo = SyncStateRepository(db)
 
     # --- state, for the staff screen and `kiosk sync status` ---
 
@@ -142,7 +145,7 @@ class OutboxWorker:
         self._state = state
         try:
             record = {"state": state.value, "last_error": self._last_error, "pid": os.getpid()}
-            self._state_repo.set("worker", json.dumps(record), self.ctx.clock.now())
+            self._state_repo.set("worker", json.dumps(record), self.clock.now())
         except sqlite3.Error:  # the state record is a courtesy; never let it stop delivery
             log.warning("worker state not recorded")
 
@@ -154,11 +157,11 @@ class OutboxWorker:
 
     def _drain(self) -> DrainResult:
         result = DrainResult()
-        now = self.ctx.clock.now()
+        now = self.clock.now()
         blocked = {d for d, until in self._blocked.items() if until > now}
         topics = [t for t, h in self.handlers.items() if h.destination not in blocked]
         self._defect = ""
-        due = self.ctx.visits.outbox.due(now, self.batch, topics)
+        due = self.outbox.due(now, self.batch, topics)
         if self.batcher is not None:
             batched = [m for m in due if callable(getattr(self.handlers[m.topic], "batch_item", None))]
             if batched:
@@ -196,7 +199,7 @@ class OutboxWorker:
                 result.retried += 1
             self._defect = reason
             return
-        self.ctx.visits.outbox.mark_sent(message.id, self.ctx.clock.now(), also)
+        self.outbox.mark_sent(message.id, self.clock.now(), also)
         self._delivered(handler.destination)
         result.sent += 1
 
@@ -258,7 +261,7 @@ class OutboxWorker:
                 continue
             sent = [m.id for (m, _), a in zip(chunk, answers, strict=True) if a.get("status") in (200, 201)]
             if sent:
-                self.ctx.visits.outbox.mark_sent_many(sent, self.ctx.clock.now())
+                self.outbox.mark_sent_many(sent, self.clock.now())
                 self._delivered(destination)
                 result.sent += len(sent)
             for (message, _), answer in zip(chunk, answers, strict=True):
@@ -279,23 +282,23 @@ class OutboxWorker:
         return len(failing) >= 3
 
     def _park(self, message: OutboxMessage, handler: Handler, reason: str) -> None:
-        self.ctx.visits.outbox.park(message.id, reason, also=_bind(handler.parked, message, reason))
+        self.outbox.park(message.id, reason, also=_bind(handler.parked, message, reason))
         log.warning("outbox message parked", extra={"topic": message.topic, "msg_id": message.id, "reason": reason})
 
     def _next_at(self, failures: int) -> tuple[datetime, timedelta]:
         delay = timedelta(seconds=backoff_delay(failures, self.base_s, self.max_s, self.rng))
-        next_at = self.ctx.clock.now() + delay
+        next_at = self.clock.now() + delay
         return next_at.replace(microsecond=next_at.microsecond // 1000 * 1000), delay  # as stored (ms)
 
     def _retry_later(self, message: OutboxMessage, destination: str, reason: str, *, charge: bool = True) -> None:
         """This message waits (charged an attempt, unless it merely cannot go yet); the destination stays open."""
         if charge:
             next_at, delay = self._next_at(message.attempts)
-            self.ctx.visits.outbox.reschedule(message.id, next_at, reason)
+            self.outbox.reschedule(message.id, next_at, reason)
         else:
-            age_s = max(0.0, (self.ctx.clock.now() - message.created_at).total_seconds())
+            age_s = max(0.0, (self.clock.now() - message.created_at).total_seconds())
             next_at, delay = self._next_at(int(math.log2(1 + age_s / self.base_s)))
-            self.ctx.visits.outbox.note_error(message.id, next_at, reason)
+            self.outbox.note_error(message.id, next_at, reason)
         self._last_error = f"{destination}: {reason}"
         log.info("outbox message deferred", extra={"topic": message.topic, "msg_id": message.id, "attempts": message.attempts + 1,
                                                   "delay_s": round(delay.total_seconds(), 2), "reason": reason})
@@ -305,7 +308,7 @@ class OutboxWorker:
         failures = self._failures.get(destination, 0)
         self._failures[destination] = failures + 1
         next_at, delay = self._next_at(failures)
-        self.ctx.visits.outbox.note_error(message.id, next_at, reason)
+        self.outbox.note_error(message.id, next_at, reason)
         self._blocked[destination] = next_at
         self._set(WorkerState.BACKING_OFF, f"{destination}: {reason}")
         log.info("outbox destination backing off", extra={"topic": message.topic, "destination": destination,
@@ -347,7 +350,7 @@ class OutboxWorker:
                     self._stop.wait(self.poll_s)
         finally:
             self._set(WorkerState.STOPPED)
-            self.ctx.db.close()  # this thread's connection
+            self.db.close()  # this thread's connection
 
 
 def _chunks(ready: list, max_items: int, max_bytes: int):

@@ -10,7 +10,9 @@ import json
 import logging
 import os
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kivy.app import App
@@ -19,12 +21,20 @@ from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.app.context import AppContext
-from kiosk.ui import keyboard, widgets  # noqa: F401  (registers widget classes before the .kv files use them)
+from kiosk.domain.errors import KioskError
+from kiosk.ui import (
+    keyboard,  # noqa: F401  (registers the on-screen keyboard widgets)
+    recover,
+    widgets,  # noqa: F401  (registers widget classes before the .kv files use them)
+)
 from kiosk.ui.i18n import tr
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.screens import ROLE_SCREENS
 from kiosk.ui.theme import Theme, make_theme
+from kiosk.ui.watchdog import UiWatchdog
+
+if TYPE_CHECKING:
+    from kiosk.app.context import AppContext
 
 log = logging.getLogger(__name__)
 # The last seconds of the idle timeout ask "Masih di sini?" with a countdown before the form is wiped.
@@ -180,15 +190,11 @@ class KioskApp(App):
         return False
 
     def on_start(self) -> None:
-        from kiosk.ui import recover
-
         Window.bind(on_request_close=self.refuse_close)
         self._recover = recover.install(self)
         if self.services.config.ui.fullscreen:
             Window.show_cursor = False
         self.idle.start()
-        from kiosk.ui.watchdog import UiWatchdog
-
         self.watchdog = UiWatchdog()
         self.watchdog.start(status=f"role {self.role}")
         self._start_sync()
@@ -199,8 +205,6 @@ class KioskApp(App):
         log.info("kiosk started", extra={"role": self.role, "device_id": self.services.config.kiosk.device_id})
 
     def on_stop(self) -> None:
-        from kiosk.ui import recover
-
         Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
         Window.unbind(size=self._window_resized)
@@ -221,16 +225,12 @@ class KioskApp(App):
 
     def _start_sync(self) -> None:
         """The outbox worker runs beside the UI in its own thread; a sync problem never stops the kiosk."""
-        from kiosk.domain.errors import KioskError
-
         try:
             self.services.sync.start()
         except KioskError as exc:
             log.warning("sync not started", extra={"code": exc.code})
 
     def _tick_clock(self, _dt: float) -> None:
-        from datetime import datetime
-
         self.clock_text = datetime.now(self._tz).strftime("%H:%M")
 
     def _first_frame(self, _dt: float) -> None:

@@ -1,35 +1,20 @@
-"""The string catalog (assets/i18n/strings.toml): every UI text in Indonesian and English, looked up by key."""
+"""The screens' words (assets/i18n/strings.toml): every UI text in Indonesian and English, looked up by key.
+
+The same catalogue mechanism as the errors' words (kiosk.domain.words, assets/i18n/errors.toml).
+"""
 from __future__ import annotations
 
 import logging
-import tomllib
-from functools import lru_cache
 from pathlib import Path
 
-from kiosk.paths import assets_dir
+from kiosk.domain.words import LANGUAGES, catalog_path, load
 
 log = logging.getLogger(__name__)
-LANGUAGES = ("id", "en")
+__all__ = ["LANGUAGES", "load_catalog", "tr"]
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for key, value in table.items():
-        full = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict) and set(value) <= set(LANGUAGES) and value:
-            out[full] = value
-        elif isinstance(value, dict):
-            out.update(_flatten(value, full))
-        else:
-            raise ValueError(f"catalog entry {full} must be a table with id and en")
-    return out
-
-
-@lru_cache(maxsize=4)
 def load_catalog(path: Path | None = None) -> dict[str, dict[str, str]]:
-    path = path or assets_dir() / "i18n" / "strings.toml"
-    with open(path, "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    return load(path or catalog_path("strings"))
 
 
 def tr(key: str, lang: str = "id", **values: object) -> str:

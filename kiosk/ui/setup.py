@@ -22,6 +22,7 @@ def prepare_environment() -> None:
 
 def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
     prepare_environment()
+    # After prepare_environment: Kivy reads its environment on import.
     from kivy.config import Config
 
     # Lockdown (see KioskApp too): Escape never ends the app; a right or middle click is a plain touch, not

@@ -22,8 +22,13 @@ DB_HELP = "SQLAlchemy URL (default: $KIOSK_CENTRAL_DB or the demo SQLite file); 
 class CentralCliError(KioskError):
     code = "central_cli"
 
-    def __init__(self, id_text: str, en_text: str) -> None:
-        super().__init__(id_text, en_text)
+    def __init__(self, reason: str, *, host: str = "", port: int = 0, detail: str = "") -> None:
+        super().__init__(reason=reason, host=host, port=port, detail=detail)
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 def register(sub) -> None:
@@ -116,26 +121,22 @@ def serve(args) -> int:
     engine = open_engine(settings.db_url, upgrade=not args.no_migrate)
     store = CentralStore(engine, CentralKeys.from_file(ensure_key_file(settings.key_file)))
     if args.seed_config:
+        from kiosk.app.directory import central_host_directory
         from kiosk.config import load_config
-        from kiosk.store.hosts import Host
-        from kiosk.sync.mapping import host_to_central
 
         cfg = load_config(args.seed_config)
-        store.replace_hosts(cfg.office.code, [host_to_central(Host(h.id, h.name, h.section, h.position, h.phone)) for h in cfg.hosts])
+        store.replace_hosts(cfg.office.code, central_host_directory(cfg))
     active = store.active_credentials()
     engine.dispose()
     if not active and not loopback:
-        raise CentralCliError(
-            f"tidak ada kredensial perangkat: server tidak dijalankan di {args.host} (buat dengan `kiosk central credential issue`)",
-            f"no device credential issued: not serving on {args.host} (issue one with `kiosk central credential issue`)")
+        raise CentralCliError("no_credential", host=args.host)
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((args.host, args.port))
         sock.listen(2048)
     except OSError as exc:
-        raise CentralCliError(f"port {args.port} di {args.host} tidak dapat dipakai: {exc.strerror}",
-                              f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise CentralCliError("port_unusable", host=args.host, port=args.port, detail=exc.strerror or "") from None
     sock.set_inheritable(True)
     host, port = sock.getsockname()[:2]
     os.environ.update(settings.to_env())
@@ -189,11 +190,11 @@ def credential_issue(args) -> int:
 
 def credential_revoke(args) -> int:
     if not args.id and not (args.office and args.device):
-        raise CentralCliError("sebutkan --id, atau --office dan --device", "give --id, or --office and --device")
+        raise CentralCliError("which_credential")
     store, _ = _store(args)
     n = store.revoke_credentials(credential_id=args.id, office=args.office, device_id=args.device)
     if not n:
-        raise CentralCliError("tidak ada kredensial aktif yang cocok", "no active credential matches")
+        raise CentralCliError("no_match")
     print(f"{n} credential(s) revoked (refused within 5 s by every worker)")
     return 0
 
@@ -227,7 +228,7 @@ def purge_cmd(args) -> int:
     store, settings = _store(args)
     days = args.days if args.days is not None else settings.retention_days
     if days < 1:
-        raise CentralCliError("--days minimal 1", "--days must be at least 1")
+        raise CentralCliError("days")
     counts = store.purge(days)
     print(f"central purge: {counts['visits']} visits older than {days} days deleted, "
           f"{counts['feed']} feed items, {counts['idempotency']} idempotency records")

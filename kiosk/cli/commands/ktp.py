@@ -5,7 +5,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.cli.common import add_config_option, config_from_args, context_from_args
 from kiosk.domain.errors import KioskError
 
 
@@ -13,7 +13,7 @@ class ImageUnreadable(KioskError):
     code = "image_unreadable"
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"Gambar '{path}' tidak dapat dibaca", f"Cannot read image '{path}'", path=path)
+        super().__init__(path=path)
 
 
 def register(sub) -> None:
@@ -52,9 +52,9 @@ def _count(text: str) -> int:
 
 
 def run_synth(args) -> int:
-    from kiosk.devices.ktp_synth import write_sample
+    from kiosk.app.ktp import write_synthetic_frames
 
-    cards = write_sample(Path(args.folder), args.count, seed=args.seed, degraded=args.degraded, split=args.split)
+    cards = write_synthetic_frames(Path(args.folder), args.count, seed=args.seed, degraded=args.degraded, split=args.split)
     print(f"{len(cards)} synthetic KTP frames written to {args.folder}")
     return 0
 
@@ -64,10 +64,10 @@ def run_read(args) -> int:
     from kiosk.domain.masking import mask_nik
 
     frame = read_image_file(args.image, ImageUnreadable)
-    ctx = context_from_args(args)
+    cfg = config_from_args(args)
     if args.engine:
-        devices = dataclasses.replace(ctx.config.devices, ktp=dataclasses.replace(ctx.config.devices.ktp, ocr_engine=args.engine))
-        ctx.config = ctx.config.replace(devices=devices)
+        cfg = cfg.replace(devices=dataclasses.replace(cfg.devices, ktp=dataclasses.replace(cfg.devices.ktp, ocr_engine=args.engine)))
+    ctx = context_from_args(args, config=cfg)
     reading = ctx.ktp_reader.read_image(frame)
     if reading is None:
         if args.json:

@@ -24,7 +24,7 @@ def _date(text: str) -> datetime.date:
 
 
 def nik_json(info) -> dict:
-    """NikInfo as the JSON the CLI prints: the issue's fields in its order, then `warnings`."""
+    """NikInfo as the JSON the CLI prints: region codes and names, birth date, sex, serial in that order, then `warnings`."""
     data = dataclasses.asdict(info)
     data["birth_date"] = info.birth_date.isoformat()
     data["warnings"] = list(info.warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from kiosk.cli.common import add_config_option, config_from_args
+from kiosk.cli.common import add_config_option, config_from_args, context_from_args
 from kiosk.domain.errors import KioskError
 
 
@@ -12,7 +12,7 @@ class UnreadableImage(KioskError):
     code = "unreadable_image"
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"gambar {path} tidak dapat dibaca", f"image {path} cannot be read", path=path)
+        super().__init__(path=path)
 
 
 def register(sub) -> None:
@@ -45,17 +45,15 @@ def describe(data: bytes, ctx_of) -> dict:
 
 
 def run(args) -> int:
-    from kiosk.devices.barcode import make_decoder
+    from kiosk.app.scanning import code_decoder
 
     cfg = config_from_args(args)
-    decoder = make_decoder(args.decoder or cfg.devices.scanner.decoder, cfg.devices.scanner.symbologies)
+    decoder = code_decoder(cfg, args.decoder)
     contexts = []
 
     def ctx_of():
         if not contexts:
-            from kiosk.app.context import AppContext
-
-            contexts.append(AppContext(cfg))
+            contexts.append(context_from_args(args, config=cfg))
         return contexts[0]
 
     try:

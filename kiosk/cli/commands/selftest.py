@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from kiosk.cli.common import add_config_option, context_from_args
+from kiosk.cli.common import add_config_option, config_from_args, context_from_args
 
 
 def register(sub) -> None:
@@ -16,21 +16,22 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from kiosk.app.selftest import format_table, registered, run_checks
+    from kiosk.app.selftest import format_table, registered
 
-    ctx = context_from_args(args, simulate=args.simulate)
+    cfg = config_from_args(args)
     if args.simulate:
         from kiosk.cli.commands.run import simulated
 
-        ctx.config = simulated(ctx.config)
+        cfg = simulated(cfg)
     if args.only:
         unknown = sorted(set(args.only) - set(registered()))
         if unknown:
             from kiosk.cli import UsageError
 
             raise UsageError(f"unknown check {unknown[0]!r}; known: {', '.join(registered())}")
+    ctx = context_from_args(args, simulate=args.simulate, config=cfg)
     try:
-        results = run_checks(ctx, args.only)
+        results = ctx.selftest.run(args.only)
     finally:
         ctx.close()
     if args.json:

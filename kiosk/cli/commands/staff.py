@@ -11,8 +11,13 @@ from kiosk.domain.errors import KioskError
 class PinEntryFailed(KioskError):
     code = "pin_entry_failed"
 
-    def __init__(self, text_id: str, text_en: str) -> None:
-        super().__init__(text_id, text_en)
+    def __init__(self, reason: str) -> None:  # pins_differ | not_root
+        super().__init__(reason=reason)
+        self.reason = reason
+
+    @property
+    def text_key(self) -> str:
+        return f"{self.code}.{self.reason}"
 
 
 def register(sub) -> None:
@@ -36,7 +41,7 @@ def pin_hash(args) -> int:
         pin = getpass.getpass("PIN: ")
         again = getpass.getpass("PIN (ulangi / again): ")
         if pin != again:
-            raise PinEntryFailed("Kedua PIN tidak sama; tidak ada yang dibuat", "The two PINs differ; nothing was made")
+            raise PinEntryFailed("pins_differ")
     else:
         pin = sys.stdin.readline(64)  # a script's pipe or file: one line, never the whole of /dev/zero
     print(hash_pin(pin.strip()))
@@ -45,7 +50,7 @@ def pin_hash(args) -> int:
 
 def pin_reset(args) -> int:
     if os.geteuid() != 0:
-        raise PinEntryFailed("pin-reset hanya untuk root (sudo)", "pin-reset is for root only (sudo)")
+        raise PinEntryFailed("not_root")
     ctx = context_from_args(args)
     try:
         lifted = ctx.staff.ops.reset_pin_state()

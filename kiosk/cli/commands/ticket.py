@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from kiosk.cli import UsageError
 from kiosk.cli.common import add_config_option, config_from_args, context_from_args
+from kiosk.domain.clock import SystemClock
 
 
 def register(sub) -> None:
@@ -64,84 +63,23 @@ def run_demo(args) -> int:
         raise UsageError("kiosk ticket: give an ACTION (print, reprint, status, test) or --demo --out DIR")
     if not args.out and not args.printer:
         raise UsageError("kiosk ticket --demo needs --out DIR (or --printer)")
-    from kiosk.devices.escpos_render import render
-    from kiosk.devices.printer import EscposPrinter, width_for
-    from kiosk.devices.printer_simulator import SimulatedPrinterTransport
-    from kiosk.domain.clock import SystemClock
-    from kiosk.domain.gatepass import demo_signer, issue
-    from kiosk.domain.ticket import TicketData, gate_pass_ticket
-    from kiosk.domain.tokens import KIND_DEMO_PASS
+    # Imported here: every command module is imported to build the parser, and the printer stack is heavy.
+    from kiosk.app.ticket_demo import demo_ticket_data, print_test_pass, render_demo_ticket
 
     cfg = config_from_args(args)
-    # Never the office's key: a demo pass is of the demo kind, signed with the public demo key; gates refuse it.
-    signer = demo_signer()
-    pcfg = cfg.devices.printer
-    now = SystemClock().now()
-    gp, token = issue(
-        signer,
-        office_code=cfg.office.code,
-        issued_at=now,
-        expires_at=now + timedelta(minutes=cfg.kiosk.pass_validity_minutes),
-        locker_door=7,
-        kind=KIND_DEMO_PASS,
-    )
-    tz = ZoneInfo(cfg.office.timezone)
-    purpose = cfg.purposes[0].label_id
-    host = cfg.hosts[0].name if cfg.hosts else "Petugas PTSP"
-    data = TicketData(
-        office_name=cfg.office.name,
-        office_address=cfg.office.address,
-        office_phone=cfg.office.phone,
-        guest_name="I Wayan Contoh Sudarsana",
-        nik="5105010101900001",
-        host_name=host,
-        purpose=purpose,
-        issued_at=gp.issued_at.astimezone(tz),
-        expires_at=gp.expires_at.astimezone(tz),
-        token=token,
-        pass_id=gp.pass_id,
-        locker_door=gp.locker_door,
-    )
-    if args.printer:
-        return _print_on_configured_printer(cfg, data)
-    sim = SimulatedPrinterTransport()
-    width = width_for(pcfg)
-    printer = EscposPrinter(
-        sim, name="demo", profile=pcfg.profile, code_page=pcfg.code_page, native_qr=pcfg.native_qr, width_dots=width
-    )
-    printer.print_document(gate_pass_ticket(data, width_dots=width))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "ticket.bin").write_bytes(sim.printed)
-    render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
-    print(token)
-    return 0
-
-
-def _print_on_configured_printer(cfg, data) -> int:
-    """The sample pass through the same printer services as a guest's pass: confirmed, or the backup, or why not."""
-    from kiosk.app.devices import build_device_services
-    from kiosk.domain.ticket import gate_pass_ticket
-
-    devices = build_device_services(cfg)
-    try:
-        printers = devices.printers()
-        if not printers:
-            print("kiosk: tidak ada printer yang diatur / no printer is configured", file=sys.stderr)
-            return 1
-        reasons = []
-        for printer in printers:
-            try:
-                warnings = printer.print_document(gate_pass_ticket(data, width_dots=printer.width_dots))
-            except Exception as exc:  # a PrinterError, or a driver failure: both are "did not print" here
-                why = getattr(exc, "text_en", "") or f"{type(exc).__name__}: {exc}"
-                reasons.append(f"{printer.name}: {why}")
-                continue
-            note = " (status unknown: confirmed by drained bytes)" if "status_unknown" in warnings else ""
-            print(f"test pass printed on {printer.name}{note}")
-            print(data.token)
-            return 0
-        print("kiosk: tanda uji tidak tercetak / test pass not printed: " + "; ".join(reasons), file=sys.stderr)
+    data = demo_ticket_data(cfg, SystemClock().now())
+    if not args.printer:
+        render_demo_ticket(cfg, data, Path(args.out))
+        print(data.token)
+        return 0
+    result = print_test_pass(cfg, data)
+    if result.no_printer:
+        print("kiosk: tidak ada printer yang diatur / no printer is configured", file=sys.stderr)
         return 1
-    finally:
-        devices.stop()
+    if result.printer is None:
+        print("kiosk: tanda uji tidak tercetak / test pass not printed: " + "; ".join(result.reasons), file=sys.stderr)
+        return 1
+    note = " (status unknown: confirmed by drained bytes)" if result.status_unknown else ""
+    print(f"test pass printed on {result.printer}{note}")
+    print(data.token)
+    return 0

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from kiosk.cli.common import add_config_option, context_from_args, parse_day
-from kiosk.domain.masking import mask_nik
 
 
 def register(sub) -> None:
@@ -23,33 +22,34 @@ def register(sub) -> None:
     register_visit_actions(vsub)
 
 
-def _parse_day(text: str | None, tz: ZoneInfo) -> date:
+def _parse_day(text: str | None) -> date | None:
     if text is None:
-        return datetime.now(tz).date()
+        return None
     return parse_day(text, "--date")
 
 
 def run_list(args) -> int:
+    day = _parse_day(args.date)
     ctx = context_from_args(args)
-    tz = ZoneInfo(ctx.config.office.timezone)
-    day = _parse_day(args.date, tz)
-    start = datetime.combine(day, time.min, tz)
-    rows = []
-    for v in ctx.visits.list_between(start, start + timedelta(days=1)):
-        guest = ctx.guests.get(v.guest_id) if v.guest_id else None
-        rows.append(
-            {
-                "id": v.id,
-                "created_at": v.created_at.astimezone(tz).isoformat(timespec="seconds"),
-                "state": v.state.value,
-                "guest": guest.name if guest else "",
-                "nik": mask_nik(guest.nik) if guest else "",
-                "purpose": v.purpose,
-                "host": v.host_name,
-                "locker": v.locker_door,
-                "pass_id": v.pass_id,
-            }
-        )
+    try:
+        lines = ctx.staff.visits_on(day)
+        day = day or ctx.clock.now().astimezone(ZoneInfo(ctx.config.office.timezone)).date()
+    finally:
+        ctx.close()
+    rows = [
+        {
+            "id": v.id,
+            "created_at": v.created_at.isoformat(timespec="seconds"),
+            "state": v.state,
+            "guest": v.guest,
+            "nik": v.nik,
+            "purpose": v.purpose,
+            "host": v.host,
+            "locker": v.locker,
+            "pass_id": v.pass_id,
+        }
+        for v in lines
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -12,7 +12,7 @@ class KioskScreen(Screen):
 
     @property
     def services(self):
-        """The application services (kiosk.app.context.AppContext); screens call nothing else."""
+        """The composition root (kiosk.app.context.AppContext): screens call its services and nothing else."""
         return self.app.services
 
     def reset(self) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
@@ -95,8 +96,6 @@ class InsideNowScreen(KioskScreen):
         self.load()
 
     def load(self) -> None:
-        from zoneinfo import ZoneInfo
-
         tz = ZoneInfo(self.services.config.office.timezone)
         self.rows = [
             {"name": e.guest_name, "host": e.host_name, "locker": str(e.locker_door or ""),

@@ -16,6 +16,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.domain.errors import KioskError
+from kiosk.ui.i18n import load_catalog
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import KioskButton
 
@@ -136,8 +137,6 @@ class StaffScreen(KioskScreen):
 
     def _state(self, code: str) -> str:
         """A state code in the kiosk's language; an unknown code is shown as it is."""
-        from kiosk.ui.i18n import load_catalog
-
         return self._t(f"state.{code}") if f"state.{code}" in load_catalog() else code
 
     # --- tabs ---

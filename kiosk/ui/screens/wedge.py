@@ -14,6 +14,8 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.textinput import TextInput
 
+from kiosk.app.scanning import start_code_scanner
+
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
 
 
@@ -22,8 +24,6 @@ class WedgeScannerMixin:
     _device_scanner = None
 
     def start_wedge(self) -> None:
-        from kiosk.app.scanning import start_code_scanner
-
         self._wedge_buffer = ""
         Window.bind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)
         if self._device_scanner is None:
