@@ -133,6 +133,9 @@ class UiHarness:
     def close(self) -> None:
         # Let pending transitions and callbacks finish while this app is still the running one;
         # after `_running_app` is cleared nothing may run, or kv's `app` proxy would find no app.
+        # A test may close the app itself before the fixture does: the second close does nothing.
+        if App._running_app is not self.app:
+            return
         self.settle(frames=3)
         self.app.dispatch("on_stop")
         for child in Window.children[:]:
