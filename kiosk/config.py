@@ -251,6 +251,11 @@ class UiConfig:
     fullscreen: bool = False
     width: int = field(default=1280, metadata={"min": 320, "max": 7680})
     height: int = field(default=800, metadata={"min": 240, "max": 4320})
+    display: str = field(
+        default="auto",
+        metadata={"pattern": r"^(auto|\d{1,3}(\.\d{1,2})?(in|dpi))$",
+                  "doc": "panel size: auto (EDID, else the usual panel for the resolution), e.g. 7in, 21.5in, 133dpi"},
+    )
     large_text: bool = False
     high_contrast: bool = False
     staff_pin_hash: str = field(default="", metadata={"doc": "argon2 hash of the staff PIN"})

@@ -274,3 +274,29 @@ def test_real_signed_passes_printed_in_the_lobby_are_judged_by_the_real_verifier
     ctx.clock.advance(hours=9)  # past the pass validity: the guest inside may still leave
     out = gate.scan(reprint.token)
     assert out.verdict is GateVerdict.EXIT and out.reason == "pass expired"
+
+
+def test_the_short_code_under_the_qr_names_the_pass_in_any_case_and_an_unknown_code_is_refused(ctx):
+    from kiosk.domain.gatepass import display_pass_id, new_pass_id
+
+    gate = gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED, locker=4)
+    code = display_pass_id(visit.pass_id)
+    assert gate.scan(f" {code.lower()} ").verdict is GateVerdict.ENTER
+    out = gate.scan(code.replace("-", ""))
+    assert out.verdict is GateVerdict.EXIT and out.return_id_card and out.locker_door == 4
+    unknown = gate.scan(display_pass_id(new_pass_id()))
+    assert unknown.verdict is GateVerdict.FORGED and unknown.reason == "short code unknown"
+
+
+def test_a_visits_photo_is_given_from_the_data_folder_and_the_hosts_number_with_it(ctx):
+    from dataclasses import replace
+
+    gate = gate_for(ctx)
+    visit = visit_with_pass(ctx, S.WAITING_HOST)
+    with ctx.db.transaction() as conn:
+        ctx.visits.update(conn, replace(visit, photo_path="photos/x.jpg"))
+    result = gate.scan(token_for(visit))
+    assert result.verdict is GateVerdict.WAITING_HOST
+    assert result.photo_path == str(ctx.config.data_dir / "photos/x.jpg")
+    assert result.host_phone == next(h.phone for h in ctx.config.hosts if h.id == visit.host_id)

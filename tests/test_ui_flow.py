@@ -386,6 +386,13 @@ def test_cancel_on_a_step_goes_home_and_keeps_nothing(kiosk, context):
     on(ui, "entry")
     tap_keys(ui, ui.find("keyboard"), "123")
     ui.tap(ui.find("cancel"))
+    assert ui.app.screens.current == "entry"  # Batal asks first
+    confirm = ui.screen._confirm
+    ui.tap(confirm.ids.no)
+    assert ui.app.screens.current == "entry" and ui.find("nik").text == "123"
+    ui.tap(ui.find("cancel"))
+    ui.screenshot("flow-cancel-confirm")
+    ui.tap(ui.screen._confirm.ids.yes)
     on(ui, "welcome")
     assert ui.app.flow_draft is None
 
@@ -405,6 +412,28 @@ def test_large_text_and_high_contrast_apply_to_the_registration_screens(kiosk, l
     on(ui, "confirm")
     assert ui.find("name").font_size > 26 and ui.app.theme.background[:3] == (0.0, 0.0, 0.0)
     ui.screenshot("flow-3c-confirm-large-contrast")
+
+
+def test_before_the_idle_timeout_wipes_the_form_the_guest_is_asked_still_there_with_a_countdown(kiosk, context):
+    ui = kiosk
+    agree_to_the_notice(ui)
+    ui.tap(ui.find("type_nik"))
+    on(ui, "entry")
+    tap_keys(ui, ui.find("keyboard"), "5105")
+    idle = ui.app.idle
+    idle._last -= idle.timeout_s - 12
+    wait_for(ui, lambda: ui.app._idle_warning is not None and ui.app._idle_warning.parent is not None)
+    warning = ui.app._idle_warning
+    assert "Masih di sini?" in [w.text for w in warning.walk() if hasattr(w, "text")]
+    assert 1 <= warning.seconds <= 12
+    assert f"{warning.seconds} detik" in warning.ids.idle_countdown.text
+    ui.screenshot("flow-idle-warning")
+    ui.tap(warning.ids.still_here)
+    assert warning.parent is None and idle.idle_for() < 5
+    assert ui.app.screens.current == "entry" and ui.find("nik").text == "5105"
+    idle._last -= idle.timeout_s + 1
+    on(ui, "welcome")
+    assert warning.parent is None and ui.app.flow_draft is None
 
 
 def test_the_notice_and_the_proof_question_fit_the_7_inch_panel(kiosk):

@@ -166,5 +166,6 @@ def test_after_a_card_is_read_and_the_guest_cancels_the_next_guest_can_start_and
         wait_for(ui, lambda: ui.app.screens.current == "confirm", timeout=OCR_WAIT_S)
         assert ui.app.flow_draft.identity_source == "ocr"
         ui.tap(ui.find("cancel"))
+        ui.tap(ui.screen._confirm.ids.yes)  # "Ya, batalkan"
         on(ui, "welcome")
         assert ui.app.flow_draft is None

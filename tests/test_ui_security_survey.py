@@ -176,3 +176,89 @@ def test_a_serial_scanner_at_the_gate_lets_the_guest_in_like_the_wedge_does(make
         ui.close()
         ctx.close()
     assert ui.screen._device_scanner is None  # stopped with the app: no reader thread left on the port
+
+
+def test_the_verdict_shows_the_photo_stored_under_the_data_folder_whatever_the_working_directory(
+    security, tmp_path, monkeypatch
+):
+    """As under systemd: the visit keeps its photo relative to the data folder; the process runs elsewhere."""
+    from dataclasses import replace
+
+    from PIL import Image
+
+    ctx = security.app.services
+    visit = visit_with_pass(ctx, *ACCEPTED, name="Budi Santoso")
+    rel = "photos/budi.jpg"
+    (ctx.config.data_dir / "photos").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (240, 320), (90, 120, 160)).save(ctx.config.data_dir / rel)
+    with ctx.db.transaction() as conn:
+        ctx.visits.update(conn, replace(visit, photo_path=rel))
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    scan(security, token_for(visit))
+    assert security.find("verdict_text").text == "SILAKAN MASUK"
+    assert security.find("photo").source == str(ctx.config.data_dir / rel)
+    assert security.find("photo").texture is not None
+    security.app.go("inside")
+    security.settle()
+    (row,) = security.find("list_box").children
+    assert row.photo == str(ctx.config.data_dir / rel)
+
+
+def test_the_short_code_printed_under_the_qr_is_typed_on_the_on_screen_keyboard_and_lets_the_guest_in(security):
+    from kiosk.domain.gatepass import display_pass_id
+
+    ctx = security.app.services
+    visit = visit_with_pass(ctx, *ACCEPTED, name="Budi Santoso")
+    security.tap(security.find("type_code"))
+    assert security.screen.typing
+    security.settle()  # the keyboard slides into the verdict's place
+    keys = security.find("keyboard").keys()
+    for ch in display_pass_id(visit.pass_id):
+        security.tap(keys[ch])
+    security.screenshot("security-typing-code")
+    security.tap(security.find("type_code"))  # "Periksa kode"
+    assert security.find("verdict_text").text == "SILAKAN MASUK"
+    assert ctx.visits.get(visit.id).state is S.INSIDE
+    scan(security, "ZZZZZ-ZZZZZ")
+    assert security.find("verdict_text").text == "PASS TIDAK SAH / TIDAK TERBACA"
+
+
+def test_a_guest_whose_host_has_not_answered_gives_the_guard_the_host_to_call(security):
+    ctx = security.app.services
+    visit = visit_with_pass(ctx, S.WAITING_HOST, name="Budi Santoso")
+    scan(security, token_for(visit))
+    assert security.find("verdict_text").text == "TUNGGU JAWABAN PEGAWAI"
+    host = next(h for h in ctx.config.hosts if h.id == visit.host_id)
+    assert host.phone and host.phone in security.find("next_step").text
+    assert "PTSP" in security.find("next_step").text
+    security.screenshot("security-verdict-waiting-host")
+
+
+def test_a_pass_scanned_after_a_typed_comment_checks_the_guest_out_and_names_the_locker(survey):
+    ctx = survey.app.services
+    gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE, locker=7)
+    survey.app.go("survey")
+    survey.settle()
+    for _ in range(9):
+        survey.tap(survey.find("a4"))
+    survey.settle()
+    survey.tap(survey.find("comment"))
+    assert survey.screen.typing  # the kiosk's own keyboard, never Kivy's
+    survey.settle()
+    keys = survey.find("keyboard").keys()
+    for ch in "BAGUS":
+        survey.tap(keys[ch])
+    assert survey.find("comment").text == "BAGUS"
+    assert survey.find("comment").focus
+    scan(survey, token_for(visit))
+    assert survey.find("comment").text == "BAGUS"  # the scan did not go into the comment
+    assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
+    assert survey.find("scan_status").text == "Anda sudah keluar — ambil barang di loker 7"
+    survey.screenshot("survey-checked-out-after-comment")
+    survey.tap(survey.find("done_typing"))
+    survey.tap(survey.find("submit"))
+    (stored,) = ctx.surveys.repo.for_visit(visit.id)
+    assert stored.comment == "BAGUS"

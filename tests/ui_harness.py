@@ -5,12 +5,15 @@ that window, and `close()` takes it out again.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from kiosk.ui.setup import configure_window
 
-configure_window(width=1280, height=800, fullscreen=False)
+# One window per process: tests/layout_walk.py runs each panel size in a process of its own.
+_W, _H = (int(v) for v in os.environ.get("KIOSK_TEST_WINDOW", "1280x800").split("x"))
+configure_window(width=_W, height=_H, fullscreen=False)
 
 from kivy.app import App  # noqa: E402
 from kivy.base import EventLoop  # noqa: E402
@@ -63,7 +66,12 @@ class UiHarness:
         raise LookupError(f"no widget with id {widget_id!r} on screen {self.app.screens.current!r}")
 
     def header(self, widget_id: str):
-        return self.app.root.ids.header.ids[widget_id]
+        """A widget of the header: the office name, the clock, or a toggle (at the bottom in portrait)."""
+        root = self.app.root
+        if widget_id in root.ids.header.ids:
+            return root.ids.header.ids[widget_id]
+        bar = root.ids.access if self.app.theme.portrait else root.ids.header
+        return bar.ids.toggles.ids[widget_id]
 
     # --- a finger and a keyboard ---
 
@@ -125,6 +133,9 @@ class UiHarness:
     def close(self) -> None:
         # Let pending transitions and callbacks finish while this app is still the running one;
         # after `_running_app` is cleared nothing may run, or kv's `app` proxy would find no app.
+        # A test may close the app itself before the fixture does: the second close does nothing.
+        if App._running_app is not self.app:
+            return
         self.settle(frames=3)
         self.app.dispatch("on_stop")
         for child in Window.children[:]:

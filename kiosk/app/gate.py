@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -71,6 +72,7 @@ class GateResult:
     guest_name: str = ""
     photo_path: str = ""
     host_name: str = ""
+    host_phone: str = ""  # the host's number or extension, for the guard to call when the host has not answered
     locker_door: int | None = None
     return_id_card: bool = False  # the guest leaves: hand back the ID card, take back the badge; the guard
     # compares the person with the ID card (and the photo when there is one): a copied pass meets a stranger here
@@ -80,6 +82,15 @@ class GateResult:
     @property
     def green(self) -> bool:
         return self.verdict in GREEN
+
+
+@dataclass(frozen=True)
+class SurveyCheckout:
+    """A pass scanned at the survey desk: the visit the answers belong to, and the locker to empty."""
+
+    visit_id: str
+    locker_door: int | None
+    checked_out_now: bool  # False: the guest had already left by the gate
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,19 @@ class ScanConflict:
 # A verifier takes the scanned text and the time, and answers like gatepass.verify_pass's PassVerdict:
 # an object with valid, reason, pass_id, office, expires_at.
 Verifier = Callable[[str, datetime], Any]
+
+
+def _short_code(text: str) -> str | None:
+    """The pass id when `text` is the code printed under the QR (`ABCDE-FGHJK`, any case), else None."""
+    from kiosk.domain.gatepass import InvalidGatePass, format_pass_id, parse_pass_id
+
+    cleaned = text.strip().replace(" ", "")
+    if len(cleaned.replace("-", "")) != 10:
+        return None
+    try:
+        return format_pass_id(parse_pass_id(cleaned))
+    except InvalidGatePass:
+        return None
 
 
 def _reason_to_verdict(reason: str) -> GateVerdict:
@@ -199,6 +223,9 @@ class GateService:
     def scan(self, token: str) -> GateResult:
         """One scan at the gate. The visit's state decides the direction: accepted goes in, inside goes out."""
         now = self.clock.now()
+        short = _short_code(token)
+        if short is not None:
+            return self._scan_short_code(token, short, now)
         pv = self._verify(token, now)
         if pv is None:
             return self._log(token, now, GateResult(GateVerdict.FORGED, "unreadable"))
@@ -225,6 +252,23 @@ class GateService:
             return self._log(token, now, self._describe(GateResult(verdict, pv.reason, pass_id), visit), visit)
         if visit is None:
             return self._offline(token, now, pass_id, pv.expires_at)
+        return self._by_state(token, now, visit)
+
+    def _scan_short_code(self, token: str, pass_id: str, now: datetime) -> GateResult:
+        """The code printed under the QR, typed by the guard: it names a pass this office issued. There is no
+        signature to check, so only a visit known here is let through; an unknown code is not a pass."""
+        visit = self._lookup(pass_id)
+        if visit is None or pass_id in self.passes.repo.revoked_ids():
+            return self._log(token, now, GateResult(GateVerdict.FORGED, "short code unknown", pass_id))
+        behind = self._clock_behind(now)
+        if behind is not None and visit.state is not S.INSIDE:
+            reason = f"clock_behind: device time before {behind.astimezone(UTC):%Y-%m-%d %H:%M} UTC already seen"
+            return self._log(token, now, self._describe(GateResult(GateVerdict.CLOCK_BEHIND, reason, pass_id), visit),
+                             visit)
+        expired = visit.expires_at is not None and visit.expires_at <= now
+        if expired and visit.state is not S.INSIDE:
+            result = self._describe(GateResult(GateVerdict.EXPIRED, "short code: pass expired", pass_id), visit)
+            return self._log(token, now, result, visit)
         return self._by_state(token, now, visit)
 
     def _offline(self, token: str, now: datetime, pass_id: str, expires_at: datetime | None) -> GateResult:
@@ -299,11 +343,23 @@ class GateService:
             pass_id=result.pass_id or visit.pass_id,
             visit_id=visit.id,
             guest_name=guest.name if guest else "",
-            photo_path=visit.photo_path,
+            photo_path=self.photo_file(visit.photo_path),
             host_name=visit.host_name,
+            host_phone=self._host_phone(visit.host_id),
             locker_door=visit.locker_door,
             expires_at=visit.expires_at,
         )
+
+    def photo_file(self, photo_path: str) -> str:
+        """A visit's photo as a path that opens whatever the working directory: visits store it relative to
+        the data folder (a pulled visit may carry a URL, kept as it is)."""
+        if not photo_path or "://" in photo_path:
+            return photo_path or ""
+        p = Path(photo_path)
+        return str(p if p.is_absolute() else self.config.data_dir / p)
+
+    def _host_phone(self, host_id: str) -> str:
+        return next((h.phone for h in self.config.hosts if h.id == host_id), "")
 
     def _log(self, token: str, now: datetime, result: GateResult, visit: Visit | None = None) -> GateResult:
         device = self.config.kiosk.device_id
@@ -340,16 +396,26 @@ class GateService:
 
     def checkout_for_survey(self, token: str) -> str | None:
         """Scan at the survey desk: check the guest out if still open, return the visit id to link the answers."""
+        done = self.survey_checkout(token)
+        return done.visit_id if done is not None else None
+
+    def survey_checkout(self, token: str) -> SurveyCheckout | None:
+        """Scan (or short code) at the survey desk: check the guest out if still open; None: not a pass of ours."""
         now = self.clock.now()
-        pv = self._verify(token, now)
-        trusted = pv is not None and (pv.valid or _reason_to_verdict(pv.reason) is GateVerdict.EXPIRED)
-        pass_id = (getattr(pv, "pass_id", "") or "") if trusted else ""
+        short = _short_code(token)
+        if short is not None:
+            pass_id = short if short not in self.passes.repo.revoked_ids() else ""
+        else:
+            pv = self._verify(token, now)
+            trusted = pv is not None and (pv.valid or _reason_to_verdict(pv.reason) is GateVerdict.EXPIRED)
+            pass_id = (getattr(pv, "pass_id", "") or "") if trusted else ""
         visit = self._lookup(pass_id)
         if visit is None:
             return None
-        if visit.can_move_to(S.CHECKED_OUT):
+        moved = visit.can_move_to(S.CHECKED_OUT)
+        if moved:
             self._move(token, now, visit, S.CHECKED_OUT, GateVerdict.EXIT, reason="checked out at survey desk")
-        return visit.id
+        return SurveyCheckout(visit.id, visit.locker_door, checked_out_now=moved)
 
     # --- inside now, closing time, reconciliation ---
 
@@ -358,7 +424,8 @@ class GateService:
         for v in self.visits.list_in_states([S.INSIDE]):
             guest = self.guests.get(v.guest_id) if v.guest_id else None
             since = next((e.at for e in reversed(self.visits.events(v.id)) if e.to_state is S.INSIDE), v.updated_at)
-            out.append(InsideEntry(v.id, guest.name if guest else "", v.photo_path, v.host_name, v.locker_door, since))
+            out.append(InsideEntry(v.id, guest.name if guest else "", self.photo_file(v.photo_path), v.host_name,
+                                   v.locker_door, since))
         return out
 
     def inside_now_lines(self) -> list[str]:

@@ -23,6 +23,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.ui import (
+    keyboard,  # noqa: F401  (registers the on-screen keyboard widgets)
     recover,
     widgets,  # noqa: F401  (registers widget classes before the .kv files use them)
 )
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from kiosk.app.context import AppContext
 
 log = logging.getLogger(__name__)
+# The last seconds of the idle timeout ask "Masih di sini?" with a countdown before the form is wiped.
+IDLE_WARNING_S = 20
 KV_DIR = Path(__file__).parent / "kv"
 
 
@@ -69,15 +72,20 @@ class KioskApp(App):
         self.high_contrast = cfg.ui.high_contrast
         self.office_name = cfg.office.name
         self.office_phone = cfg.office.phone
+        self.display = None  # kiosk.ui.display.Display, known once the window is
         self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
         self.title = f"Buku Tamu - {cfg.office.name}"
         self._tz = ZoneInfo(cfg.office.timezone)
-        self.idle = IdleWatcher(cfg.ui.idle_timeout_s, self.on_idle)
+        self.idle = IdleWatcher(cfg.ui.idle_timeout_s, self.on_idle, warn_s=IDLE_WARNING_S,
+                                on_warn=self.on_idle_warning, on_active=self._touched_during_warning)
+        self._idle_warning = None
         self.first_frame_at: float | None = None
 
     # --- building ---
 
     def build(self):
+        self._measure_display()
+        Window.bind(size=self._window_resized)
         kv_files = sorted(KV_DIR.glob("*.kv"))
         screens = [_load_screen_class(spec) for spec in ROLE_SCREENS[self.role]]
         for path in kv_files:
@@ -104,11 +112,29 @@ class KioskApp(App):
 
     def toggle_large_text(self) -> None:
         self.large_text = not self.large_text
-        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+        self._retheme()
 
     def toggle_high_contrast(self) -> None:
         self.high_contrast = not self.high_contrast
-        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast)
+        self._retheme()
+
+    def _retheme(self) -> None:
+        self.theme = make_theme(large_text=self.large_text, high_contrast=self.high_contrast, display=self.display)
+
+    def _measure_display(self) -> None:
+        """Sizes in millimetres on this panel: the theme's pixels and Kivy's dp (1/160 inch) follow it."""
+        from kivy.metrics import Metrics
+
+        from kiosk.ui.display import resolve
+
+        width, height = (int(v) for v in Window.size)
+        self.display = resolve(self.services.config.ui.display, width, height)
+        Metrics.density = self.display.dpi / 160.0
+        self._retheme()
+
+    def _window_resized(self, _window, size) -> None:
+        if self.display is None or (self.display.width, self.display.height) != tuple(int(v) for v in size):
+            self._measure_display()
 
     # --- navigation ---
 
@@ -123,7 +149,27 @@ class KioskApp(App):
         self.go(self.screens.screen_names[0], direction="right")
         self.lang = self.services.config.ui.language
 
+    def on_idle_warning(self, seconds_left: float) -> None:
+        if self.screens.current == self.screens.screen_names[0]:
+            return  # nothing to lose on the welcome screen
+        from kiosk.ui.dialogs import IdleWarning
+
+        if self._idle_warning is None:
+            self._idle_warning = IdleWarning()
+        self._idle_warning.seconds = max(1, int(seconds_left + 0.5))
+        if self._idle_warning.parent is None:
+            self._idle_warning.open(animation=False)
+
+    def _touched_during_warning(self) -> None:
+        # Closed on the next frame: the touch that closes it lands on the warning, not on the screen under it.
+        Clock.schedule_once(lambda _dt: self._hide_idle_warning(), 0)
+
+    def _hide_idle_warning(self) -> None:
+        if self._idle_warning is not None and self._idle_warning.parent is not None:
+            self._idle_warning.dismiss(animation=False)
+
     def on_idle(self) -> None:
+        self._hide_idle_warning()
         if self.screens.current != self.screens.screen_names[0]:
             log.info("idle timeout", extra={"screen": self.screens.current})
             self.go_home()
@@ -161,9 +207,11 @@ class KioskApp(App):
     def on_stop(self) -> None:
         Window.unbind(on_request_close=self.refuse_close)
         recover.uninstall(getattr(self, "_recover", None))
+        Window.unbind(size=self._window_resized)
         if getattr(self, "_clock_event", None) is not None:
             self._clock_event.cancel()
         self.idle.stop()
+        self._hide_idle_warning()
         if getattr(self, "watchdog", None) is not None:
             self.watchdog.stop()
         self.services.close()

@@ -1,11 +1,12 @@
 """The on-screen keyboard: big keys that type into the text field the guest last touched.
 
-Text fields use `keyboard_mode: "managed"` so Kivy's own docked keyboard never pops up over this one.
+Text fields use `keyboard_mode: "managed"` so Kivy's own docked keyboard never pops up over this one, and
+`kiosk.ui.setup` sets Kivy's keyboard mode to "system" (a hardware keyboard only: never Kivy's own).
 """
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.properties import ObjectProperty, OptionProperty
+from kivy.properties import NumericProperty, ObjectProperty, OptionProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -15,10 +16,16 @@ from kiosk.ui.i18n import tr
 LAYOUTS = {
     "numeric": ["123", "456", "789", "<0>"],
     "alpha": ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM.,'", "<_@/"],
+    # Names and sections: four rows, for a small panel.
+    "letters": ["QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM.'", "<_"],
     "phone": ["123", "456", "789", "+0<"],
+    # The code printed under a pass's QR (Crockford base32 and a dash).
+    "code": ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM<>"],
 }
 # Special keys: < backspace, > clear, _ space.
 LABELS = {"<": "keyboard.backspace", ">": "keyboard.clear", "_": "keyboard.space"}
+# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan").
+WIDTHS = {"_": 4, "<": 2, ">": 2}
 
 
 class KeyButton(ButtonBehavior, Label):
@@ -28,29 +35,38 @@ class KeyButton(ButtonBehavior, Label):
 
 
 class OnScreenKeyboard(BoxLayout):
+    """Rows of keys; `natural_height` is the height at which every key is `app.theme.key` high."""
+
     target = ObjectProperty(None, allownone=True)
     layout = OptionProperty("alpha", options=list(LAYOUTS))
+    natural_height = NumericProperty(0)
+    widest_row = NumericProperty(1)  # keys in the longest row (a space key counts for its width)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.orientation = "vertical"
-        self.spacing = 6
         self.bind(layout=self._build)
         app = App.get_running_app()
         if app is not None and hasattr(app, "lang"):
-            app.bind(lang=self._build)
+            app.bind(lang=self._build, theme=self._build)
         self._build()
 
     def _build(self, *_args) -> None:
         self.clear_widgets()
         app = App.get_running_app()
         lang = getattr(app, "lang", "id")
-        for row in LAYOUTS[self.layout]:
-            line = BoxLayout(spacing=6)
+        theme = getattr(app, "theme", None)
+        gap = max(2, round(theme.mm * (0.8 if theme.compact else 1.2))) if theme is not None else 6
+        self.spacing = gap
+        rows = LAYOUTS[self.layout]
+        self.widest_row = max(sum(WIDTHS.get(k, 1) for k in r) for r in rows)
+        if theme is not None:
+            self.natural_height = len(rows) * theme.key + (len(rows) - 1) * gap
+        for row in rows:
+            line = BoxLayout(spacing=gap)
             for key in row:
                 button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key)
-                if key in "_<":
-                    button.size_hint_x = 4 if key == "_" else 2
+                button.size_hint_x = WIDTHS.get(key, 1)
                 button.bind(on_release=self._press)
                 line.add_widget(button)
             self.add_widget(line)

@@ -29,7 +29,9 @@ def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
     # multitouch emulation leaving red dots; no Kivy module (inspector, keybinding, monitor, screen ...) from
     # a config.ini in KIVY_HOME; and nothing changed at run time is written back to that file.
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "keyboard_mode", "systemanddock")
+    # A hardware keyboard (or a scanner typing like one) only: Kivy's own grey on-screen keyboard never
+    # appears; every screen with a text field brings kiosk.ui.keyboard.OnScreenKeyboard.
+    Config.set("kivy", "keyboard_mode", "system")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     if Config.has_section("modules"):
         for name in Config.options("modules"):

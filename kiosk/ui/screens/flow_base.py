@@ -50,7 +50,11 @@ class FlowScreen(KioskScreen):
             self.cancel()
 
     def cancel(self) -> None:
-        self.app.go_home()
+        """Batal asks first: everything entered so far is deleted."""
+        from kiosk.ui.dialogs import ConfirmCancel
+
+        self._confirm = ConfirmCancel(on_yes=self.app.go_home)
+        self._confirm.open(animation=False)
 
     def reset(self) -> None:
         draft = getattr(self.app, "flow_draft", None)

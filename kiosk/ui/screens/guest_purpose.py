@@ -12,6 +12,9 @@ class PurposeScreen(FlowScreen):
 
     def refresh(self) -> None:
         self.complaint = False
+        self._build_buttons()
+
+    def _build_buttons(self) -> None:
         box = self.ids.purposes
         box.clear_widgets()
         for entry in self.flow.purposes():
@@ -23,7 +26,8 @@ class PurposeScreen(FlowScreen):
 
     def on_kv_post(self, base_widget) -> None:
         super().on_kv_post(base_widget)
-        self.app.bind(lang=lambda *_: self.refresh() if self.manager and self.manager.current == self.name else None)
+        # A new language relabels the buttons; the complaint notice, if showing, stays with its button.
+        self.app.bind(lang=lambda *_: self._build_buttons() if self.manager and self.manager.current == self.name else None)
 
     def buttons(self) -> dict[str, KioskButton]:
         return {b.purpose_id: b for b in self.ids.purposes.children}

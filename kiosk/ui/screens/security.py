@@ -18,12 +18,14 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
     green = BooleanProperty(False)
     guest_name = StringProperty("")
     host_name = StringProperty("")
+    host_phone = StringProperty("")
     locker = StringProperty("")
     photo = StringProperty("")
     return_id_card = BooleanProperty(False)
     offline = BooleanProperty(False)
     inside_count = NumericProperty(0)
     notice = StringProperty("")
+    typing = BooleanProperty(False)  # the guard is typing a code on the on-screen keyboard
     _tick = None
 
     def on_enter(self, *_args) -> None:
@@ -38,21 +40,30 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
             self._tick.cancel()
             self._tick = None
 
+    def open_keyboard(self) -> None:
+        self.typing = True
+        self.ids.scan_input.focus = True
+
     def submit(self, text: str) -> None:
-        """The guard typed a code by hand into the field."""
+        """The guard typed a code by hand (the QR's token or the short code printed under it)."""
         field = self.ids.scan_input
         field.text = ""
         field.focus = False
+        self.typing = False
         if text.strip():
             self.on_scan(text)
 
     def on_scan(self, token: str) -> None:
         """Called by the scan field, and by a scanner service handing over a decoded QR."""
+        if self.typing:
+            self.ids.scan_input.text = ""
+            self.typing = False
         r = self.services.gate.scan(token)
         self.verdict = r.verdict.value
         self.green = r.green
         self.guest_name = r.guest_name
         self.host_name = r.host_name
+        self.host_phone = r.host_phone
         self.locker = str(r.locker_door) if r.locker_door else ""
         self.photo = r.photo_path if r.photo_path and Path(r.photo_path).is_file() else ""
         self.return_id_card = r.return_id_card
@@ -71,7 +82,8 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
     def reset(self) -> None:
         self.verdict = ""
         self.green = False
-        self.guest_name = self.host_name = self.locker = self.photo = ""
+        self.guest_name = self.host_name = self.host_phone = self.locker = self.photo = ""
+        self.typing = False
         self.return_id_card = self.offline = False
 
 

@@ -113,19 +113,26 @@ class StaffScreen(KioskScreen):
         lbl = Label(text=text, color=color or (theme.text_muted if muted else theme.text), font_size=theme.font_small,
                     bold=bold, halign="left", valign="middle", size_hint_y=None)
         lbl.bind(width=lambda w, v: setattr(w, "text_size", (v, None)),
-                 texture_size=lambda w, v: setattr(w, "height", max(v[1] + 8, 40)))
+                 texture_size=lambda w, v: setattr(w, "height", v[1] + round(theme.mm)))
         return lbl
 
-    def _button(self, text: str, on_press: Callable[[], None], *, width: int = 200, filled: bool = True) -> KioskButton:
-        b = KioskButton(text=text, filled=filled, size_hint_x=None, width=width)
+    def _button(self, text: str, on_press: Callable[[], None], *, width: float = 40, filled: bool = True) -> KioskButton:
+        """A button `width` millimetres wide on the panel."""
+        b = KioskButton(text=text, filled=filled, size_hint_x=None, width=round(self.app.theme.mm * width))
         b.bind(on_release=lambda *_: on_press())
         return b
 
     def _row(self, *widgets) -> BoxLayout:
-        row = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=12)
+        row = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=round(self.app.theme.mm * 2))
         for w in widgets:
             row.add_widget(w)
-        row.height = max(max((w.height for w in widgets), default=40), self.app.theme.touch)
+
+        def fit(*_args) -> None:
+            row.height = max(max((w.height for w in widgets), default=0), self.app.theme.touch)
+
+        for w in widgets:
+            w.bind(height=fit)
+        fit()
         return row
 
     def _state(self, code: str) -> str:
@@ -154,7 +161,7 @@ class StaffScreen(KioskScreen):
             content.add_widget(self._label(self._t("staff.parked_title"), bold=True))
             for m in ob["parked"][:10]:
                 content.add_widget(self._label(f"#{m['id']} {m['topic']} {m['aggregate_id'][:8]}: {m['reason']}", muted=True))
-            content.add_widget(self._row(self._button(self._t("staff.retry"), self.retry_parked, width=260)))
+            content.add_widget(self._row(self._button(self._t("staff.retry"), self.retry_parked, width=50)))
         content.add_widget(self._label(self._t("staff.services"), bold=True))
         for line in staff.services():
             word = "ok" if line.state == "ok" else self._t("staff.not_available")
@@ -203,9 +210,9 @@ class StaffScreen(KioskScreen):
             buttons = []
             if v.state == "waiting_host":
                 buttons.append(self._button(self._t("staff.accept"), lambda vid=v.id: self.host_answer(vid, True),
-                                            filled=False, width=160))
+                                            filled=False, width=32))
                 buttons.append(self._button(self._t("staff.decline"), lambda vid=v.id: self.host_answer(vid, False),
-                                            filled=False, width=160))
+                                            filled=False, width=32))
             if v.open:
                 buttons.append(self._button(self._t("staff.reprint"), lambda vid=v.id: self.reprint(vid), filled=False))
                 buttons.append(self._button(self._t("staff.checkout"), lambda vid=v.id: self.check_out(vid)))
@@ -221,11 +228,11 @@ class StaffScreen(KioskScreen):
         if not doors:
             content.add_widget(self._label(self._t("staff.no_lockers"), muted=True))
             return
-        content.add_widget(self._row(self._button(self._t("staff.open_all"), self.open_all, width=360)))
+        content.add_widget(self._row(self._button(self._t("staff.open_all"), self.open_all, width=70)))
         for d in doors:
             text = f"{d.door:>3}  {self._state(d.state)}, {self._state(d.door_state)}" + (f"  {d.visit_id[:8]}" if d.visit_id else "") + (
                 f"  {d.note}" if d.note else "")
-            row = self._row(self._label(text), self._button(self._t("staff.open"), lambda n=d.door: self.open_door(n), width=160))
+            row = self._row(self._label(text), self._button(self._t("staff.open"), lambda n=d.door: self.open_door(n), width=32))
             row.door = d.door
             content.add_widget(row)
 

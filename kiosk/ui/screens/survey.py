@@ -57,6 +57,9 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
     visit_id = StringProperty("")
     linked = BooleanProperty(False)
     error = StringProperty("")
+    status = StringProperty("")  # what the last scanned pass did, in the kiosk's language
+    status_error = BooleanProperty(False)
+    typing = BooleanProperty(False)  # the comment's keyboard is open
 
     def on_pre_enter(self, *_args) -> None:
         opts = self.services.config.survey
@@ -93,18 +96,26 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
     def on_leave(self, *_args) -> None:
         self.stop_wedge()
 
-    def scanned(self, token: str) -> None:
-        """Typed by hand into the pass field."""
-        self.ids.scan_input.text = ""
-        self.ids.scan_input.focus = False
-        self.on_scan(token)
+    def close_keyboard(self) -> None:
+        self.typing = False
+        self.ids.comment.focus = False
 
     def on_scan(self, token: str) -> None:
-        """A visitor pass scanned here links the answers to the visit and checks the guest out."""
-        if token.strip():
-            visit_id = self.services.gate.checkout_for_survey(token)
-            self.visit_id = visit_id or ""
-            self.linked = visit_id is not None
+        """A visitor pass scanned here links the answers to the visit and checks the guest out.
+
+        It arrives from the scanner whatever has the focus (the comment is typed on the on-screen keyboard)."""
+        if not token.strip():
+            return
+        done = self.services.gate.survey_checkout(token)
+        if done is None:
+            self.status, self.status_error = self.app.tr("survey.pass_unknown"), True
+            return
+        self.visit_id, self.linked = done.visit_id, True
+        if done.locker_door:
+            self.status = self.app.tr("survey.checked_out_locker", door=done.locker_door)
+        else:
+            self.status = self.app.tr("survey.checked_out")
+        self.status_error = False
 
     def submit(self) -> None:
         answers = tuple(self.manager.get_screen("survey").answers)
@@ -125,6 +136,9 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
         self.visit_id = ""
         self.linked = False
         self.error = ""
+        self.status = ""
+        self.status_error = False
+        self.typing = False
         if "comment" in self.ids:
             self.ids.comment.text = ""
 

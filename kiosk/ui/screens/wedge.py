@@ -3,9 +3,10 @@
 The serial or HID scanner of the config (`devices.scanner`), when there is one, is a long-lived service:
 while the screen is shown it subscribes to its codes, which go to the same `on_scan` on the Kivy thread.
 
-A focused text field would pop up the on-screen keyboard over the verdict, so the screen listens to the
-window's key events while it is shown, and hands each finished line to `on_scan`. While the user types
-in one of the screen's own text fields, the listener stays out of the way.
+The screen listens to the window's key events while it is shown and hands each finished line to
+`on_scan`, whatever has the focus: the screens' own text fields are typed on the on-screen keyboard
+(`keyboard_mode: "managed"`), so key events from the window are the scanner's. Only a field that takes a
+hardware keyboard (`keyboard_mode: "auto"`) and has the focus keeps them.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class WedgeScannerMixin:
             self.on_scan(text.strip())
 
     def _typing_in_a_field(self) -> bool:
-        return any(isinstance(w, TextInput) and w.focus for w in self.walk())
+        return any(isinstance(w, TextInput) and w.focus and w.keyboard_mode == "auto" for w in self.walk())
 
     def _wedge_char(self, _window, text: str) -> None:
         if not self._typing_in_a_field():
