@@ -9,6 +9,7 @@ an exhausted memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -49,6 +50,26 @@ def private_dir(path: Path | str) -> Path:
     return p
 
 
+def _open_private_fd(p: Path, flags: int) -> int:
+    """`p` opened with `flags` without following a symlink or blocking on a FIFO; refuses anything that is
+    not a regular file and brings the file to 0600 (O_CREAT's mode only applies to a new file)."""
+    try:
+        fd = os.open(p, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink planted where our file belongs
+            raise UnusableFile(p, "symlink") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnusableFile(p, "not_regular")
+        os.fchmod(fd, FILE_MODE)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def make_private(path: Path | str) -> None:
     """Bring an existing file to 0600 (it may have been created by a library with the umask's mode)."""
     with contextlib.suppress(FileNotFoundError):
@@ -59,18 +80,7 @@ def touch_private(path: Path | str) -> None:
     """Create an empty file 0600 if missing, and make an existing one 0600 (not following a symlink)."""
     p = Path(path)
     private_dir(p.parent)
-    try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE)
-    except OSError as exc:
-        if exc.errno == 40:  # ELOOP: a symlink planted where our file belongs
-            raise UnusableFile(p, "symlink") from None
-        raise
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnusableFile(p, "not_regular")
-        os.fchmod(fd, FILE_MODE)
-    finally:
-        os.close(fd)
+    os.close(_open_private_fd(p, os.O_WRONLY | os.O_CREAT))
 
 
 def open_private_write(path: Path | str, *, binary: bool = False):
@@ -85,21 +95,7 @@ def open_private_write(path: Path | str, *, binary: bool = False):
         raise UnusableFile(p, "symlink")
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise UnusableFile(p, "not_regular")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-    try:
-        fd = os.open(p, flags, FILE_MODE)
-    except OSError as exc:
-        if exc.errno == 40:
-            raise UnusableFile(p, "symlink") from None
-        raise
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnusableFile(p, "not_regular")
-        os.fchmod(fd, FILE_MODE)
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
+    fd = _open_private_fd(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     return os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""}))
 
 
