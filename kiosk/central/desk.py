@@ -262,6 +262,29 @@ def host_link_path(key: bytes, office: str, visit_id: str, ttl_s: int, now: floa
     return f"/desk/host/{office}/{visit_id}?exp={expires}&sig={host_link_sig(key, office, visit_id, expires)}"
 
 
+@dataclass(frozen=True)
+class DeskWeb:
+    """What a part of the desk (a module under kiosk/central/desk_*.py with `mount(app, web)`) needs to serve
+    pages: the collaborators and the shared request helpers of `mount_desk`."""
+
+    store: Any
+    desk: DeskStore
+    keys: Any
+    settings: Any
+    photo_link: Any
+    tz: ZoneInfo
+    headers: dict
+    render: Any  # (request, template, status=200, **ctx) -> HTMLResponse
+    current: Any  # (request, office, roles=LIST_ROLES) -> (user, session, refused response)
+    check_csrf: Any  # (session, token) -> bool
+    day_start: Any  # () -> UTC datetime of today's local midnight
+    env: Any  # the Jinja2 environment (templates under kiosk/central/templates)
+
+
+# The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
+DESK_PARTS: tuple[str, ...] = ()
+
+
 def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
     """Add the desk's routes to the central app. Collaborators: the central store (events through the
     convergence path), the desk store, the keys (session and host-link signatures), the settings and the
@@ -489,3 +512,10 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
     def desk_js():
         return Response((TEMPLATES / "desk.js").read_text(), media_type="text/javascript",
                         headers={"Cache-Control": "max-age=300"})
+
+    import importlib
+
+    web = DeskWeb(store=store, desk=desk, keys=keys, settings=settings, photo_link=photo_link, tz=tz, headers=headers,
+                  render=render, current=current, check_csrf=check_csrf, day_start=day_start, env=env)
+    for part in DESK_PARTS:
+        importlib.import_module(part).mount(app, web)
