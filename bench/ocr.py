@@ -99,7 +99,7 @@ def evaluate(reader: KtpReader, cards, samples: list | None = None) -> dict:
                 samples.append((f, r.confidence, bool(r.doubt) or not r.value or f in flagged_fields, not ok))
         name_acc += char_accuracy(want["name"], reading.value("name") if reading else "")
     return {"nik": exact["nik"] / n, "name": exact["name"] / n, "name_chars": name_acc / n,
-            "fields": sum(exact.values()) / (n * len(FIELDS)),
+            "fields": sum(exact.values()) / (n * len(FIELDS)), "exact": {f: exact[f] / n for f in FIELDS},
             "unflagged": {f: unflagged[f] / n for f in FIELDS}, "flagged": flagged / n, "s_card": cpu / n, "n": n}
 
 
@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> None:
                       f" {'':10} {'':7} {fmt_goal('unflagged', set_name):>30} {'':8} {fmt_goal('s_card', set_name):>10}")
                 per_field = " ".join(f"{f}={v:.0%}" for f, v in r["unflagged"].items() if v)
                 print(f"{'':10} wrong and not highlighted, per field: {per_field or 'none'}", flush=True)
+                exact = " ".join(f"{f}={v:.0%}" for f, v in r["exact"].items())
+                print(f"{'':10} exact, per field: {exact}", flush=True)
     if args.calibrate:
         print("calibrated thresholds (kiosk.domain.ktp.THRESHOLDS):", calibrate(samples))
 

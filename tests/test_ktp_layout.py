@@ -49,6 +49,55 @@ def test_a_colon_read_as_one_or_a_lowercase_i_is_dropped_but_the_particle_i_stay
         assert parse_ktp(lines, today=TODAY).value("name") == want, text
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("IDAAYU NYOMAN SARI", "IDA AYU NYOMAN SARI"), ("LAODE ILHAM", "LA ODE ILHAM"), ("IKETUT MERTA", "I KETUT MERTA"),
+    ("H. ASRI DG, NAI", "H. ASRI DG. NAI"), ("HJ,ERNAWATI", "HJ. ERNAWATI"), ("RINA AISYAH. M.SI", "RINA AISYAH, M.SI"),
+    ("E NI WAYAN WARTINI", "NI WAYAN WARTINI"),
+    # Never changed: the name's own words, an initial before a short surname, a short Chinese surname.
+    ("HOTMAN S. MAY", "HOTMAN S. MAY"), ("GO LAY SWIE", "GO LAY SWIE"), ("BUDI, S.PD", "BUDI, S.PD"),
+    ("IDAMAN", "IDAMAN"), ("LA TAUFIK DG. TOMPO", "LA TAUFIK DG. TOMPO"),
+])
+def test_a_name_read_is_put_in_the_card_s_form_by_its_particles_only(read, want):
+    from kiosk.domain.ktp import name_form
+
+    assert name_form(read) == want
+
+
+@pytest.mark.parametrize(("first", "second", "want"), [
+    ("TLJOHANNES SIMANJUNTAK", "JOHANNES SIMANJUNTAK", "JOHANNES SIMANJUNTAK"),  # the colon's specks glued
+    ("TO L A HOTMAN PANGARIBUAN", "HOTMAN PANGARIBUAN", "HOTMAN PANGARIBUAN"),  # ... or as short words
+    ("GUSTI NGURAH OKA", "I GUSTI NGURAH OKA", "I GUSTI NGURAH OKA"),  # a particle dropped by one engine
+    ("KETUT GEDE SUARTIKA", "I KETUTGEDE SUARTIKA", "I KETUT GEDE SUARTIKA"),  # ... and a gap by the other
+    ("HJ. SITI", "SITI", "HJ. SITI"),
+    ("H. ZULKIFL", "H. ZULKIFLI", "H. ZULKIFLI"),  # a thin letter dropped at the end
+    ("SARI I", "SARI", None), ("BUDI SANTOSO", "BUDI SANTOSA", None),  # no rule: the reads disagree
+])
+def test_of_two_reads_of_a_name_differing_at_an_end_the_particle_is_kept_and_the_speck_dropped(first, second, want):
+    from kiosk.domain.ktp import name_containment
+
+    assert name_containment(first, second) == want
+    assert name_containment(second, first) == want
+
+
+def test_two_engines_differing_at_a_name_s_end_give_the_right_name_still_highlighted():
+    lines = card_lines()
+    lines[3] = ("Nama : TLJOHANNES SIMANJUNTAK", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [("Nama : JOHANNES SIMANJUNTAK", 0.9)]}, today=TODAY)
+    assert r.value("name") == "JOHANNES SIMANJUNTAK"
+    assert "name" in r.low_confidence()
+    assert r.fields["name"].alternatives == ("TLJOHANNES SIMANJUNTAK",)
+
+
+def test_of_two_disagreeing_nik_reads_the_one_the_printed_birth_date_confirms_is_shown_still_flagged():
+    lines = card_lines()  # printed: born 19-05-1974, male, Klungkung
+    reads = [("NIK : 5105031905780001", 0.95), ("NIK : 5105031905740001", 0.90)]
+    r = parse_ktp(lines, nik_reads=reads, today=TODAY)
+    assert r.value("nik") == "5105031905740001"
+    assert r.fields["nik"].alternatives == ("5105031905780001",)
+    assert "nik_reads_disagree" in [f.code for f in r.flags]
+    assert "nik" in r.low_confidence()
+
+
 def test_a_junk_line_near_the_top_edge_does_not_take_nama():
     lines = card_lines("NI MADE AYU LESTARI")
     junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"

@@ -133,60 +133,175 @@ def random_identity(rng: random.Random, *, today: date = date(2026, 11, 1)) -> S
 
 # --- broader identities for the evaluation: naming traditions across Indonesia, every region ------
 
-# Each tradition: (men's names, women's names), as they are printed on the KTP (uppercase, with
-# particles, titles and abbreviations as people use them). Made up from common words and particles.
-TRADITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "balinese": (
-        ("I WAYAN SUDIARTA", "I MADE ARSANA", "I NYOMAN SUARJANA", "I KETUT MERTA", "I PUTU GEDE ARYA",
-         "I GUSTI NGURAH RAI PUTRA", "IDA BAGUS MADE OKA", "ANAK AGUNG GEDE AGUNG", "I DEWA GEDE SUKARDA",
-         "I KOMANG ADI SAPUTRA", "I GEDE WIRAWAN", "COKORDA GEDE RAKA"),
-        ("NI KETUT SARI", "NI WAYAN SUKARNI", "NI MADE AYU LESTARI", "NI LUH PUTU ARIANI", "NI NYOMAN RAI",
-         "IDA AYU MADE SRI", "ANAK AGUNG ISTRI MIRAH", "NI KOMANG TRIANI", "DESAK MADE SUARNI",
-         "I GUSTI AYU KADE SRI", "NI PUTU EKA YANTI"),
-    ),
-    "bugis_makassar": (
-        ("ANDI MUH. RAHMAN", "LA ODE MUHAMMAD SYARIF", "H. ABD. RAHMAN DG. NGITUNG", "ANDI ARUNG PALAKKA",
-         "LA ODE ALIMUDDIN", "A. MAKKASAU", "MUH. ASRI DG. SIKKI", "ANDI BASO MAPPATOBA"),
-        ("WA ODE NURHAYATI", "ANDI ST. AISYAH", "HJ. ST. NURBAYA", "WA ODE SITTI RAHMAH", "ANDI TENRI AJENG",
-         "HJ. A. MASNIAR", "ST. HADIJAH DG. TAYU"),
-    ),
-    "batak": (
-        ("MARTUA SIMANJUNTAK", "BONAR P. NAINGGOLAN", "JOHANNES SITUMORANG", "TUMPAL H. SIREGAR",
-         "DAULAT LUMBAN TOBING", "PARLINDUNGAN HUTAPEA"),
-        ("ROSLINA BR. SIREGAR", "TIURMA BORU SITUMORANG", "DAMERIA BR SITOMPUL", "MARIANI BR. GINTING",
-         "LAMSARIA BORU NAPITUPULU", "HOTMAULI BR. PANJAITAN"),
-    ),
-    "javanese": (
-        ("SUPARMAN", "BAMBANG SOESILO", "SUKIRNO", "R. BAMBANG HARYONO", "SLAMET RIYADI", "MUHAMMAD NUR HUDA",
-         "AGUS SALIM", "TJIPTO MANGOENKOESOEMO"),
-        ("SRI WAHYUNI", "SITI AMINAH", "RR. SITI SUNDARI", "TUTIK HANDAYANI", "SUMIYATI", "HJ. SITI MUNAWAROH",
-         "ENDANG SRI RAHAYU"),
-    ),
-    "sundanese": (
-        ("ASEP SUNANDAR", "UJANG SUPRIATNA", "CECEP HIDAYAT", "DEDE KURNIA", "AANG SUHENDAR", "H. OTONG"),
-        ("EUIS KOMALASARI", "NENG YAYAH", "IMAS MASRIAH", "CUCU SUMIATI", "ENUNG NURHAYATI", "HJ. EEN ROHAENI"),
-    ),
-    "minang": (
-        ("YUSRIZAL DT. RAJO BASA", "AHMAD ST. MARAJO", "AFRIZAL", "BUYUNG ST. SATI", "H. ZULKIFLI DT. BANDARO",
-         "ERIZAL CHANIAGO"),
-        ("ROSNIDAR", "NURHAYATI", "YULI ANDRIANI", "HJ. ROSMAWATI", "DESI MAISYARAH", "SITI NUR'AINI"),
-    ),
-    "chinese_indonesian": (
-        ("LIEM SWIE KING", "THE KIAN HOK", "HENDRA GUNAWAN TJAHJADI", "GO TIK SWAN", "TAN JOE HOK",
-         "OEI HONG DJIEN", "KWIK KIAN GIE"),
-        ("LIE SIAN NIO", "TJOA SIOE LAN", "MELIANA TANOTO", "ONG LAY HWA", "THIO MEI LING", "LILY SUSANTI HALIM"),
-    ),
-    "papuan": (
-        ("YOHANES WENDA", "FRANS KAISIEPO", "AGUSTINUS MANDACAN", "MARTHEN INDEY", "YAKOBUS KOGOYA",
-         "OKTOVIANUS MAY", "SEM KARUBABA"),
-        ("MARIA KOGOYA", "ELISABETH YOKU", "YOSINA RUMBIAK", "MARTHA WAROMI", "NAOMI MARASIAN",
-         "DORKAS D'FRETES"),
-    ),
-    "other": (
-        ("MA'RUF AMIN", "ABDUL-RAHMAN", "M. FAJAR", "DR. IR. H. SUTOYO, M.SI", "IRWAN", "KURNIAWAN"),
-        ("NUR'AINI", "SITI KHADIJAH-PUTRI", "R.A. KARTINI", "A. NUR ANISA", "MAYA", "LESTARI"),
-    ),
+# Names are assembled per tradition from particles, titles and name words, as they are printed on the
+# KTP (uppercase, with particles, titles and abbreviations as people use them); made up, no real person.
+# The particles and titles are the traditions' own and shared by both splits; the name words are dealt
+# to the splits (every other word), so a held-out card carries names the tune split never showed.
+
+
+def _W(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
+NAME_WORDS: dict[str, tuple[str, ...]] = {
+    "bali_given_m": _W("SUDIARTA ARSANA SUARJANA MERTA ARYA RAI OKA SUKARDA WIRAWAN RAKA ASTAWA SUTAMA WIDIADA "
+                       "MERTAYASA PARWATA SUWITRA ARIMBAWA SUDARMA ANTARA SWASTIKA KARIASA PUTRAWAN DARMAWAN "
+                       "ADNYANA SUARTIKA WIRYAWAN"),
+    "bali_given_f": _W("SARI SUKARNI LESTARI ARIANI TRIANI SUARNI YANTI ASTITI MIRAH DEWI KARIANI WIDIASIH "
+                       "SUSILAWATI PURNAMI ARDANI SRIASIH MURNIATI SUDARMI WARTINI KUSUMAWATI"),
+    "bali_order": _W("WAYAN PUTU GEDE MADE KADEK NENGAH NYOMAN KOMANG KETUT"),
+    "bugis_given_m": _W("RAHMAN SYARIF ALIMUDDIN MAKKASAU ASRI BASO MAPPATOBA ARUNG AMIRUDDIN SAMSUDDIN "
+                        "NURDIN BAHRUN HASANUDDIN MAPPANYUKKI JUMADI SAHABUDDIN ILHAM TAUFIK"),
+    "bugis_given_f": _W("NURHAYATI AISYAH NURBAYA RAHMAH TENRI MASNIAR HADIJAH SITTI NURAENI HASNAH "
+                        "MARLINA SAENAB HALIJAH ROSMINI JUMRAH NURLINA"),
+    "bugis_daeng": _W("NGITUNG SIKKI TAYU NGALLE LIWANG TOMPO NAI BATU MAJJA SAU"),
+    "batak_given_m": _W("MARTUA BONAR JOHANNES TUMPAL DAULAT PARLINDUNGAN HOTMAN SAHAT BINSAR MANGATUR "
+                        "RAJA TOGAR POLTAK JAHOT MARULI HORAS"),
+    "batak_given_f": _W("ROSLINA TIURMA DAMERIA MARIANI LAMSARIA HOTMAULI RUGUN TIOMINAR RISMA NURMAIDA "
+                        "SONTI LASMARIA ROMAULI DORMA"),
+    "batak_marga": _W("SIMANJUNTAK NAINGGOLAN SITUMORANG SIREGAR HUTAPEA SITOMPUL GINTING NAPITUPULU "
+                      "PANJAITAN SIHOMBING MANURUNG SIMATUPANG HARAHAP NASUTION PANGARIBUAN SINAGA TAMBUNAN "
+                      "SIANIPAR HUTAGALUNG SEMBIRING TARIGAN PURBA") + ("LUMBAN TOBING", "LUMBAN GAOL"),
+    "java": _W("SUPARMAN SUKIRNO BAMBANG SOESILO HARYONO SLAMET RIYADI PRIYO UTOMO WIDODO SUGENG PURWANTO "
+               "DJOKO TJAHJONO WARSITO SUPRAPTO HARDJONO SUTRISNO KUSWORO MULYONO SUHARTO GIYANTO"),
+    "java_f": _W("WAHYUNI AMINAH SUNDARI TUTIK HANDAYANI SUMIYATI ENDANG RAHAYU PARJIYEM SUPRIHATIN "
+                 "SULASTRI WARSINAH SUKARSIH MURTINI NGATINI SRI SITI PONIRAH KASMIRAH"),
+    "sunda": _W("ASEP UJANG CECEP DEDE AANG OTONG DADANG JAJANG YAYAN NANANG SUNANDAR SUPRIATNA HIDAYAT "
+                "KURNIA SUHENDAR MULYANA SOBARI ROHMAT"),
+    "sunda_f": _W("EUIS NENG IMAS CUCU ENUNG EEN KOKOM ICIH KOMALASARI YAYAH MASRIAH SUMIATI NURHAYATI "
+                  "ROHAENI NINGSIH KURNIASIH ELIS TETI"),
+    "minang_given_m": _W("YUSRIZAL AHMAD AFRIZAL BUYUNG ZULKIFLI ERIZAL SYAFRIL MASRUL NOVRIZAL JONI "
+                         "HENDRI BASRIL AZWAR DASRIL"),
+    "minang_given_f": _W("ROSNIDAR NURHAYATI YULI ANDRIANI ROSMAWATI DESI MAISYARAH NUR'AINI ASNIMAR "
+                         "YUSNIDAR ERNAWATI NURBAITI ELFIDA DELMIATI"),
+    "minang_gelar": ("RAJO BASA", "MARAJO", "SATI", "BANDARO", "PANGULU", "MANGKUTO", "BAGINDO", "MALANO",
+                     "PAHLAWAN", "SINARO"),
+    "minang_suku": _W("CHANIAGO PILIANG TANJUNG KOTO SIKUMBANG JAMBAK MANDAILING MELAYU GUCI SUMAGEK"),
+    "chinese_sur": _W("LIEM THE GO TAN OEI KWIK LIE TJOA ONG THIO LIM KHO SIE WONG TJAN LAUW"),
+    "chinese_syl": _W("SWIE KING KIAN HOK TIK SWAN JOE HONG DJIEN GIE SIAN NIO SIOE LAN LAY HWA MEI LING "
+                      "BING KOK GWAN SENG"),
+    "chinese_given": _W("HENDRA MELIANA LILY SUSANTI WILLIAM FELICIA KEVIN JESSICA STEVEN VIVIAN RUDY "
+                        "LINDA ANTON YENNY"),
+    "chinese_family": _W("GUNAWAN TJAHJADI TANOTO HALIM SALIM WIJAYA KUSUMA SANTOSO HARTONO SETIADI "
+                         "TANUWIDJAJA SUGIARTO LIMANTO HALIMAN"),
+    "papua_given_m": _W("YOHANES FRANS AGUSTINUS MARTHEN YAKOBUS OKTOVIANUS SEM PETRUS MARKUS YOSEPH NIKOLAS "
+                        "HABEL DOMINGGUS ZAKEUS"),
+    "papua_given_f": _W("MARIA ELISABETH YOSINA MARTHA NAOMI DORKAS YULIANA SARLOTA FERONIKA AGUSTINA "
+                        "PAULINA ESTER"),
+    "papua_marga": _W("WENDA KAISIEPO MANDACAN INDEY KOGOYA MAY KARUBABA YOKU RUMBIAK WAROMI MARASIAN "
+                      "D'FRETES WANIMBO TABUNI MURIB RUMBEWAS AWOM MANSOBEN"),
+    "common_m": _W("AGUS BUDI DEDI EKO FAJAR HENDRA IRWAN JOKO KURNIAWAN RUDI TEGUH YUSUF ARIF DIMAS RIZKY "
+                   "MA'RUF ABDUL-RAHMAN SUTOYO"),
+    "common_f": _W("AYU DEWI FITRI INDAH LESTARI NUR PUTRI RATNA WULAN ANISA CITRA MAYA RINA WIDYA "
+                   "NUR'AINI KHADIJAH-PUTRI KARTINI"),
+    "islamic_m": _W("MUHAMMAD ABDULLAH ABDUL RAHMAN HASAN HUSEIN IBRAHIM ISMAIL SYAMSUL ZAINAL NASRUDDIN"),
+    "islamic_f": _W("SITI AMINAH FATIMAH KHADIJAH AISYAH ZAINAB MARYAM HALIMAH RUQAYAH SALMA"),
 }
+
+
+def _words(rng: random.Random, pool: str, split: str | None, k: int = 1) -> list[str]:
+    words = NAME_WORDS[pool]
+    if split == "tune":
+        words = words[0::2]
+    elif split == "heldout":
+        words = words[1::2]
+    return rng.sample(words, k) if k <= len(words) else [rng.choice(words) for _ in range(k)]
+
+
+def _one(rng: random.Random, pool: str, split: str | None) -> str:
+    return _words(rng, pool, split)[0]
+
+
+def _balinese(rng: random.Random, male: bool, split: str | None) -> str:
+    given = " ".join(_words(rng, "bali_given_m" if male else "bali_given_f", split, rng.choice((1, 1, 2))))
+    order = _one(rng, "bali_order", split)
+    if male:
+        head = rng.choice((f"I {order}", f"I {order}", f"I {order}", "I GUSTI NGURAH", "I GUSTI BAGUS", "IDA BAGUS",
+                           f"IDA BAGUS {order}", "ANAK AGUNG GEDE", "I DEWA GEDE", f"I DEWA {order}", "COKORDA GEDE",
+                           f"I {order} GEDE"))
+    else:
+        head = rng.choice((f"NI {order}", f"NI {order}", f"NI {order}", f"NI LUH {order}", "NI LUH", "IDA AYU",
+                           f"IDA AYU {order}", "ANAK AGUNG ISTRI", "I GUSTI AYU", f"DESAK {order}", "DESAK AYU"))
+    return f"{head} {given}"
+
+
+def _bugis(rng: random.Random, male: bool, split: str | None) -> str:
+    given = _one(rng, "bugis_given_m" if male else "bugis_given_f", split)
+    if male:
+        head = rng.choice(("ANDI", "ANDI MUH.", "LA ODE", "LA ODE MUHAMMAD", "A.", "MUH.", "H. ABD.", "H.", "LA", ""))
+    else:
+        head = rng.choice(("WA ODE", "ANDI", "ANDI ST.", "HJ.", "HJ. ST.", "HJ. A.", "ST.", "WA", ""))
+    tail = rng.choice(("", "", f"DG. {_one(rng, 'bugis_daeng', split)}"))
+    return " ".join(w for w in (head, given, tail) if w)
+
+
+def _batak(rng: random.Random, male: bool, split: str | None) -> str:
+    marga = _one(rng, "batak_marga", split)
+    if male:
+        given = _one(rng, "batak_given_m", split)
+        middle = rng.choice(("", "", f"{rng.choice('ABHMPRST')}."))
+        return " ".join(w for w in (given, middle, marga) if w)
+    given = _one(rng, "batak_given_f", split)
+    return f"{given} {rng.choice(('BR.', 'BR', 'BORU', 'BR.'))} {marga}"
+
+
+def _javanese(rng: random.Random, male: bool, split: str | None) -> str:
+    words = _words(rng, "java" if male else "java_f", split, rng.choice((1, 2, 2, 3)))
+    title = rng.choice(("", "", "", "R." if male else "RR.", "H." if male else "HJ."))
+    return " ".join(w for w in (title, *words) if w)
+
+
+def _sundanese(rng: random.Random, male: bool, split: str | None) -> str:
+    words = _words(rng, "sunda" if male else "sunda_f", split, rng.choice((1, 2, 2)))
+    title = rng.choice(("", "", "", "H." if male else "HJ."))
+    return " ".join(w for w in (title, *words) if w)
+
+
+def _minang(rng: random.Random, male: bool, split: str | None) -> str:
+    given = _one(rng, "minang_given_m" if male else "minang_given_f", split)
+    if male:
+        tail = rng.choice(("", f"DT. {_one(rng, 'minang_gelar', split)}", f"ST. {_one(rng, 'minang_gelar', split)}",
+                           _one(rng, "minang_suku", split)))
+        title = rng.choice(("", "", "H."))
+    else:
+        tail = rng.choice(("", "", _one(rng, "minang_suku", split)))
+        title = rng.choice(("", "", "HJ."))
+    return " ".join(w for w in (title, given, tail) if w)
+
+
+def _chinese(rng: random.Random, male: bool, split: str | None) -> str:
+    if rng.random() < 0.5:
+        return " ".join((_one(rng, "chinese_sur", split), *_words(rng, "chinese_syl", split, 2)))
+    given = _one(rng, "chinese_given", split)
+    return " ".join((given, *_words(rng, "chinese_family", split, rng.choice((1, 1, 2)))))
+
+
+def _papuan(rng: random.Random, male: bool, split: str | None) -> str:
+    given = _one(rng, "papua_given_m" if male else "papua_given_f", split)
+    middle = rng.choice(("", "", f"{rng.choice('ADFJMNPSY')}."))
+    return " ".join(w for w in (given, middle, _one(rng, "papua_marga", split)) if w)
+
+
+def _other(rng: random.Random, male: bool, split: str | None) -> str:
+    words = [_one(rng, rng.choice(("common_m", "islamic_m") if male else ("common_f", "islamic_f")), split)
+             for _ in range(rng.choice((1, 2, 2, 3)))]
+    title = rng.choice(("", "", "", "DR.", "IR.", "DR. IR. H." if male else "DRA.", "M." if male else "A.",
+                        "R.A." if not male else "H."))
+    degree = rng.choice(("", "", "", "", ", S.H.", ", M.SI", ", S.PD", ", S.E."))
+    name = " ".join(w for w in (title, *dict.fromkeys(words)) if w)
+    return name + degree
+
+
+NAMERS = {"balinese": _balinese, "bugis_makassar": _bugis, "batak": _batak, "javanese": _javanese,
+          "sundanese": _sundanese, "minang": _minang, "chinese_indonesian": _chinese, "papuan": _papuan,
+          "other": _other}
+TRADITIONS = tuple(NAMERS)
+
+
+def tradition_name(rng: random.Random, tradition: str, sex: str, split: str | None = None) -> str:
+    """A made-up name of `tradition` as printed on the card; with `split`, only that split's name words."""
+    return NAMERS[tradition](rng, sex == "male", split)
+
 
 STREETS_MORE = STREETS + (
     "BR. PAKETAN", "LINGK. BANJAR SENGGUAN", "JL. POROS MAKASSAR", "JL. SISINGAMANGARAJA", "LR. KENARI",
@@ -230,15 +345,17 @@ def card_regency(name: str, rng: random.Random) -> str:
     return upper
 
 
-def varied_identity(rng: random.Random, *, today: date = date(2026, 11, 1)) -> SyntheticIdentity:
-    """A made-up identity from any district of the region table and any naming tradition."""
+def varied_identity(rng: random.Random, *, today: date = date(2026, 11, 1),
+                    split: str | None = None) -> SyntheticIdentity:
+    """A made-up identity from any district of the region table and any naming tradition; with `split`,
+    a name from that split's name words only."""
     global _REGIONS
     if _REGIONS is None:
         _REGIONS = _region_names()
     prov_code, province, reg_code, regency, dist_code, district = rng.choice(_REGIONS)
     sex = rng.choice(("male", "female"))
     tradition = rng.choice(sorted(TRADITIONS))
-    name = rng.choice(TRADITIONS[tradition][0 if sex == "male" else 1])
+    name = tradition_name(rng, tradition, sex, split)
     birth = today - timedelta(days=rng.randint(17 * 366, 80 * 365))
     street = f"{rng.choice(STREETS_MORE)} NO. {rng.randint(1, 150)}"
     issued = today - timedelta(days=rng.randint(30, 9 * 365))

@@ -196,6 +196,9 @@ class CardCapture:
 # Rows the second engine reads again in the hybrid reader: free text that no vocabulary or rule can
 # check, where two engines agreeing is the evidence (about 0.1 s of CPU each).
 REREAD = ("name", "address", "village")
+# The reread rows are enlarged (cubic) before recognition: on generated cards this halved the words the
+# recogniser split in two ("PAU LINA") and its misread letters (bench/ocr.py, tune split).
+REREAD_SCALE = 2.0
 
 
 class KtpReader:
@@ -233,7 +236,7 @@ class KtpReader:
         rereads = {}
         for key in REREAD if self.nik_engine is not self.engine else ():
             if key in found:
-                line = self._band(text_area, found[key].box, 0.3)
+                line = self._band(text_area, found[key].box, 0.3, scale=REREAD_SCALE)
                 if line is not None:
                     rereads[key] = [(line.text, line.confidence)]
         timings["reread_s"] = time.perf_counter() - mark
@@ -251,11 +254,13 @@ class KtpReader:
         return None
 
     def _band(self, text_area: np.ndarray, box: tuple[int, int, int, int], margin: float,
-              engine: OcrEngine | None = None, digits: bool = False) -> OcrLine | None:
+              engine: OcrEngine | None = None, digits: bool = False, scale: float = 1.0) -> OcrLine | None:
         x, y, w, h = box
         pad = max(4, int(h * margin))
         x0 = max(x - pad, 0)
         band = text_area[max(y - pad, 0) : y + h + pad, x0 : min(x + w + 2 * pad, text_area.shape[1])]
+        if scale != 1.0 and band.size:
+            band = cv2.resize(band, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         return (engine or self.nik_engine).read_line(band, digits=digits) if band.size else None
 
     def _read_nik(self, text_area: np.ndarray, box: tuple[int, int, int, int]) -> list:

@@ -408,7 +408,7 @@ def generate(seed: int, *, degraded: bool = False, split: str | None = None) -> 
         if split not in SPLIT_FONTS:
             raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
         rng = random.Random(f"{split}:{seed + (HELDOUT_SEED0 if split == 'heldout' else 0)}")
-        ident = varied_identity(rng)
+        ident = varied_identity(rng, split=split)
         face = render_card_varied(ident, rng, split)
         # The whole card in view (a guest holding it half out of the picture is told to, not read):
         # views whose corners leave the frame are drawn again.

@@ -312,6 +312,9 @@ def _strip_colon(value: str) -> str:
     An uppercase 'I' is kept: it is the Balinese name particle (I WAYAN, I GUSTI)."""
     value = re.sub(r"^\s*[:;|!]+\s*", "", value)
     value = re.sub(r"^[1il]\s*[:;|]\s*", "", value)
+    # The colon and the specks around it read as letters glued to it ("TOLLI:DAULAT", "LHI:LIE"): no
+    # value has a colon, so a short head ending in one is the colon's.
+    value = re.sub(r"^[^\s:;]{1,6}[:;]\s*(?=\S)", "", value)
     value = re.sub(r"^[1il]\s+(?=\S)", "", value)
     # Specks and strokes read before the value (a bullet, a quote, a dash from the card's pattern).
     value = re.sub(r"^[^A-Za-z0-9]+", "", value)
@@ -420,7 +423,7 @@ def parse_ktp(
     if nik_line is not None:
         nik_reads = [nik_line, *(nik_reads or [])]
     if nik_reads:
-        _nik_from_reads(out, nik_reads)
+        _nik_from_reads(out, nik_reads, today=today)
     for key, reads in (rereads or {}).items():
         _reread(out, key, reads)
     # Every field of the card is present: one not read is empty, and so highlighted.
@@ -469,7 +472,7 @@ def _field_from(out: dict[str, FieldReading], key: str, value: str, conf: float)
             out[key] = _field(f"{when:%d-%m-%Y}" if when else value, conf * (1.0 if when else 0.5),
                               doubt or ("" if when else "pattern"))
     elif key == "name":
-        out[key] = _field(split_particle(space_after_dots(_norm(value).upper())), conf, doubt)
+        out[key] = _field(name_form(value), conf, doubt)
     elif key == "address":
         out[key] = _field(space_after_dots(_norm(value).upper()), conf, doubt)
     else:
@@ -488,9 +491,7 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
         score, raw = _label_match(text, label) if label else (1.0, text)
         value = _strip_colon(raw if score >= MIN_LABEL else text)
         value, cut = cut_at_label(value)
-        value = space_after_dots(_norm(value).upper())
-        if key == "name":
-            value = split_particle(value)
+        value = name_form(value) if key == "name" else space_after_dots(_norm(value).upper())
         if not value:
             continue
         if current is None or not current.value:
@@ -506,6 +507,16 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
             out[key] = current = replace(current, value=merged, doubt=current.doubt or "reads_disagree",
                                          alternatives=(*current.alternatives, value))
             continue
+        if key == "name":
+            # One read is the other with a particle more or a letter dropped at the end (kept), or with
+            # the colon's specks read as a junk head (dropped): the better one wins, highlighted.
+            better = name_containment(current.value, value)
+            if better is not None:
+                loser = value if better == current.value else current.value
+                out[key] = current = FieldReading(better, max(current.confidence, conf) if better == value
+                                                  else current.confidence, current.doubt or "reads_disagree",
+                                                  (*current.alternatives, loser))
+                continue
         # Other letters: both reads get the gaps either saw, then the better one wins, highlighted.
         value = _respace_like(value, current.value, keep_own=True)
         current = replace(current, value=_respace_like(current.value, value, keep_own=True))
@@ -564,8 +575,78 @@ def space_after_dots(text: str) -> str:
 def split_particle(name: str) -> str:
     """'IWAYAN …' -> 'I WAYAN …', 'NILUH …' -> 'NI LUH …': the narrow gap after the particle is often
     not seen; the words that follow it are few and never start a name with 'I' glued on."""
-    m = re.match(r"^(N?I)(" + "|".join(_AFTER_I) + r")\b", name)
+    m = re.match(r"^(N?I)(" + "|".join(_AFTER_I) + r")(?=\b|[A-Z]{3})", name)
     return f"{m.group(1)} {name[len(m.group(1)):]}" if m else name
+
+
+# Particles and titles printed as words of a name, across the traditions: Balinese (I, NI, IDA BAGUS,
+# ANAK AGUNG, ...), Bugis/Makassar and Buton (ANDI, LA ODE, WA ODE, DG.), Batak (BR., BORU), Minang (DT.,
+# ST.), Javanese (R., RR.), Islamic and academic titles (H., HJ., DR., IR.), abbreviations (A., M., MUH.).
+PARTICLES = frozenset((
+    "I", "NI", "LUH", "IDA", "BAGUS", "AYU", "ANAK", "AGUNG", "GUSTI", "DEWA", "DESAK", "COKORDA", "NGURAH",
+    "ANDI", "LA", "WA", "ODE", "DG.", "BR.", "BR", "BORU", "DT.", "ST.", "R.", "RR.", "R.A.", "H.", "HJ.",
+    "DR.", "IR.", "DRA.", "A.", "M.", "MUH.", "MOH.", "ABD.",
+))
+# Particles that open a name: a short word read before one of them is a speck of the colon ("E NI WAYAN").
+_OPENERS = ("I", "NI", "IDA", "ANAK", "LA", "WA", "ANDI", "H.", "HJ.", "R.", "RR.", "DR.", "IR.")
+# Abbreviated particles and titles; OCR reads their dot as a comma ("HJ,", "DG,").
+_DOTTED = ("DG", "BR", "DT", "ST", "R", "RR", "H", "HJ", "DR", "IR", "DRA", "A", "M", "MUH", "MOH", "ABD")
+# Academic degrees after a name, printed after a comma ("..., S.H.", "..., M.SI").
+_DEGREE = r"(?:S|M|DR|IR|A|B)\.[A-Z]{1,4}\.?(?:[A-Z]{1,4}\.?)?"
+# Glued pairs of particle words that OCR reads as one word.
+_GLUED_PAIRS = (("IDA", "AYU"), ("IDA", "BAGUS"), ("LA", "ODE"), ("WA", "ODE"), ("ANAK", "AGUNG"))
+
+
+def name_form(value: str) -> str:
+    """A name as read, in the card's form: uppercase, one space between words, a space after an
+    abbreviation's dot, the particles' dots ("HJ," -> "HJ."), a comma before a degree, glued particle
+    words apart ("IDAAYU" -> "IDA AYU", "IWAYAN" -> "I WAYAN"). Changes only what the particles and
+    titles decide; the name's own words are never changed."""
+    name = space_after_dots(_norm(value).upper())
+    name = re.sub(r"\b(" + "|".join(_DOTTED) + r")\s?,\s*(?=[A-Z])", r"\1. ", name)
+    name = re.sub(r"(?<=[A-Z'])\.?\s+(?=" + _DEGREE + r"$)", ", ", name) if "," not in name else name
+    words = name.split(" ")
+    for first, second in _GLUED_PAIRS:
+        rest = words[0][len(first + second):]
+        if words[0].startswith(first + second) and (not rest or len(rest) >= 4):
+            words[:1] = [first, second, rest]
+    words = [w for w in words if w]
+    while len(words) > 2 and len(words[0]) <= 2 and "." not in words[0] and words[0] not in PARTICLES \
+            and words[1] in _OPENERS:
+        words.pop(0)
+    return split_particle(" ".join(w for w in words if w))
+
+
+def _particle_words(words: list[str]) -> bool:
+    return bool(words) and all(w in PARTICLES for w in words)
+
+
+def name_containment(a: str, b: str) -> str | None:
+    """Of two reads of one name whose letters differ only at an end, the right one, or None when they
+    differ otherwise: a head that is particle words is kept ("I" dropped by one engine); a head glued
+    to the first word or of short non-particle words is the colon's specks ("TLJOHANNES", "E NI WAYAN");
+    one or two letters glued at the end were dropped by the other read ("ZULKIFL")."""
+    la, lb = a.replace(" ", ""), b.replace(" ", "")
+    if la == lb or not la or not lb:
+        return None
+    for long, short, l_long, l_short in ((a, b, la, lb), (b, a, lb, la)):
+        extra = len(l_long) - len(l_short)
+        if 0 < extra <= 8 and l_long.endswith(l_short):
+            words = long.split(" ")
+            head, k = [], 0
+            while words and k < extra:
+                head.append(words.pop(0))
+                k += len(head[-1])
+            if k == extra and _particle_words(head):
+                return _respace_like(long, short, keep_own=True)
+            if l_long[:extra] in ("I", "NI") and short.split(" ")[0] in _AFTER_I:
+                return f"{l_long[:extra]} {short}"  # the particle glued to the next word ("IKETUT")
+            if k > extra or all(len(w.rstrip(".")) <= 3 and w not in PARTICLES for w in head):
+                return short
+        if 0 < extra <= 2 and l_long.startswith(l_short) and not long[-extra - 1:].count(" ") \
+                and long[-extra:].isalpha():
+            return _respace_like(long, short, keep_own=True)
+    return None
 
 
 def nik_digit_probabilities(text: str, chars: tuple[float, ...] = ()) -> tuple[str, list[float]]:
@@ -586,8 +667,25 @@ def nik_is_doubtful(text: str, chars: tuple[float, ...] = ()) -> bool:
     return len(digits) != 16 or (bool(probs) and min(probs) < DIGIT_DOUBT)
 
 
-def _nik_from_reads(out: dict[str, FieldReading], reads: list) -> None:
-    """The NIK from reads of its band: the first full read wins; other full reads must agree with it."""
+def nik_agreement(nik: str, fields: dict[str, FieldReading], *, today: date | None = None) -> int:
+    """How many of the things printed on the card a NIK agrees with (birth date, sex, province,
+    regency/city, Kecamatan); -1 when it breaks the NIK rules."""
+    try:
+        info = parse_nik(nik, today=today)
+    except InvalidNIK:
+        return -1
+    score = int(_parse_date(fields.get("birth_date", FieldReading("", 0.0)).value) == info.birth_date)
+    score += int(SEXES.get(fields.get("sex", FieldReading("", 0.0)).value) == info.sex)
+    for name, official in (("province", info.province), ("regency", info.regency), ("district", info.district)):
+        printed = fields.get(name)
+        score += int(bool(printed and printed.value and official) and region_agrees(printed.value, official))
+    return score
+
+
+def _nik_from_reads(out: dict[str, FieldReading], reads: list, *, today: date | None = None) -> None:
+    """The NIK from reads of its band: the first full read wins; other full reads must agree with it.
+    When they do not, the read that agrees with more of what the card prints (birth date, sex, region)
+    is shown first; the disagreement stays flagged either way."""
     parsed = []
     for read in reads:
         text, conf = read[0], float(read[1])
@@ -608,6 +706,11 @@ def _nik_from_reads(out: dict[str, FieldReading], reads: list) -> None:
             conf = max(conf, current.confidence)
         if any(d == value for d, _c in full[1:]):
             conf = max(conf, max(c for d, c in full[1:] if d == value))
+        if others:
+            ranked = sorted((value, *others), key=lambda d: -nik_agreement(d, out, today=today))
+            if ranked[0] != value and nik_agreement(ranked[0], out, today=today) > nik_agreement(value, out, today=today):
+                value, others = ranked[0], tuple(sorted(d for d in (value, *others) if d != ranked[0]))
+                conf = max(c for d, c in full if d == value)
         out["nik"] = FieldReading(value, conf, "reads_disagree" if others else "", others)
     elif current is None or len(current.value) != 16:
         out["nik"] = FieldReading(*parsed[0])
