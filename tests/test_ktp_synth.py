@@ -49,3 +49,18 @@ def test_a_sample_folder_holds_small_jpeg_frames(tmp_path):
     files = sorted(tmp_path.glob("*.jpg"))
     assert len(files) == len(cards) == 2
     assert all(f.stat().st_size < 400_000 for f in files)
+
+
+def test_the_held_out_split_names_people_with_words_the_tune_split_never_shows():
+    import random
+
+    from kiosk.devices.ktp_identity import PARTICLE_WORDS, TRADITIONS, tradition_name
+
+    def words(split: str) -> set[str]:
+        rng = random.Random(split)
+        names = [tradition_name(rng, t, sex, split) for t in TRADITIONS for sex in ("male", "female") for _ in range(60)]
+        return {w.strip(",.") for n in names for w in n.split(" ")} - PARTICLE_WORDS
+
+    tune, heldout = words("tune"), words("heldout")
+    assert len(TRADITIONS) >= 8 and len(tune) > 100 and len(heldout) > 100
+    assert not tune & heldout

@@ -7,6 +7,7 @@ NIK rules and agrees with the printed birth date and sex.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -136,7 +137,7 @@ def random_identity(rng: random.Random, *, today: date = date(2026, 11, 1)) -> S
 # Names are assembled per tradition from particles, titles and name words, as they are printed on the
 # KTP (uppercase, with particles, titles and abbreviations as people use them); made up, no real person.
 # The particles and titles are the traditions' own and shared by both splits; the name words are dealt
-# to the splits (every other word), so a held-out card carries names the tune split never showed.
+# to the splits (by a checksum of the word), so a held-out card carries names the tune split never showed.
 
 
 def _W(words: str) -> tuple[str, ...]:
@@ -154,7 +155,8 @@ NAME_WORDS: dict[str, tuple[str, ...]] = {
                         "NURDIN BAHRUN HASANUDDIN MAPPANYUKKI JUMADI SAHABUDDIN ILHAM TAUFIK"),
     "bugis_given_f": _W("NURHAYATI AISYAH NURBAYA RAHMAH TENRI MASNIAR HADIJAH SITTI NURAENI HASNAH "
                         "MARLINA SAENAB HALIJAH ROSMINI JUMRAH NURLINA"),
-    "bugis_daeng": _W("NGITUNG SIKKI TAYU NGALLE LIWANG TOMPO NAI BATU MAJJA SAU"),
+    "bugis_daeng": _W("NGITUNG SIKKI TAYU NGALLE LIWANG TOMPO NAI BATU MAJJA SAU BELLA RURU SIJALLING LOMPO "
+                      "NYARRANG MANGNGASSA TUTU BUNDU"),
     "batak_given_m": _W("MARTUA BONAR JOHANNES TUMPAL DAULAT PARLINDUNGAN HOTMAN SAHAT BINSAR MANGATUR "
                         "RAJA TOGAR POLTAK JAHOT MARULI HORAS"),
     "batak_given_f": _W("ROSLINA TIURMA DAMERIA MARIANI LAMSARIA HOTMAULI RUGUN TIOMINAR RISMA NURMAIDA "
@@ -199,12 +201,16 @@ NAME_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _split_of(word: str) -> str:
+    """The split a name word belongs to: fixed by the word itself (its first word), so a word in two
+    pools is in one split only."""
+    return ("tune", "heldout")[zlib.crc32(word.split(" ")[0].encode()) % 2]
+
+
 def _words(rng: random.Random, pool: str, split: str | None, k: int = 1) -> list[str]:
     words = NAME_WORDS[pool]
-    if split == "tune":
-        words = words[0::2]
-    elif split == "heldout":
-        words = words[1::2]
+    if split in ("tune", "heldout"):
+        words = tuple(w for w in words if _split_of(w) == split)
     return rng.sample(words, k) if k <= len(words) else [rng.choice(words) for _ in range(k)]
 
 
@@ -296,6 +302,12 @@ NAMERS = {"balinese": _balinese, "bugis_makassar": _bugis, "batak": _batak, "jav
           "sundanese": _sundanese, "minang": _minang, "chinese_indonesian": _chinese, "papuan": _papuan,
           "other": _other}
 TRADITIONS = tuple(NAMERS)
+# The words the traditions share between the splits (particles, titles, degrees, initials; dots and
+# commas left out): every other word of a held-out name is one the tune split never shows.
+PARTICLE_WORDS = frozenset(
+    "I NI LUH IDA BAGUS AYU ANAK AGUNG GEDE ISTRI GUSTI NGURAH DEWA DESAK COKORDA ANDI MUH LA ODE MUHAMMAD WA A H "
+    "HJ ABD ST DG BR BORU R RR DT DR IR DRA M R.A S.H M.SI S.PD S.E".split()
+) | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def tradition_name(rng: random.Random, tradition: str, sex: str, split: str | None = None) -> str:
