@@ -304,10 +304,10 @@ NAMERS = {"balinese": _balinese, "bugis_makassar": _bugis, "batak": _batak, "jav
 TRADITIONS = tuple(NAMERS)
 # The words the traditions share between the splits (particles, titles, degrees, initials; dots and
 # commas left out): every other word of a held-out name is one the tune split never shows.
-PARTICLE_WORDS = frozenset(
+PARTICLE_WORDS = frozenset(_W(
     "I NI LUH IDA BAGUS AYU ANAK AGUNG GEDE ISTRI GUSTI NGURAH DEWA DESAK COKORDA ANDI MUH LA ODE MUHAMMAD WA A H "
-    "HJ ABD ST DG BR BORU R RR DT DR IR DRA M R.A S.H M.SI S.PD S.E".split()
-) | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    "HJ ABD ST DG BR BORU R RR DT DR IR DRA M R.A S.H M.SI S.PD S.E"
+)) | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def tradition_name(rng: random.Random, tradition: str, sex: str, split: str | None = None) -> str:

@@ -30,7 +30,7 @@ LOW_CONFIDENCE = 0.80
 # Measured: `python -m bench.ocr --split tune --cards 50 --engines hybrid --calibrate` (each field's
 # lowest threshold leaving at most 0.5 % of the tune cards wrong and not highlighted), floored at 0.6.
 THRESHOLDS: dict[str, float] = {
-    "nik": 0.6, "name": 0.6, "birth_place": 0.78, "birth_date": 0.6, "sex": 0.6, "address": 0.91,
+    "nik": 0.6, "name": 0.6, "birth_place": 0.78, "birth_date": 0.6, "sex": 0.6, "address": 0.97,
     "rt_rw": 0.6, "village": 0.6, "district": 0.93, "religion": 0.6, "marital_status": 0.6,
     "occupation": 0.6, "nationality": 0.6,
 }
@@ -602,7 +602,10 @@ def name_form(value: str) -> str:
     abbreviation's dot, the particles' dots ("HJ," -> "HJ."), a comma before a degree, glued particle
     words apart ("IDAAYU" -> "IDA AYU", "IWAYAN" -> "I WAYAN"). Changes only what the particles and
     titles decide; the name's own words are never changed."""
-    name = space_after_dots(_norm(value).upper())
+    name = re.sub(r"\s+(?=[.,])", "", _norm(value).upper())  # "ST . MARLINA", "RUQAYAH , M.SI"
+    name = re.sub(r",(?=[A-Z])", ", ", name)
+    name = _norm(re.sub(r"(?<![A-Z])-|-(?![A-Z])", " ", name))  # a hyphen joins two words or is a speck
+    name = space_after_dots(re.sub(r"^H\s+J\.", "HJ.", name))
     name = re.sub(r"\b(" + "|".join(_DOTTED) + r")\s?,\s*(?=[A-Z])", r"\1. ", name)
     name = re.sub(r"(?<=[A-Z'])\.?\s+(?=" + _DEGREE + r"$)", ", ", name) if "," not in name else name
     words = name.split(" ")
@@ -614,7 +617,12 @@ def name_form(value: str) -> str:
     while len(words) > 2 and len(words[0]) <= 2 and "." not in words[0] and words[0] not in PARTICLES \
             and words[1] in _OPENERS:
         words.pop(0)
-    return split_particle(" ".join(w for w in words if w))
+    name = " ".join(words)
+    # An abbreviated title or an initial is printed with its dot ("ST. MARLINA", "BONAR P. SIREGAR"); a
+    # lone "I" is the Balinese particle, not an initial; "BR" is printed with and without one.
+    name = re.sub(r"(?<![A-Z.'\-])(" + "|".join(d for d in _DOTTED if len(d) > 1 and d != "BR") + r"|[A-HJ-Z])(?= [A-Z])",
+                  r"\1.", name)
+    return split_particle(name)
 
 
 def _particle_words(words: list[str]) -> bool:
@@ -639,14 +647,32 @@ def name_containment(a: str, b: str) -> str | None:
                 k += len(head[-1])
             if k == extra and _particle_words(head):
                 return _respace_like(long, short, keep_own=True)
-            if l_long[:extra] in ("I", "NI") and short.split(" ")[0] in _AFTER_I:
-                return f"{l_long[:extra]} {short}"  # the particle glued to the next word ("IKETUT")
+            glued = l_long[:extra]
+            if (glued in ("I", "NI") and short.split(" ")[0] in _AFTER_I) or (len(glued) > 2 and glued in PARTICLES):
+                return f"{glued} {short}"  # the particle glued to the next word ("IKETUT", "ANDIMUH.")
             if k > extra or all(len(w.rstrip(".")) <= 3 and w not in PARTICLES for w in head):
                 return short
         if 0 < extra <= 2 and l_long.startswith(l_short) and not long[-extra - 1:].count(" ") \
-                and long[-extra:].isalpha():
+                and long[-extra:].isalpha() and long[-extra] != long[-extra - 1]:
+            return _respace_like(long, short, keep_own=True)
+        if 0 < extra <= 2 and _thin_letters_more(l_short, l_long):
             return _respace_like(long, short, keep_own=True)
     return None
+
+
+_THIN = frozenset("ILTJ'.-")
+
+
+def _thin_letters_more(short: str, long: str) -> bool:
+    """Whether `long` is `short` with only thin letters added (I, L, T, J, apostrophe, dot, hyphen):
+    the letters a blurred line loses first ("FELCIA" for "FELICIA", "NURAINI" for "NUR'AINI")."""
+    ops = difflib.SequenceMatcher(None, short, long, autojunk=False).get_opcodes()
+    added = [long[j1:j2] for tag, _i1, _i2, j1, j2 in ops if tag != "equal"]
+    # Inside the name, and not a letter doubled (a blurred letter read twice: "ISMAILL").
+    inside = all(j1 > 0 and j2 < len(long) and long[j1 - 1] != long[j1] and long[j2 - 1] != long[j2]
+                 for tag, _i1, _i2, j1, j2 in ops if tag != "equal")
+    return all(tag in ("equal", "insert") for tag, *_ in ops) and bool(added) and inside \
+        and set("".join(added)) <= _THIN
 
 
 def nik_digit_probabilities(text: str, chars: tuple[float, ...] = ()) -> tuple[str, list[float]]:
