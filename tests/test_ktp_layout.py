@@ -102,6 +102,25 @@ def test_of_two_disagreeing_nik_reads_the_one_the_printed_birth_date_confirms_is
     assert "nik" in r.low_confidence()
 
 
+def test_a_nik_flipped_to_a_neighbour_district_with_a_similar_name_is_flagged():
+    # Denpasar Barat (51.71.03) and Denpasar Utara (51.71.04) read alike; the printed one is nearer its own.
+    kw = {"regency": "KOTA DENPASAR", "district": "DENPASAR BARAT"}
+    assert "nik_region_mismatch" not in [f.code for f in parse_ktp(card_lines(nik="5171031905740001", **kw),
+                                                                   today=TODAY).flags]
+    r = parse_ktp(card_lines(nik="5171041905740001", **kw), today=TODAY)
+    assert "nik_region_mismatch" in [f.code for f in r.flags]
+    assert "nik" in r.low_confidence()
+
+
+def test_a_kecamatan_that_reads_as_the_nik_s_district_is_named_as_the_region_table_names_it():
+    lines = card_lines(nik="5171031905740001", regency="KOTA DENPASAR", district="DENPASAR BARAI")
+    r = parse_ktp(lines, today=TODAY)
+    assert r.value("district") == "DENPASAR BARAT"
+    assert r.fields["district"].alternatives == ("DENPASAR BARAI",)
+    assert "district" not in r.low_confidence()
+    assert not r.flags
+
+
 def test_a_junk_line_near_the_top_edge_does_not_take_nama():
     lines = card_lines("NI MADE AYU LESTARI")
     junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from kiosk.domain import regions
 from kiosk.domain.nik import InvalidNIK, parse_nik
 
 LOW_CONFIDENCE = 0.80
@@ -434,7 +435,28 @@ def parse_ktp(
         f = out.get(name)
         if f and f.value and not f.doubt and not pattern.match(f.value):
             out[name] = replace(f, doubt="pattern")
+    _district_from_nik(out, today=today)
     return KtpReading(out, tuple(cross_check(out, today=today)))
+
+
+def _district_from_nik(out: dict[str, FieldReading], *, today: date | None = None) -> None:
+    """The Kecamatan as the region table names the NIK's district, when the printed one reads as it: two
+    sources agree (the NIK's digits and the printed line), so it is not highlighted for its OCR
+    confidence alone. A Kecamatan that does not read as the NIK's is left as read (and the NIK flagged)."""
+    nik, district = out.get("nik"), out.get("district")
+    if not nik or not district or not district.value or nik.doubt or len(nik.value) != 16:
+        return
+    try:
+        info = parse_nik(nik.value, today=today)
+    except InvalidNIK:
+        return
+    if nik.confidence < THRESHOLDS["nik"] or not district_is_nearest(district.value, info.regency_code,
+                                                                     info.district):
+        return
+    if region_agrees(district.value, info.district) and not district.doubt:
+        official = _norm(info.district).upper()
+        alternatives = district.alternatives + ((district.value,) if district.value != official else ())
+        out["district"] = FieldReading(official, max(district.confidence, THRESHOLDS["district"]), "", alternatives)
 
 
 def _field_from(out: dict[str, FieldReading], key: str, value: str, conf: float) -> None:
@@ -823,6 +845,20 @@ def region_agrees(printed: str, official: str, minimum: float = 0.8) -> bool:
     return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= minimum
 
 
+def district_is_nearest(printed: str, regency_code: str, official: str) -> bool:
+    """Whether the printed Kecamatan reads as `official` more than as any other current district of the
+    regency: a NIK whose district digits flipped to a neighbour with a similar name is caught too."""
+    if not official or not printed:
+        return not official
+    key = region_key(printed)
+
+    def close(name: str) -> float:
+        return difflib.SequenceMatcher(None, key, region_key(name)).ratio()
+
+    others = [r.name for r in regions.districts(regency_code) if not r.retired_after and r.name != official]
+    return all(close(official) >= close(name) for name in others)
+
+
 def _flag(code: str, field_name: str, text_id: str, text_en: str) -> KtpFlag:
     return KtpFlag(code, field_name, text_id, text_en)
 
@@ -851,6 +887,10 @@ def cross_check(fields: dict[str, FieldReading], *, today: date | None = None) -
         printed.append(("district", info.district))
     wrong = [name for name, official in printed
              if fields.get(name) and fields[name].value and not region_agrees(fields[name].value, official)]
+    district = fields.get("district")
+    if info.district and district and district.value and not wrong \
+            and not district_is_nearest(district.value, info.regency_code, info.district):
+        wrong.append("district")
     if wrong:
         flags.append(_flag("nik_region_mismatch", "nik",
                            "Wilayah pada NIK berbeda dengan yang tercetak di KTP: mohon periksa NIK",
