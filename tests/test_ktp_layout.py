@@ -121,6 +121,16 @@ def test_a_kecamatan_that_reads_as_the_nik_s_district_is_named_as_the_region_tab
     assert not r.flags
 
 
+@pytest.mark.parametrize(("read", "want"), [
+    ("JL . ANGGREK NO . 27", "JL. ANGGREK NO. 27"), ("JL ANGGREK NO 10", "JL. ANGGREK NO. 10"),
+    ("DUSUN KRAJAN NO.5", "DUSUN KRAJAN NO. 5"), ("JORONG KOTO TUO NO. 3", "JORONG KOTO TUO NO. 3"),
+])
+def test_an_address_read_gets_its_abbreviations_dots(read, want):
+    from kiosk.domain.ktp import address_form
+
+    assert address_form(read) == want
+
+
 def test_a_junk_line_near_the_top_edge_does_not_take_nama():
     lines = card_lines("NI MADE AYU LESTARI")
     junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"

@@ -496,7 +496,7 @@ def _field_from(out: dict[str, FieldReading], key: str, value: str, conf: float)
     elif key == "name":
         out[key] = _field(name_form(value), conf, doubt)
     elif key == "address":
-        out[key] = _field(space_after_dots(_norm(value).upper()), conf, doubt)
+        out[key] = _field(address_form(value), conf, doubt)
     else:
         out[key] = _field(value.upper(), conf, doubt)
 
@@ -513,7 +513,8 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
         score, raw = _label_match(text, label) if label else (1.0, text)
         value = _strip_colon(raw if score >= MIN_LABEL else text)
         value, cut = cut_at_label(value)
-        value = name_form(value) if key == "name" else space_after_dots(_norm(value).upper())
+        value = name_form(value) if key == "name" else (
+            address_form(value) if key == "address" else space_after_dots(_norm(value).upper()))
         if not value:
             continue
         if current is None or not current.value:
@@ -592,6 +593,19 @@ def space_after_dots(text: str) -> str:
     """'A.MASNIAR' -> 'A. MASNIAR', 'NO.72' -> 'NO. 72': an abbreviation's dot is followed by a space
     on the card; kept tight only before one or two letters ('R.A.', 'M.SI')."""
     return re.sub(r"\.(?=[A-Z]{3,}|\d)", ". ", text)
+
+
+# Abbreviations of an address, printed with their dot: jalan, gang, kampung, banjar, lingkungan,
+# kompleks, lorong, nomor.
+_ADDRESS_ABBREVIATIONS = ("JL", "GG", "KP", "BR", "LINGK", "KOMP", "LR", "NO")
+
+
+def address_form(value: str) -> str:
+    """An address as read, in the card's form: uppercase, no space before a dot or comma ("JL . MAWAR"),
+    an abbreviation's dot put back ("JL MAWAR NO 5" -> "JL. MAWAR NO. 5"), a space after it."""
+    text = re.sub(r"\s+(?=[.,])", "", _norm(value).upper())
+    text = re.sub(r"\b(" + "|".join(_ADDRESS_ABBREVIATIONS) + r")(?= \w)", r"\1.", text)
+    return space_after_dots(text)
 
 
 def split_particle(name: str) -> str:
