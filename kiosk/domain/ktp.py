@@ -312,7 +312,7 @@ def _strip_colon(value: str) -> str:
     """The colon after a label, often read as ':', ';', '1', '|', '!', or a lone lowercase 'i'/'l'.
     An uppercase 'I' is kept: it is the Balinese name particle (I WAYAN, I GUSTI)."""
     value = re.sub(r"^\s*[:;|!]+\s*", "", value)
-    value = re.sub(r"^[1il]\s*[:;|]\s*", "", value)
+    value = re.sub(r"^[1il]\s*[:;|.,]\s*(?=\S)", "", value)  # "1:", "1.", "l;" before the value
     # The colon and the specks around it read as letters glued to it ("TOLLI:DAULAT", "LHI:LIE"): no
     # value has a colon, so a short head ending in one is the colon's.
     value = re.sub(r"^[^\s:;]{1,6}[:;]\s*(?=\S)", "", value)
