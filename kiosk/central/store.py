@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.central.complaints import insert_kiosk_cases, kiosk_case_row
 from kiosk.central.keys import CentralKeys
 from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
 from kiosk.domain.convergence import state_key, utc_text, wins
@@ -381,6 +382,7 @@ class _Plan:
         self.idem: dict[str, tuple[str, str]] = {}
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
+        self.new_cases: list[dict] = []  # complaints made at the kiosk open a case in the intel queue
 
     def _load(self, ops: list[PushOp]) -> None:
         c, office = self.conn, self.office
@@ -448,6 +450,9 @@ class _Plan:
                "has_photo": bool(o.photo)}
         self.visits[vid] = row
         self.new_visits.append(row)
+        case = kiosk_case_row(keys, self.office, record)
+        if case:
+            self.new_cases.append(case)
         display = {
             "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
             "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
@@ -505,6 +510,8 @@ class _Plan:
             c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
                 state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
                 loker=bindparam("b_loker")), updates)
+        if self.new_cases:
+            insert_kiosk_cases(c, self.new_cases)
         if self.new_events:
             c.execute(insert(events), self.new_events)
         if self.new_notices:
