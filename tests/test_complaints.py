@@ -324,3 +324,48 @@ def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs):
     assert d["name"] == "Nyoman Sari" and d["items"][0]["text"] == "Laporan dugaan korupsi dana desa"
     assert d["phone"] == "6281•••••7890"
     assert outbox(cs) == []  # no acknowledgement by WhatsApp: the guest is at the desk
+
+
+def test_a_provider_that_takes_the_message_but_never_answers_gets_it_once(cs, fake):
+    import threading
+
+    cs.api.timeout = 0.5
+    cs.ingest(value_of(inbound(text_msg("lambat", "wamid.H1"))))
+    fake.answer_gate = threading.Event()  # the fake records the message and holds its answer back
+    try:
+        now = datetime.now(UTC)
+        assert cs.send_due(now) == 0
+    finally:
+        fake.answer_gate.set()
+        fake.answer_gate = None
+    assert len(fake.texts_to(REPORTER)) == 1
+    row = outbox(cs)[0]
+    assert row.status == "sending" and "no answer" in row.last_error
+    # Neither the next ticks nor the lease running out send it again; with no status webhook it is `unknown`.
+    assert cs.send_due(now + timedelta(seconds=30)) == 0
+    assert cs.send_due(now + timedelta(minutes=10)) == 0
+    assert outbox(cs)[0].status == "unknown" and len(fake.texts_to(REPORTER)) == 1
+
+
+def test_erasure_and_retention_keep_the_figures_and_drop_the_person(cs, fake):
+    import uuid
+
+    vid = str(uuid.uuid4())
+    cs.central.push_visit(OFFICE, "k1", {
+        "visit_id": vid, "device_id": "lobby-1", "created_at": datetime.now(UTC).isoformat(), "state": "waiting_host",
+        "purpose": "complaint", "nama": "Nyoman Sari", "satker": "Kejari Klungkung", "no_identitas": "5105014101900007",
+        "detail": "Laporan", "tipe_tamu": "Umum"})
+    [wa] = cs.ingest(value_of(inbound(text_msg("Laporan WhatsApp", "wamid.I1"))))
+    cs.answer(OFFICE, wa, "Dijawab", "desk:intel")
+    cs.close(OFFICE, wa, "desk:intel")
+    # The data subject of the kiosk visit is erased: the case keeps its number and figures only.
+    cs.central.erase(OFFICE, str(uuid.uuid4()), cs.keys.subject_hash(OFFICE, "5105014101900007"), [])
+    kiosk = [c for c in cases(cs) if c.channel == "kiosk"][0]
+    assert kiosk.visit_id is None and json.loads(cs.keys.decrypt_text(kiosk.reporter_enc)) == {}
+    assert cs.detail(OFFICE, kiosk.id)["items"] == []
+    # Retention: a case closed longer ago than the retention period loses its reporter, messages and outbox.
+    counts = cs.central.purge(30, now=datetime.now(UTC) + timedelta(days=31))
+    assert counts["complaints"] == 1
+    closed = [c for c in cases(cs) if c.id == wa][0]
+    assert closed.outcome in ("met", "late") and json.loads(cs.keys.decrypt_text(closed.reporter_enc)) == {}
+    assert cs.detail(OFFICE, wa)["items"] == [] and cs.detail(OFFICE, wa)["outbox"] == []

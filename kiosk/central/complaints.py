@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.central.models import complaint_cases, complaint_items, hosts, wa_outbox
@@ -62,6 +62,7 @@ DOUBT_GRACE = timedelta(minutes=2)  # how long a doubtful send waits for a statu
 MAX_ATTEMPTS = 10
 MAX_FETCHES = 5
 MAX_PIXELS = 4096 * 4096
+ERASED = "erased"  # reporter_hash of a case whose personal data is gone (erasure, retention)
 TEMPLATE_ANSWER = "pengaduan_jawaban"  # {{1}} case number, {{2}} the answer
 TEMPLATE_ALERT = "pengaduan_peringatan"  # {{1}} case number, {{2}} due time
 ACTIVE_PDF = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA", b"/RichMedia", b"/XFA")
@@ -221,6 +222,30 @@ def insert_kiosk_cases(conn, rows: list[dict]) -> None:
         case["number"] = _next_number(conn, case["office"], parse_utc(case["received_at"]))
         conn.execute(insert(complaint_cases).values(**case))
         conn.execute(insert(complaint_items).values(**r["item"]))
+
+
+def forget_cases(conn, keys, case_ids: list[str]) -> int:
+    """Erasure and retention (UU PDP): the cases keep their number, times and met/late for the reports;
+    the reporter, every message, the evidence and the outbox rows are deleted."""
+    forgotten = 0
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        conn.execute(delete(complaint_items).where(complaint_items.c.case_id.in_(chunk)))
+        conn.execute(delete(wa_outbox).where(wa_outbox.c.case_id.in_(chunk)))
+        forgotten += conn.execute(update(complaint_cases).where(complaint_cases.c.id.in_(chunk)).values(
+            reporter_enc=keys.encrypt_text("{}"), reporter_hash=ERASED, visit_id=None)).rowcount
+    return forgotten
+
+
+def forget_cases_of_visits(conn, keys, visit_ids: list[str]) -> int:
+    ids = [r[0] for r in conn.execute(select(complaint_cases.c.id).where(complaint_cases.c.visit_id.in_(visit_ids)))]
+    return forget_cases(conn, keys, ids) if ids else 0
+
+
+def forget_closed_before(conn, keys, cutoff: str) -> int:
+    ids = [r[0] for r in conn.execute(select(complaint_cases.c.id).where(
+        complaint_cases.c.status == "closed", complaint_cases.c.closed_at < cutoff, complaint_cases.c.reporter_hash != ERASED))]
+    return forget_cases(conn, keys, ids) if ids else 0
 
 
 def _next_number(conn, office: str, at: datetime) -> str:

@@ -20,7 +20,12 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.central.complaints import insert_kiosk_cases, kiosk_case_row
+from kiosk.central.complaints import (
+    forget_cases_of_visits,
+    forget_closed_before,
+    insert_kiosk_cases,
+    kiosk_case_row,
+)
 from kiosk.central.keys import CentralKeys
 from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
 from kiosk.domain.convergence import state_key, utc_text, wins
@@ -308,6 +313,7 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
@@ -340,7 +346,7 @@ class CentralStore:
         """Delete visits registered more than `retention_days` ago (with their events, notices, photos) and
         feed items and idempotency records older than that."""
         cutoff = utc_text((now or datetime.now(UTC)) - timedelta(days=retention_days))
-        counts = {"visits": 0, "feed": 0, "idempotency": 0}
+        counts = {"visits": 0, "feed": 0, "idempotency": 0, "complaints": 0}
         while True:
             with self.engine.begin() as conn:
                 ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(visits.c.created_at < cutoff).limit(2000))]
@@ -350,6 +356,7 @@ class CentralStore:
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
+            counts["complaints"] = forget_closed_before(conn, self.keys, cutoff)
         return counts
 
     def stats(self) -> dict[str, int]:
