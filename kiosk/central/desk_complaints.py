@@ -74,6 +74,8 @@ LEVEL = {"ok": ("Dalam waktu", "On time"), "warn": ("Hampir habis", "Running out
 OUTBOX = {"queued": ("antre", "queued"), "sending": ("mengirim", "sending"), "sent": ("terkirim", "sent"),
           "failed": ("gagal", "failed"), "unknown": ("tidak pasti", "unknown"), "delivered": ("diterima HP", "delivered"),
           "read": ("dibaca", "read")}
+KIND = {"ack": ("Tanda terima", "Acknowledgement"), "answer": ("Jawaban", "Answer"),
+        "alert": ("Peringatan ke Kasi Intel", "Alert to the intel head")}
 CHANNEL = {"whatsapp": ("WhatsApp", "WhatsApp"), "kiosk": ("Kiosk", "Kiosk")}
 
 
@@ -81,7 +83,7 @@ def words(lang: str):
     i = 1 if lang == "en" else 0
 
     def c(key: str, table: str = "") -> str:
-        src = {"status": STATUS, "level": LEVEL, "outbox": OUTBOX, "channel": CHANNEL}.get(table, TEXT)
+        src = {"status": STATUS, "level": LEVEL, "outbox": OUTBOX, "channel": CHANNEL, "kind": KIND}.get(table, TEXT)
         return src.get(key, (key, key))[i]
 
     return c
