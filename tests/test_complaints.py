@@ -307,7 +307,7 @@ def test_answer_close_alert_and_counts(cs, fake):
         cs.answer(OFFICE, cid, "lagi", "desk:intel")
 
 
-def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs):
+def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs, fake):
     import uuid
 
     vid = str(uuid.uuid4())
@@ -324,6 +324,11 @@ def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs):
     assert d["name"] == "Nyoman Sari" and d["items"][0]["text"] == "Laporan dugaan korupsi dana desa"
     assert d["phone"] == "6281•••••7890"
     assert outbox(cs) == []  # no acknowledgement by WhatsApp: the guest is at the desk
+    # The answer goes by template from the office's number: the guest never wrote to us on WhatsApp.
+    cs.answer(OFFICE, case.id, "Silakan datang membawa pengaduan tertulis.", "desk:intel")
+    assert cs.send_due() == 1
+    [msg] = fake.accepted
+    assert (msg["to"], msg["type"], msg["template"]["name"]) == ("6281234567890", "template", "pengaduan_jawaban")
 
 
 def test_a_provider_that_takes_the_message_but_never_answers_gets_it_once(cs, fake):

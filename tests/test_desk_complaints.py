@@ -103,6 +103,17 @@ def test_the_queue_belongs_to_intel_head_and_admin_of_the_office(central):
     r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/{cid}/answer", data={"body": "x", "csrf": "forged"},
                    allow_redirects=False, timeout=10)
     assert r.status_code == 403
+    # A case goes only to an intel or admin account of the office; an unknown case is 404, never a traceback.
+    page = intel.get(f"{central.url}/desk/{OFFICE}/complaints/{cid}", timeout=10)
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/{cid}/assign", data={"assignee": "ani", "csrf": csrf_of(page.text)},
+                   allow_redirects=False, timeout=10)
+    assert r.status_code == 400
+    for path in (f"/complaints/{uuid.uuid4()}", "/complaints/not-a-case", f"/complaints/{cid}/evidence/x?exp=1&sig=y"):
+        r = intel.get(f"{central.url}/desk/{OFFICE}{path}", timeout=10)
+        assert r.status_code in (403, 404) and "Traceback" not in r.text
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/{uuid.uuid4()}/close", data={"csrf": csrf_of(page.text)},
+                   allow_redirects=False, timeout=10)
+    assert r.status_code == 404
 
 
 @pytest.mark.slow

@@ -538,8 +538,8 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
     return app
 
 
-async def _complaint_loop(worker, every_s: float = 0.5) -> None:
-    """Evidence fetches, the WhatsApp outbox and the overdue alerts, in a thread, every half second."""
+async def _complaint_loop(worker, every_s: float = 1.0) -> None:
+    """Evidence fetches and the WhatsApp outbox every second, the overdue alerts every few, in a thread."""
     while True:
         await run_in_threadpool(worker.tick)
         await asyncio.sleep(every_s)

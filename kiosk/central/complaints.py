@@ -548,9 +548,9 @@ class ComplaintStore:
                 values["answered_at"] = utc_text(now)
             conn.execute(update(complaint_cases).where(complaint_cases.c.id == case_id).values(**values))
             if to and pid:
-                if now - parse_utc(case.last_inbound_at) < REPLY_WINDOW:
+                if case.channel == "whatsapp" and now - parse_utc(case.last_inbound_at) < REPLY_WINDOW:
                     payload = {"type": "text", "text": {"preview_url": False, "body": answer_text(case.number, body)}}
-                else:  # outside the 24-hour window only a template may go
+                else:  # outside the 24-hour window (or to a kiosk guest, who never wrote to us) only a template may go
                     payload = template(TEMPLATE_ANSWER, self.settings.wa_language,
                                        [case.number, " ".join(body.split())[:900]])
                 self._enqueue(conn, office, f"answer:{item_id}", case_id, pid, to, payload)
@@ -692,11 +692,18 @@ def month_range(day: date, tz) -> tuple[datetime, datetime]:
 class ComplaintWorker:
     """The central's background work for complaints, once per tick: fetch evidence, send the outbox, alert."""
 
+    ALERT_EVERY = 5  # ticks between two looks for cases past the alert mark (a minute-scale clock)
+
     def __init__(self, complaints: ComplaintStore) -> None:
         self.complaints = complaints
+        self.ticks = 0
 
     def tick(self, now: datetime | None = None) -> None:
-        for step in (self.complaints.fetch_due, self.complaints.send_due, self.complaints.alert_due):
+        steps = [self.complaints.fetch_due, self.complaints.send_due]
+        if self.ticks % self.ALERT_EVERY == 0:
+            steps.append(self.complaints.alert_due)
+        self.ticks += 1
+        for step in steps:
             try:
                 step(now)
             except Exception:  # the database or the provider is away for a moment: the next tick tries again

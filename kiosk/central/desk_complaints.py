@@ -107,6 +107,11 @@ def mount(app, web) -> None:
         sig = evidence_sig(keys.host_link_key, office, case_id, item_id, exp)
         return f"/desk/{office}/complaints/{case_id}/evidence/{item_id}?exp={exp}&sig={sig}"
 
+    def acting_users(office: str) -> list[str]:
+        with desk.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(desk_users.c.name).where(
+                desk_users.c.office == office, desk_users.c.role.in_(ACT_ROLES)).order_by(desk_users.c.name))]
+
     @app.get("/desk/{office}/complaints", include_in_schema=False)
     async def queue(request: Request, office: str):
         user, s, refused = await run_in_threadpool(web.current, request, office, QUEUE_ROLES)
@@ -150,9 +155,7 @@ def mount(app, web) -> None:
                 d = complaints.detail(office, case_id[:36], full_phone=user.role in ACT_ROLES)
             except ComplaintError:
                 return None, []
-            with desk.engine.connect() as conn:
-                names = [r[0] for r in conn.execute(select(desk_users.c.name).where(
-                    desk_users.c.office == office, desk_users.c.role.in_(ACT_ROLES)).order_by(desk_users.c.name))]
+            names = acting_users(office)
             desk.audit(office, f"user:{user.name}", None, "complaint_seen", f"case {d['number']}")
             return d, names
 
@@ -199,6 +202,8 @@ def mount(app, web) -> None:
     def assign(request: Request, office: str, case_id: str, assignee: str = Form(""), csrf: str = Form("")):
         def do(user):
             who = assignee.strip()[:64] or user.name
+            if who not in acting_users(office):
+                raise ComplaintError(400, "assignee: not an intel or admin account of this office")
             complaints.assign(office, case_id[:36], who)
             return "complaint_assigned", f"case {case_id[:36]} to {who}"
         return act(request, office, case_id, csrf, do)
