@@ -28,6 +28,7 @@ from tests.test_desk import PASSWORD, _chromium, csrf_of, login
 
 ARTIFACTS = ROOT / "test-artifacts" / "complaints"
 REPORTER = "6281234567001"
+ODD = "6281234567004"
 HOOK = "/v1/webhooks/whatsapp"
 
 
@@ -78,6 +79,16 @@ def test_the_webhook_refuses_unsigned_oversized_and_malformed_bodies_and_stores_
         r = requests.post(central.url + HOOK, data=bad, timeout=10,
                           headers={"Content-Type": "application/json", "X-Hub-Signature-256": sig})
         assert r.status_code == 400 and "Traceback" not in r.text and "reason" in r.json()
+    # Signed but strange: wrong shapes inside a well-formed change are skipped, never a 500.
+    for value in ({"messages": 5, "contacts": 7, "statuses": "x"}, {"messages": [None, 5, {"type": "image", "image": "x"}]},
+                  {"metadata": {"phone_number_id": fake.phone_number_id}, "contacts": 3,
+                   "messages": [{"id": 5, "from": ODD, "type": "text"}, {"id": "wamid.odd", "from": ODD,
+                                                                             "type": "image", "image": [], "timestamp": "9" * 40}]}):
+        odd = {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": value}]}]}
+        r = post_hook(central, odd)
+        assert r.status_code == 200, r.text
+    assert central.rows("select evidence_state from complaint_items where message_id = 'wamid.odd'") == [("",)]
+    before += 1  # the last one is a message all the same: a case (the reporter learns photos need a new try)
     assert len(case_rows(central)) == before
     # Meta delivers the same change twice (it retries when our answer is slow): one case, one acknowledgement.
     assert post_hook(central, body).status_code == 200

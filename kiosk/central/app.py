@@ -549,11 +549,11 @@ def _apply_webhook(store: CentralStore, hook: S.WhatsAppWebhook, complaints=None
     for entry in hook.entry:
         for change in entry.changes:
             value = change.value or {}
-            for st in value.get("statuses") or []:
+            for st in value.get("statuses") if isinstance(value.get("statuses"), list) else []:
                 if isinstance(st, dict) and isinstance(st.get("id"), str) and st.get("status") in ("sent", "delivered", "read", "failed") \
                         and not (complaints and complaints.record_status(st)):
                     store.record_notice_status(st["id"][:200], st["status"])
-            for msg in value.get("messages") or []:
+            for msg in value.get("messages") if isinstance(value.get("messages"), list) else []:
                 if isinstance(msg, dict):
                     _host_reply(store, msg)
             if complaints is not None and value.get("messages"):

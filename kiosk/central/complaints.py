@@ -192,6 +192,10 @@ class ComplaintError(Exception):
         self.reason = reason
 
 
+def _list(x: Any) -> list:
+    return x if isinstance(x, list) else []
+
+
 def _clean(s: Any, limit: int) -> str:
     return s[:limit] if isinstance(s, str) else ""
 
@@ -282,12 +286,12 @@ class ComplaintStore:
         if office is None:
             return []
         names = {}
-        for c in value.get("contacts") or []:
+        for c in _list(value.get("contacts")):
             if isinstance(c, dict) and isinstance(c.get("wa_id"), str):
                 profile = c.get("profile") if isinstance(c.get("profile"), dict) else {}
                 names[c["wa_id"]] = _clean(profile.get("name"), 100)
         out = []
-        for msg in value.get("messages") or []:
+        for msg in _list(value.get("messages")):
             if not isinstance(msg, dict) or msg.get("type") in ("button", "interactive", "reaction", "system"):
                 continue  # reply buttons are the hosts' answers (app._host_reply); reactions say nothing
             sender, mid = msg.get("from"), msg.get("id")
