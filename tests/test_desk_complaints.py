@@ -254,3 +254,4 @@ def test_in_chromium_a_whatsapp_complaint_with_a_photo_is_acknowledged_answered_
     audit = [r[0] for r in central.rows("select action from desk_audit where actor = 'user:intan' order by seq")]
     assert {"complaints_seen", "complaint_seen", "evidence_seen", "complaint_assigned", "complaint_answered",
             "complaint_closed"} <= set(audit)
+    assert audit.count("complaints_seen") == 1  # the queue was opened twice (and refreshes itself): one row a day

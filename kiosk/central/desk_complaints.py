@@ -19,7 +19,8 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.central.complaints import WRITTEN_NOTICE, ComplaintError, hm, month_range
-from kiosk.central.models import desk_users
+from kiosk.central.models import desk_audit, desk_users
+from kiosk.domain.convergence import utc_text
 
 QUEUE_ROLES = ("intel", "head", "admin")
 ACT_ROLES = ("intel", "admin")
@@ -122,7 +123,14 @@ def mount(app, web) -> None:
             q = complaints.queue(office, full_phone=user.role in ACT_ROLES)
             now = datetime.now(web.tz)
             counts = complaints.counts(office, *month_range(now.date(), web.tz))
-            desk.audit(office, f"user:{user.name}", None, "complaints_seen", f"{len(q['open'])} open")
+            # The page refreshes itself: one row per user and day, with the cases then open.
+            with desk.engine.connect() as conn:
+                seen = conn.execute(select(desk_audit.c.seq).where(
+                    desk_audit.c.office == office, desk_audit.c.actor == f"user:{user.name}",
+                    desk_audit.c.action == "complaints_seen", desk_audit.c.at >= utc_text(web.day_start()))).first()
+            if seen is None:
+                desk.audit(office, f"user:{user.name}", None, "complaints_seen",
+                           "open: " + " ".join(x["number"] for x in q["open"]))
             return q, counts
 
         q, counts = await run_in_threadpool(load)
