@@ -98,6 +98,15 @@ class TicketService:
         found = [printer_service(devices.printer, "printer"), printer_service(devices.backup_printer, "backup")]
         return [p for p in found if hasattr(p, "printer")]
 
+    def pass_document(self, data: TicketData, printer_name: str, width_dots: int) -> TicketDocument:
+        """The pass in the layout of that printer's config section (`pass_layout`, main or backup): a badge
+        always shows the photo, a receipt only with `print_photo`."""
+        devices = self.config.devices
+        pcfg = devices.backup_printer if printer_name == "backup" else devices.printer
+        if pcfg.pass_layout == "receipt" and not pcfg.print_photo:
+            data = replace(data, photo=None)
+        return gate_pass_ticket(data, width_dots=width_dots, layout=pcfg.pass_layout)
+
     @cached_property
     def repo(self):
         return self.passes.repo
@@ -129,8 +138,10 @@ class TicketService:
         guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
-        if cfg.devices.printer.print_photo and visit.photo_path:
-            photo = _load_photo(cfg.path(visit.photo_path))
+        printer = cfg.devices.printer
+        wanted = any(p.pass_layout == "badge" or p.print_photo for p in (printer, cfg.devices.backup_printer))
+        if wanted and visit.photo_path:
+            photo = _load_photo(_photo_file(cfg.data_dir, visit.photo_path))
         return TicketData(
             office_name=cfg.office.name,
             office_address=cfg.office.address,
@@ -156,7 +167,7 @@ class TicketService:
             return None, "no_printer", ()
         first_reason = ""
         for printer in self.printers:
-            doc: TicketDocument = make_doc(printer.width_dots)
+            doc: TicketDocument = make_doc(printer.name, printer.width_dots)
             try:
                 warnings = printer.print_document(doc)
             except PrinterError as exc:
@@ -182,8 +193,9 @@ class TicketService:
                 raise AlreadyPrinted(visit.id, record.pass_id)
             gp, token, key_id = self._gate_pass(visit)
             reprint = copies > 0
+            data = self.ticket_data(visit, gp, token, reprint=reprint)
             printer, reason, warnings = self._try_printers(
-                lambda width: gate_pass_ticket(self.ticket_data(visit, gp, token, reprint=reprint), width_dots=width)
+                lambda name, width: self.pass_document(data, name, width)
             )
             self._record(visit, gp, token, key_id, printer=printer, reason=reason, reprint=reprint)
         if printer:
@@ -241,7 +253,17 @@ class TicketService:
                 printer.stop()
 
 
-def _load_photo(path: Path):
+def _photo_file(data_dir: Path, photo_path: str) -> Path | None:
+    """Visits store their photo relative to the data folder (a pulled visit may hold a URL: not printable)."""
+    if "://" in photo_path:
+        return None
+    p = Path(photo_path)
+    return p if p.is_absolute() else data_dir / p
+
+
+def _load_photo(path: Path | None):
+    if path is None:
+        return None
     try:
         from PIL import Image  # Pillow: only a pass with a photo needs it
 
