@@ -17,7 +17,7 @@ from PIL import Image
 from kiosk.devices.ktp_reader import find_card
 from kiosk.devices.ktp_synth import demo_identity, scan_sequence
 from tests.fixtures_flow import write_frames
-from tests.test_ui_flow import agree_to_the_notice, kiosk, wait_for  # noqa: F401  (the flow's fixture and helpers)
+from tests.test_ui_flow import agree_to_the_notice, kiosk, shown_texts, wait_for  # noqa: F401  (the flow's fixture and helpers)
 
 pytestmark = pytest.mark.ui
 
@@ -129,3 +129,29 @@ def test_the_scan_step_outlines_the_card_the_camera_sees(kiosk, context, artifac
     seen = find_card(part[:, :, ::-1].copy())
     assert seen is not None
     assert np.abs(quad - seen).max() <= 12 + 0.02 * max(camera.picture_size), (quad.round(), seen.round())
+
+
+def _photo_step_texts(ui, context) -> str:
+    ui.app.flow_draft = context.flow.start()
+    ui.app.flow_history = []
+    ui.app.go("photo")
+    wait_for(ui, lambda: ui.app.screens.current == "photo")
+    return shown_texts(ui)
+
+
+def test_the_photo_step_says_the_photo_is_printed_on_the_badge(kiosk, context):  # noqa: F811
+    import dataclasses
+
+    ui = kiosk
+    assert context.config.devices.printer.pass_layout == "badge"
+    text = _photo_step_texts(ui, context)
+    assert "Foto dicetak di tanda tamu Anda" in text
+    ui.screenshot("flow-6c-photo-printed-on-badge")
+    # A receipt without the photo: the guest is not told it is printed.
+    devices = context.config.devices
+    receipt = dataclasses.replace(devices.printer, pass_layout="receipt", print_photo=False)
+    context.flow.config = context.config.replace(devices=dataclasses.replace(devices, printer=receipt))
+    ui.app.go("welcome")
+    wait_for(ui, lambda: ui.app.screens.current == "welcome")
+    text = _photo_step_texts(ui, context)
+    assert "dicetak" not in text and "Foto disimpan bersama data kunjungan" in text
