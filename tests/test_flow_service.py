@@ -58,14 +58,16 @@ def test_completion_commits_the_visit_with_consent_photo_and_step_timings(locker
 
     draft = ctx.flow.start()
     _fill(ctx, draft)
-    draft.photo = portrait_jpeg(face_frame(), None)
+    draft.photo = photo = portrait_jpeg(face_frame(), None)
     ctx.clock.advance(seconds=20)
     outcome = ctx.flow.complete(draft)
     visit = ctx.visits.get(outcome.visit.id)
     guest = ctx.guests.get(visit.guest_id)
     assert (guest.nik, guest.name, guest.consent_at is not None) == (NIK, "Budi Santoso", True)
-    assert visit.photo_path == f"photos/{visit.id}.jpg"
-    assert (ctx.config.data_dir / visit.photo_path).read_bytes()[:2] == b"\xff\xd8"
+    assert visit.photo_path == f"photos/{visit.id}.enc"
+    on_disk = (ctx.config.data_dir / visit.photo_path).read_bytes()
+    assert on_disk[:4] == b"KPH1" and photo[100:200] not in on_disk  # encrypted at rest
+    assert ctx.photos.read(visit.photo_path) == photo
     kinds = [(e.kind, e.data.get("step")) for e in ctx.visits.events(visit.id)]
     assert ("step", "scan") in kinds and ("step", "purpose") in kinds and ("step", "data_capture") in kinds
     consent = next(e for e in ctx.visits.events(visit.id) if e.kind == "consent")
@@ -180,7 +182,7 @@ def test_a_returning_guest_takes_the_fast_lane_with_the_last_purpose_host_first_
     ctx.flow.reuse_photo(again, photo)
     ctx.flow.choose_host(again, "kajari")
     outcome = ctx.flow.complete(again)
-    assert outcome.photo_saved and outcome.visit.photo_path.endswith(f"{outcome.visit.id}.jpg")
+    assert outcome.photo_saved and outcome.visit.photo_path.endswith(f"{outcome.visit.id}.enc")
     consent = next(e for e in ctx.visits.events(outcome.visit.id) if e.kind == "consent")
     assert consent.data["first_given_at"] and consent.data["photo_reused"] and consent.data["returning"] == "phone"
     # An old photo is not offered (privacy.photo_reuse_days, 30 by default).

@@ -163,15 +163,18 @@ def kiosk(make_config):
 
 
 def _visit_with_photo(ctx):
-    """A registered visit whose photo is stored as the flow stores it: relative to the data folder."""
+    """A registered visit whose photo is stored as the flow stores it: encrypted, relative to the data folder."""
     from kiosk.app.registration import GuestIdentity
 
     identity = GuestIdentity(nik=NIK, name="Ni Kadek Ayu Lestari", phone="081200000000")
     visit = ctx.registration.register(identity, purpose="meet_employee", host_id="kajari", host_name="Kajari",
                                       consent=True)
-    rel = f"photos/{visit.id}.jpg"
-    (ctx.config.data_dir / "photos").mkdir(parents=True, exist_ok=True)
-    demo_photo().save(ctx.config.data_dir / rel, format="JPEG")
+    import io
+
+    jpeg = io.BytesIO()
+    demo_photo().save(jpeg, format="JPEG")
+    rel = ctx.photos.save(visit.id, jpeg.getvalue())  # encrypted at rest, as the flow saves it
+    assert not (ctx.config.data_dir / rel).read_bytes().startswith(b"\xff\xd8")
     with ctx.db.transaction() as conn:
         ctx.visits.update(conn, dataclasses.replace(visit, photo_path=rel))
     return visit
