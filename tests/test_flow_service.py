@@ -152,6 +152,21 @@ def test_wrong_phone_digits_are_limited_and_then_nothing_is_shown_even_with_the_
     with pytest.raises(KioskError) as still:
         ctx.flow.prove_by_phone(third, "7890")
     assert still.value.code == "proof_locked" and third.name == ""
+    # ... nor does a restart of the kiosk (the tries are in the database, under a keyed hash, never the NIK) ...
+    from kiosk.app.context import AppContext
+
+    restarted = AppContext(ctx.config, clock=ctx.clock)
+    try:
+        after = restarted.flow.start()
+        restarted.flow.give_consent(after)
+        restarted.flow.set_nik(after, NIK)
+        with pytest.raises(KioskError) as on_restart:
+            restarted.flow.prove_by_phone(after, "7890")
+        assert on_restart.value.code == "proof_locked" and after.name == ""
+        keys = [r[0] for r in restarted.db.conn.execute("SELECT key FROM proof_attempts")]
+        assert len(keys) == 3 and all(NIK not in k and NIK[-4:] not in k for k in keys)
+    finally:
+        restarted.close()
     # ... until the lock-out has passed.
     ctx.clock.advance(seconds=16 * 60)
     fourth = ctx.flow.start()

@@ -35,6 +35,7 @@ from kiosk.store.guests import GuestRepository
 from kiosk.store.hosts import Host, HostRepository
 from kiosk.store.invitations import InvitationRepository
 from kiosk.store.photos import PhotoFiles
+from kiosk.store.proof_attempts import ProofAttemptRepository
 from kiosk.store.visits import VisitRepository
 from kiosk.sync.service import SyncService
 
@@ -132,7 +133,7 @@ class AppContext:
     def identity(self) -> IdentityService:
         return IdentityService(clock=self.clock, timezone=self.config.office.timezone,
                                office_code=self.config.office.code, guests=self.guests, visits=self.visits,
-                               public_keys=self._public_key)
+                               public_keys=self._public_key, attempts=ProofAttemptRepository(self.db, self.cipher))
 
     @cached_property
     def invitations(self) -> InvitationService:
