@@ -118,14 +118,22 @@ def test_the_scan_step_outlines_the_card_the_camera_sees(kiosk, context, artifac
     wait_for(ui, lambda: len(camera.card_quad) == 8, timeout=60, settle=False)
     ui.settle()  # the glare never lets the card be read: the step stays, its layout settles
     assert ui.screen.guidance == "reduce_glare" and len(camera.card_quad) == 8
-    quad = _to_image(camera, camera.card_quad)
-    ui.screenshot("scan-card-outline")
+    # The screen is a RelativeLayout: the camera's coordinates (and the outline's) are the screen's, not the window's.
+    x0, y0 = camera.to_window(camera.x, camera.y)
+    x1, y1 = camera.to_window(camera.right, camera.top)
+    pts = np.array(camera.card_quad, dtype=float).reshape(4, 2)
+    win = np.array([camera.to_window(x, y) for x, y in pts])
+    quad = np.stack([win[:, 0] - x0, y1 - win[:, 1]], axis=1)  # in the camera's part of the screenshot, y down
+    from kivy.core.window import Window
+
+    size = "x".join(str(int(v)) for v in Window.size)  # KIOSK_TEST_WINDOW=800x480 or 1080x1920 runs it at those
+    ui.screenshot(f"scan-card-outline-{size}")
     # The window's screenshot without guide and outline: the camera's part searched for the card on its own.
     camera.guide = "none"
-    shot = np.array(Image.open(ui.screenshot("scan-card-bare")).convert("RGB"))
+    shot = np.array(Image.open(ui.screenshot(f"scan-card-bare-{size}")).convert("RGB"))
     camera.guide = "card"
-    top = ui.app.root.height - camera.top
-    part = shot[int(top) : int(top + camera.height), int(camera.x) : int(camera.right)]
+    height = shot.shape[0]
+    part = shot[int(height - y1) : int(height - y0), int(x0) : int(x1)]
     seen = find_card(part[:, :, ::-1].copy())
     assert seen is not None
     assert np.abs(quad - seen).max() <= 12 + 0.02 * max(camera.picture_size), (quad.round(), seen.round())
