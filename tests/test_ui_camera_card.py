@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kiosk.devices.ktp_reader import find_card
+from kiosk.devices.ktp_reader import find_card, order_corners
 from kiosk.devices.ktp_synth import demo_identity, scan_sequence
 from tests.fixtures_flow import write_frames
 from tests.test_ui_flow import agree_to_the_notice, kiosk, shown_texts, wait_for  # noqa: F401  (the flow's fixture and helpers)
 
 pytestmark = pytest.mark.ui
 
-SIZES = {"wide": (1400, 360), "tall": (360, 1100), "800x480": (800, 480), "1080x1920": (1080, 1920)}
+SIZES = {"wide": (1400, 360), "tall": (360, 1100), "800x480": (800, 480), "1080x1920": (1080, 1920),
+         "800x480-mirrored": (800, 480)}  # a mirrored preview (as the photo step shows the guest) flips the outline too
 
 
 class StillCamera:
@@ -79,7 +80,7 @@ def test_the_card_outline_sits_on_the_card_in_every_preview_shape(app, artifacts
     assert corners is not None
     accent = np.array(app.app.theme.accent[:3]) * 255
     for name, (w, h) in SIZES.items():
-        view = CameraView(size_hint=(None, None), size=(w, h), pos=(0, 0), guide="card")
+        view = CameraView(size_hint=(None, None), size=(w, h), pos=(0, 0), guide="card", mirror="mirrored" in name)
         view.start(StillCamera(frame))
         wait_for(app, lambda v=view: v.frames_shown > 0, timeout=10, settle=False)
         view.stop()
@@ -92,7 +93,7 @@ def test_the_card_outline_sits_on_the_card_in_every_preview_shape(app, artifacts
         view.guide = "card"
         view.show_card(corners, frame_size)
         app.pump(2)  # kv updates canvas instructions on the next frame
-        drawn = _to_image(view, view.card_quad)
+        drawn = order_corners(_to_image(view, view.card_quad))  # tl, tr, br, bl as seen (mirroring swaps them)
         tolerance = 4 + 0.01 * max(view.picture_size)
         assert np.abs(drawn - seen).max() <= tolerance, (tag, drawn.round(), seen.round())
         # Mapping through the widget's own box (the letterbox ignored) would miss the card where bars exist.
