@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             ])
     print("receipt layout:")
     print(table(["paper", "QR sent as", "QR ver", "module dots", "QR side", "job bytes", "layout", "layout+encode"], rows))
-    print(table(["paper", "pass layout", "printed length", "limit", "job bytes", "layout+encode"], length_rows(data, n)))
+    print(table(["paper", "pass layout", "printed length", "limit", "gate reads QR", "job bytes", "layout+encode"], length_rows(data, n)))
 
 
 def length_rows(data, n: int) -> list[list]:
@@ -77,9 +77,16 @@ def length_rows(data, n: int) -> list[list]:
     import io
     from dataclasses import replace
 
+    import numpy as np
+    from PIL import Image
+
+    from kiosk.app.scanning import code_decoder
     from kiosk.app.ticket_demo import demo_photo
+    from kiosk.config import Config
     from kiosk.devices.escpos_render import printed_length_mm, render
     from kiosk.devices.printer_simulator import SimulatedPrinterTransport
+
+    gate = code_decoder(Config())  # the gate camera's decoder as configured by default (zxing-cpp)
 
     rows = []
     for width, paper in ((384, "58 mm"), (576, "80 mm")):
@@ -91,6 +98,7 @@ def length_rows(data, n: int) -> list[list]:
             png = io.BytesIO()
             render(sim.printed, width_dots=width).save(png)
             mm = printed_length_mm(png)
+            read = [s.data.decode() for s in gate.decode(np.array(Image.open(png).convert("L")))]
             encode = time_calls(
                 lambda w=width, lay=layout, pd=pass_data: encode_document(
                     gate_pass_ticket(pd, width_dots=w, layout=lay), profile="TM-T20II", code_page="CP858",
@@ -100,7 +108,7 @@ def length_rows(data, n: int) -> list[list]:
             )
             limit = f"<= {BADGE_MAX_MM[width]} mm" if layout == "badge" else "-"
             rows.append([paper, layout + (" + photo" if layout == "badge" else ""), f"{mm:.1f} mm", limit,
-                         len(sim.printed), summary_ms(encode)])
+                         "yes" if read == [pass_data.token] else "NO", len(sim.printed), summary_ms(encode)])
     return rows
 
 
