@@ -131,6 +131,22 @@ def test_an_address_read_gets_its_abbreviations_dots(read, want):
     assert address_form(read) == want
 
 
+def test_a_name_glued_to_a_doubtful_colon_is_highlighted_even_when_both_engines_agree():
+    # "IMAS" printed; both engines took the "I" for part of the colon.
+    lines = card_lines()
+    lines[3] = ('Nama "MAS', 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [("Nama :MAS", 0.9, (0.96, 0.95, 0.87, 0.83, 0.33, 0.33, 0.96, 0.98, 0.91))]},
+                  today=TODAY)
+    assert r.value("name") == "MAS"
+    assert r.fields["name"].doubt == "colon_glued"
+    assert "name" in r.low_confidence()
+    # A sure colon glued to the name, and a colon with a space after it, are no doubt.
+    lines[3] = ("Nama : MAS", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [("Nama :MAS", 0.9, (0.96, 0.95, 0.87, 0.83, 0.33, 0.97, 0.96, 0.98, 0.91))]},
+                  today=TODAY)
+    assert "name" not in r.low_confidence()
+
+
 def test_a_junk_line_near_the_top_edge_does_not_take_nama():
     lines = card_lines("NI MADE AYU LESTARI")
     junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"

@@ -238,7 +238,7 @@ class KtpReader:
             if key in found:
                 line = self._band(text_area, found[key].box, 0.3, scale=REREAD_SCALE)
                 if line is not None:
-                    rereads[key] = [(line.text, line.confidence)]
+                    rereads[key] = [(line.text, line.confidence, line.chars)]
         timings["reread_s"] = time.perf_counter() - mark
         reading = parse_ktp(rows, nik_reads=nik_reads, rereads=rereads, today=today)
         timings["total_s"] = time.perf_counter() - start

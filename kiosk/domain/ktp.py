@@ -79,7 +79,7 @@ DIGIT_FIXES = str.maketrans({
 class FieldReading:
     value: str
     confidence: float  # 0..1; below the field's threshold the confirm screen highlights the field
-    doubt: str = ""  # why the value itself is doubtful ("pattern", "swallowed_label", "reads_disagree", ...)
+    doubt: str = ""  # why the value itself is doubtful ("pattern", "swallowed_label", "reads_disagree", "colon_glued", ...)
     alternatives: tuple[str, ...] = ()  # other reads of the same field that gave a different value
 
     @property
@@ -421,6 +421,9 @@ def parse_ktp(
                     conf = min(conf, other.confidence)
                     used.add(k)
         _field_from(out, key, value, conf)
+        if key == "name" and out.get("name") and re.match(r"^\s*[:;]?\s*[\"'`,.|!]+(?=[A-Za-z])", raw):
+            # A stray mark glued to the name where the colon was ('Nama "MAS'): a letter may be in it.
+            out["name"] = replace(out["name"], doubt=out["name"].doubt or "colon_glued")
     if nik_line is not None:
         nik_reads = [nik_line, *(nik_reads or [])]
     if nik_reads:
@@ -506,8 +509,11 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
     as an alternative and lowers the confidence to the loser's doubt."""
     current = out.get(key)
     label = dict(LABELS).get(key if key != "birth_place" else "birth", "")
+    glued = False
     for read in reads:
         text, conf = read[0], float(read[1])
+        chars = tuple(read[2]) if len(read) > 2 and read[2] is not None else ()
+        glued = glued or (key == "name" and _colon_swallowed(text, chars, label))
         if label:  # the label glued to the value: "NamaR.BAMBANG", "NAMA:I WAYAN", "AlamatJL."
             text = re.sub(rf"^\W*{re.escape(label)}\s*[:;]?\s*(?=\S)", f"{label} : ", text, flags=re.IGNORECASE)
         score, raw = _label_match(text, label) if label else (1.0, text)
@@ -550,6 +556,17 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
         doubt = current.doubt if winner_value == current.value else ("swallowed_label" if cut else "")
         out[key] = current = FieldReading(winner_value, winner_conf, doubt or "reads_disagree",
                                           (*current.alternatives, loser))
+    if key == "name" and current is not None and current.value:
+        # Gaps merged from two reads: once more in the card's form ("BR . X" -> "BR. X").
+        out[key] = current = replace(current, value=name_form(current.value),
+                                     doubt=current.doubt or ("colon_glued" if glued else ""))
+
+
+def _colon_swallowed(text: str, chars: tuple[float, ...], label: str) -> bool:
+    """Whether the colon before a name was read glued to the name's first letter with a low probability:
+    the recogniser may have taken a letter next to it for part of the colon ("Nama :MAS" for "IMAS")."""
+    m = re.match(rf"^\W*{re.escape(label)}\s*([:;])(?=[A-Za-z])", text, flags=re.IGNORECASE)
+    return bool(m) and len(chars) == len(text) and chars[m.start(1)] < 0.6
 
 
 # Balinese birth-order and caste words that follow the particle "I"/"NI" ("I WAYAN", "NI LUH").
