@@ -319,7 +319,7 @@ def _strip_colon(value: str) -> str:
     value = re.sub(r"^[1il]\s*[:;|.,]\s*(?=\S)", "", value)  # "1:", "1.", "l;" before the value
     # The colon and the specks around it read as letters glued to it ("TOLLI:DAULAT", "LHI:LIE"): no
     # value has a colon, so a short head ending in one is the colon's.
-    value = re.sub(r"^[^\s:;]{1,6}[:;]\s*(?=\S)", "", value)
+    value = re.sub(r"^[^\s:;]{1,6}\s?[:;]\s*(?=\S)", "", value)
     value = re.sub(r"^[1il]\s+(?=\S)", "", value)
     # Specks and strokes read before the value (a bullet, a quote, a dash from the card's pattern).
     value = re.sub(r"^[^A-Za-z0-9]+", "", value)
@@ -672,7 +672,7 @@ def name_form(value: str) -> str:
             words[:1] = [first, second, rest]
     words = [w for w in words if w]
     while len(words) > 2 and len(words[0]) <= 2 and "." not in words[0] and words[0] not in PARTICLES \
-            and words[1] in _OPENERS:
+            and (words[1] in _OPENERS or words[1] + "." in _OPENERS):
         words.pop(0)
     name = " ".join(words)
     # An abbreviated title or an initial is printed with its dot ("ST. MARLINA", "BONAR P. SIREGAR"); a
@@ -714,6 +714,10 @@ def name_containment(a: str, b: str) -> str | None:
             return _respace_like(long, short, keep_own=True)
         if 0 < extra <= 2 and _thin_letters_more(l_short, l_long):
             return _respace_like(long, short, keep_own=True)
+    if len(la) == len(lb) and all(x == y or {x, y} == {"O", "Q"} for x, y in zip(la, lb, strict=True)):
+        # Only O against Q: the Q's tail is lost in a blur more often than one is invented ("RUOAYAH").
+        q_read, other = (a, b) if la.count("Q") > lb.count("Q") else (b, a)
+        return _respace_like(q_read, other, keep_own=True)
     return None
 
 
