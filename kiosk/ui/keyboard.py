@@ -24,8 +24,11 @@ LAYOUTS = {
 }
 # Special keys: < backspace, > clear, _ space.
 LABELS = {"<": "keyboard.backspace", ">": "keyboard.clear", "_": "keyboard.space"}
-# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan").
+# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan") at 5 mm capitals
+# on the narrowest keyboard (a 7" 800x480 panel: the numeric keypad in half the screen, the code keyboard
+# across it).
 WIDTHS = {"_": 4, "<": 2, ">": 2}
+LAYOUT_WIDTHS = {"numeric": {"<": 2, ">": 3}, "code": {"<": 1.7, ">": 2.8}}
 
 
 class KeyButton(ButtonBehavior, Label):
@@ -59,14 +62,15 @@ class OnScreenKeyboard(BoxLayout):
         gap = max(2, round(theme.mm * (0.8 if theme.compact else 1.2))) if theme is not None else 6
         self.spacing = gap
         rows = LAYOUTS[self.layout]
-        self.widest_row = max(sum(WIDTHS.get(k, 1) for k in r) for r in rows)
+        widths = {**WIDTHS, **LAYOUT_WIDTHS.get(self.layout, {})}
+        self.widest_row = max(sum(widths.get(k, 1) for k in r) for r in rows)
         if theme is not None:
             self.natural_height = len(rows) * theme.key + (len(rows) - 1) * gap
         for row in rows:
             line = BoxLayout(spacing=gap)
             for key in row:
                 button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key)
-                button.size_hint_x = WIDTHS.get(key, 1)
+                button.size_hint_x = widths.get(key, 1)
                 button.bind(on_release=self._press)
                 line.add_widget(button)
             self.add_widget(line)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -39,6 +39,7 @@ def in_background(work: Callable[[], Any], done: Callable[[Any, KioskError | Non
 class StaffPinScreen(KioskScreen):
     pin = StringProperty("")
     message = StringProperty("")
+    side = BooleanProperty(False)  # the keypad beside the PIN (a landscape small panel), set in the .kv
 
     def on_pre_enter(self, *args) -> None:
         self.pin = ""
