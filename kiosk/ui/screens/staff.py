@@ -75,6 +75,16 @@ class StaffScreen(KioskScreen):
     message = StringProperty("")
     services_at_enter = None
 
+    def on_kv_post(self, base_widget) -> None:
+        super().on_kv_post(base_widget)
+        # The rows are built in Python with the theme's colours and sizes and the language of the moment:
+        # a toggle builds the shown tab again (grey on black in high contrast otherwise, and the old language).
+        self.app.bind(lang=self._again, theme=self._again)
+
+    def _again(self, *_args) -> None:
+        if self.manager and self.manager.current == self.name:
+            self.show(self.tab)
+
     def on_pre_enter(self, *args) -> None:
         self.services_at_enter = self.services
         self.message = ""
