@@ -69,6 +69,11 @@ class Theme:
             text_muted=hex_rgba("#FFFFFF"),
             text_on_primary=hex_rgba("#000000"),
             toggle_active_text=hex_rgba("#000000"),
+            # Light states: readable as text on black (ratio 7:1 or more) and as a background under black text
+            # (the gate's verdict); the dark green, brown and red of the normal theme were 3-4:1 on black.
+            ok=hex_rgba("#66FF66"),
+            danger=hex_rgba("#FF6666"),
+            warning=hex_rgba("#FFB84D"),
         )
 
 
