@@ -99,6 +99,7 @@ TEXT.update({
     "target": ("target", "target"),
     "visits": ("Kunjungan", "Visits"),
     "complaints": ("Pengaduan (dijawab dalam 3 jam kerja)", "Complaints (answered within 3 working hours)"),
+    "complaints_short": ("Pengaduan tepat waktu", "Complaints on time"),
     "met": ("Tepat waktu", "On time"),
     "late_count": ("Terlambat", "Late"),
     "open": ("Belum dijawab", "Open"),
@@ -312,31 +313,33 @@ class ReportData:
 # --- inline SVG charts (no script, no library) ---
 
 def svg_bars(items: list[tuple[str, float | None]], top: float, *, title: str, marks: tuple[tuple[float, str], ...] = (),
-             fmt: str = "{:.2f}", width: int = 640, colour: str = "#0B5D1E", chart_id: str = "") -> Markup:
-    """Horizontal bars from 0 to `top`, a value label at each bar's end, and vertical marks (limits, grades)."""
-    label_w, right, row_h, pad = 250, 60, 24, 22
-    bar_w = width - label_w - right
-    height = pad + row_h * len(items) + 8
+             fmt: str = "{:.2f}", width: int = 520, colour: str = "#0B5D1E", chart_id: str = "") -> Markup:
+    """Horizontal bars from 0 to `top`, each under its label (readable on a phone too), a value at each bar's end,
+    and vertical marks (limits, grade boundaries)."""
+    left, right, row_h, pad = 4, 56, 36, 18
+    bar_w = width - left - right
+    height = pad + row_h * len(items) + 6
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}"'
              f' width="100%" style="max-width:{width}px"{f" id={chart_id!r}" if chart_id else ""}'
              f' aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for i, (label, value) in enumerate(items):
         y = pad + i * row_h
-        text = label if len(label) <= 38 else label[:37] + "…"
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13">{escape(text)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="#EEE"/>')
+        text = label if len(label) <= 60 else label[:59] + "…"
+        parts.append(f'<text x="{left}" y="{y + 12}" font-size="13">{escape(text)}</text>')
+        parts.append(f'<rect x="{left}" y="{y + 16}" width="{bar_w}" height="14" fill="#EEE"/>')
         if value is not None:
             w = max(0.0, min(1.0, value / top if top else 0)) * bar_w
-            parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{colour}"'
+            parts.append(f'<rect class="bar" x="{left}" y="{y + 16}" width="{w:.1f}" height="14" fill="{colour}"'
                          f' data-value="{value:.4f}"/>')
-            parts.append(f'<text x="{label_w + w + 5:.1f}" y="{y + 16}" font-size="12">{escape(fmt.format(value))}</text>')
+            parts.append(f'<text x="{left + w + 5:.1f}" y="{y + 28}" font-size="12" font-weight="bold">'
+                         f'{escape(fmt.format(value))}</text>')
         else:
-            parts.append(f'<text x="{label_w + 5}" y="{y + 16}" font-size="12" fill="#666">—</text>')
+            parts.append(f'<text x="{left + 5}" y="{y + 28}" font-size="12" fill="#666">—</text>')
     for value, label in marks:
-        x = label_w + bar_w * (value / top if top else 0)
-        parts.append(f'<line x1="{x:.1f}" y1="{pad - 4}" x2="{x:.1f}" y2="{height - 6}" stroke="#C9A227" stroke-width="2"'
+        x = left + bar_w * (value / top if top else 0)
+        parts.append(f'<line x1="{x:.1f}" y1="{pad - 2}" x2="{x:.1f}" y2="{height - 4}" stroke="#C9A227" stroke-width="2"'
                      f' stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x:.1f}" y="{pad - 8}" text-anchor="middle" font-size="11" fill="#8A5A00">{escape(label)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{pad - 5}" text-anchor="middle" font-size="11" fill="#8A5A00">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
