@@ -400,3 +400,36 @@ def test_in_chromium_the_inside_list_prints_on_a4_and_the_reports_draw_their_cha
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.office-row")) == 2
     assert "Siti Rahma" not in browser.page_source
     _shot(browser, "reports-kejati")
+
+
+def test_the_cli_adds_a_kejati_account_only_with_its_offices(central):
+    import subprocess
+    import sys
+
+    def add(*args):
+        return subprocess.run([sys.executable, "-m", "kiosk", "central", "user", "add", *args], input=PASSWORD + "\n",
+                              capture_output=True, text=True, cwd=ROOT, env=central.env(), timeout=60)
+
+    p = add("--office", "KEJATI-NTT", "--role", "kejati", "--name", "kajati")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "--scope" in p.stderr
+    assert "Traceback" not in p.stderr
+    p = add("--office", OFFICE, "--role", "ptsp", "--name", "eka", "--scope", OTHER)
+    assert p.returncode == 2 and "--scope" in p.stderr
+    p = add("--office", "KEJATI-NTT", "--role", "kejati", "--name", "kajati", "--scope", f"{OTHER}, kejari-klk")
+    assert p.returncode == 0, p.stderr
+    assert central.rows("select scope from desk_users where name = 'kajati'")[0][0] == f"{OTHER} {OFFICE}"
+
+
+def test_erasing_a_guest_keeps_their_survey_answers_but_not_the_link(central):
+    vid = visit(central, nama="Minta Dihapus", steps=(("waiting_host", "declined", 2),))
+    rid = survey(central, (3, 3, 3, 3, 3, 3, 3, 3, 3))
+    with central.store.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("update survey_responses set visit_id = :v where response_id = :r"), {"v": vid, "r": rid})
+    r = requests.post(f"{central.url}/v1/offices/{OFFICE}/erasures", json={"request_id": str(uuid.uuid4()), "visit_ids": [vid]},
+                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert r.status_code in (200, 201) and r.json()["visits_deleted"] == 1
+    assert central.rows("select visit_id, u1 from survey_responses where response_id = :r", r=rid) == [(None, 3)]
+    with central.store.engine.begin() as conn:
+        conn.execute(text("delete from survey_responses where response_id = :r"), {"r": rid})

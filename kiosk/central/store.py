@@ -346,6 +346,8 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            # Survey answers stay (the SKM counts them) but lose the link to the person's visit.
+            conn.execute(update(survey_responses).where(survey_responses.c.visit_id.in_(chunk)).values(visit_id=None))
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
