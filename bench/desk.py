@@ -45,8 +45,9 @@ def _visit(i: int, created: datetime, state: str = "waiting_host") -> dict:
 
 def seed(url: str, office: str, token: str, guests: int, tz: str) -> None:
     """`guests` visits registered today (local day) over the last hours, a third of them answered or inside."""
-    import httpx
     from zoneinfo import ZoneInfo
+
+    import httpx
 
     now = datetime.now(UTC)
     start = datetime.now(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

@@ -128,7 +128,8 @@ def test_survey_answers_are_stored_once_without_personal_data_and_a_changed_repe
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     changed = requests.post(url, json={**body, "answers": [1] * 9}, headers=h, timeout=10)
     assert changed.status_code == 409
-    for bad in ({**body, "answers": [5] * 9}, {**body, "answers": [4] * 8}, {**body, "response_id": "x"}):
+    for bad in ({**body, "answers": [5] * 9}, {**body, "answers": [4] * 8}, {**body, "response_id": "x"},
+                {**body, "answers": [True] * 9}, {**body, "answers": ["3"] * 9}, {**body, "answers": [3.5] * 9}):
         r = requests.post(url, json=bad, headers=h, timeout=10)
         assert r.status_code == 400 and "reason" in r.json()
     # Another office's credential cannot write here.

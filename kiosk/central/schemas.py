@@ -138,7 +138,7 @@ class SurveyPush(Strict):
     response_id: UuidText
     device_id: Annotated[Text, Field(pattern=DEVICE_PATTERN)]
     created_at: DateTimeText
-    answers: Annotated[list[Annotated[int, Field(ge=1, le=4)]], Field(min_length=9, max_length=9)]
+    answers: Annotated[list[Annotated[int, Field(ge=1, le=4, strict=True)]], Field(min_length=9, max_length=9)]
     visit_id: UuidText | None = None
     source: Literal["kiosk", "paper"] = "kiosk"
     age_group: Annotated[Text, Field(max_length=64)] = ""
