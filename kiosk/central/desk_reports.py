@@ -658,7 +658,7 @@ def mount(app, web) -> None:
                              "-" if m.median is None else f"{_minutes(m.median)}", "-" if m.longest is None else f"{_minutes(m.longest)}"])
             doc.table(["Standar", "Target / batas (menit)", "Diukur", "<= batas", "<= target", "Median (menit)", "Terlama"],
                       rows, [0.22, 0.18, 0.1, 0.1, 0.1, 0.16, 0.14], align="lrrrrrr")
-            doc.bars([(s.label_id + " <= batas", _pct(svc.summary[s.key].within_limit, svc.summary[s.key].measured) or 0.0)
+            doc.bars([(s.label_id + " <= batas", _pct(svc.summary[s.key].within_limit, svc.summary[s.key].measured))
                       for s in SERVICE_STANDARDS], 100.0, unit="%")
         return doc.to_bytes()
 

@@ -93,8 +93,8 @@ class PdfDoc:
             self.new_page()
 
     def heading(self, text: str, size: float = 14) -> None:
-        self.need(size + 14)
-        self.y += size
+        self.need(size + 20)
+        self.y += size + 6
         self.text(MARGIN, self.y, text, size, bold=True, color=GREEN)
         self.y += 4
         self.line(MARGIN, self.y, self.width - MARGIN, self.y, 1.2, GOLD)
@@ -147,7 +147,7 @@ class PdfDoc:
             draw(r, False)
         self.y += 10
 
-    def bars(self, items: list[tuple[str, float]], top: float, *, unit: str = "", marks: tuple[float, ...] = (),
+    def bars(self, items: list[tuple[str, float | None]], top: float, *, unit: str = "", marks: tuple[float, ...] = (),
              colour=GREEN, label_frac: float = 0.38) -> None:
         """Horizontal bars from 0 to `top`, one per (label, value), with optional vertical marks (e.g. limits)."""
         room = self.width - 2 * MARGIN
@@ -158,6 +158,10 @@ class PdfDoc:
         y0 = self.y
         for label, value in items:
             self.text(MARGIN, self.y + 10, clip(label, label_w - 6, 8.5), 8.5)
+            if value is None:  # nothing measured
+                self.text(MARGIN + label_w + 4, self.y + 10, "-", 8, color=MUTED)
+                self.y += row_h
+                continue
             w = max(0.0, min(1.0, value / top if top else 0.0)) * bar_w
             self.rect(MARGIN + label_w, self.y + 2, w, row_h - 5, colour)
             self.text(MARGIN + label_w + w + 4, self.y + 10, f"{value:.2f}{unit}", 8)
