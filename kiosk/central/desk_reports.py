@@ -455,18 +455,21 @@ def mount(app, web) -> None:
         return web.render(request, "inside.html", user=user, office=office, rows=rows, csrf=s["c"],
                           today=now.strftime("%d-%m"), printed=now.strftime("%d-%m-%Y %H:%M"))
 
+    def audit_exported(office: str, user: DeskUser, visit_ids: list[str]) -> None:
+        if not visit_ids:
+            return
+        at = utc_text(datetime.now(UTC))
+        with web.desk.engine.begin() as conn:
+            conn.execute(insert(desk_audit), [{"office": office, "actor": f"user:{user.name}", "at": at, "visit_id": v,
+                                               "action": "exported", "detail": "inside.csv"} for v in visit_ids])
+
     @app.get("/desk/{office}/inside.csv", include_in_schema=False)
     async def inside_csv(request: Request, office: str):
         user, _s, refused = await run_in_threadpool(web.current, request, office, LIST_ROLES)
         if refused:
             return refused
         rows = await run_in_threadpool(data.inside, office)
-        if rows:
-            at = utc_text(datetime.now(UTC))
-            with web.desk.engine.begin() as conn:
-                conn.execute(insert(desk_audit), [{"office": office, "actor": f"user:{user.name}", "at": at,
-                                                   "visit_id": r["visit_id"], "action": "exported", "detail": "inside.csv"}
-                                                  for r in rows])
+        await run_in_threadpool(audit_exported, office, user, [r["visit_id"] for r in rows])
         text = csv_text(["nama", "instansi", "tuan_rumah", "masuk", "status", "loker"],
                         [[r["nama"], r["instansi"], r["host"], r["time_in"].strftime("%Y-%m-%d %H:%M"), r["state"],
                           r["loker"]] for r in rows])
@@ -531,7 +534,7 @@ def mount(app, web) -> None:
         else:
             rep = await run_in_threadpool(office_report, office, start, end, unit)
             ch = charts(lang, rep["skm"], rep["service"])
-        web.desk.audit(office, f"user:{user.name}", None, "report_viewed", f"{start}..{end}")
+        await run_in_threadpool(web.desk.audit, office, f"user:{user.name}", None, "report_viewed", f"{start}..{end}")
         return web.render(request, "reports.html", user=user, office=office, scope=scope, rep=rep, charts=ch, csrf=s["c"],
                           start=start.isoformat(), end=end.isoformat(), unit=unit, units=PERIOD_UNITS,
                           q=query_text(start, end, unit), standards=SERVICE_STANDARDS, elements=ELEMENTS,
