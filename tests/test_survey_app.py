@@ -62,6 +62,22 @@ def test_every_answer_recorded_or_imported_is_queued_for_the_central_server_by_i
     assert paper.source == "paper" and paper.answers == (4,) * 9
 
 
+def test_answers_recorded_before_the_push_existed_are_queued_once_by_the_store_migration(ctx):
+    from kiosk.domain.survey import SurveyResponse
+
+    old = SurveyResponse((3,) * 9, created_at=wita(2026, 11, 1, 9, 0), device_id="survey-1")
+    with ctx.db.transaction() as conn:  # as an older version stored it: no outbox message
+        ctx.surveys.repo.insert(conn, old)
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0103_survey_push_backfill'")
+    assert ctx.db.migrate() == ["0103_survey_push_backfill"]
+    queued = [m for m in ctx.visits.outbox.by_status("pending", 1000) if m.topic == "survey.response"]
+    assert [m.payload for m in queued] == [{"response_id": old.id}] and queued[0].idempotency_key == f"survey:{old.id}"
+    with ctx.db.transaction() as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0103_survey_push_backfill'")
+    ctx.db.migrate()  # run again: the same key is not queued twice
+    assert len([m for m in ctx.visits.outbox.by_status("pending", 1000) if m.topic == "survey.response"]) == 1
+
+
 def test_one_bad_row_stops_the_import_and_every_bad_row_is_named_by_its_line(ctx, tmp_path):
     f = tmp_path / "forms.csv"
     f.write_text(
