@@ -249,6 +249,7 @@ TEXT = {
     "late_noted": ("Petugas PTSP diberi tahu bahwa Anda terlambat.", "The PTSP officer is told you will be late."),
     "no_photo": ("Tidak ada foto", "No photo"),
     "lang_other": ("English", "Bahasa Indonesia"),
+    "complaints": ("Pengaduan", "Complaints"),
     "inside_now": ("Di dalam kantor sekarang", "Inside the office now"),
     "reports": ("Laporan", "Reports"),
 }
@@ -309,7 +310,7 @@ class DeskWeb:
 
 
 # The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
-DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_reports",)
+DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints", "kiosk.central.desk_reports")
 
 
 def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:

@@ -20,6 +20,12 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.central.complaints import (
+    forget_cases_of_visits,
+    forget_closed_before,
+    insert_kiosk_cases,
+    kiosk_case_row,
+)
 from kiosk.central.keys import CentralKeys
 from kiosk.central.models import (
     credentials,
@@ -348,6 +354,7 @@ class CentralStore:
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
             # Survey answers stay (the SKM counts them) but lose the link to the person's visit.
             conn.execute(update(survey_responses).where(survey_responses.c.visit_id.in_(chunk)).values(visit_id=None))
+            forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
@@ -380,7 +387,7 @@ class CentralStore:
         """Delete visits registered more than `retention_days` ago (with their events, notices, photos) and
         feed items and idempotency records older than that."""
         cutoff = utc_text((now or datetime.now(UTC)) - timedelta(days=retention_days))
-        counts = {"visits": 0, "feed": 0, "idempotency": 0}
+        counts = {"visits": 0, "feed": 0, "idempotency": 0, "complaints": 0}
         while True:
             with self.engine.begin() as conn:
                 ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(visits.c.created_at < cutoff).limit(2000))]
@@ -390,6 +397,7 @@ class CentralStore:
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
+            counts["complaints"] = forget_closed_before(conn, self.keys, cutoff)
         return counts
 
     def stats(self) -> dict[str, int]:
@@ -422,6 +430,7 @@ class _Plan:
         self.idem: dict[str, tuple[str, str]] = {}
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
+        self.new_cases: list[dict] = []  # complaints made at the kiosk open a case in the intel queue
 
     def _load(self, ops: list[PushOp]) -> None:
         c, office = self.conn, self.office
@@ -489,6 +498,9 @@ class _Plan:
                "has_photo": bool(o.photo)}
         self.visits[vid] = row
         self.new_visits.append(row)
+        case = kiosk_case_row(keys, self.office, record)
+        if case:
+            self.new_cases.append(case)
         display = {
             "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
             "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
@@ -546,6 +558,8 @@ class _Plan:
             c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
                 state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
                 loker=bindparam("b_loker")), updates)
+        if self.new_cases:
+            insert_kiosk_cases(c, self.new_cases)
         if self.new_events:
             c.execute(insert(events), self.new_events)
         if self.new_notices:

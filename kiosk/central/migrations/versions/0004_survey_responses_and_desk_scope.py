@@ -1,14 +1,14 @@
 """SKM answers pushed by the kiosks (survey_responses) and the read-only cross-office scope of a desk user
 (desk_users.scope: the offices a Kejati account reads, or "*" for the national one).
 
-Revision ID: 0003_survey_scope
-Revises: 0002
+Revision ID: 0004_survey_scope
+Revises: 0003_complaints
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_survey_scope"
-down_revision = "0002"
+revision = "0004_survey_scope"
+down_revision = "0003_complaints"
 branch_labels = None
 depends_on = None
 
