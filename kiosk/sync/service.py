@@ -264,8 +264,9 @@ class SyncService:
     def handlers(self) -> dict[str, Handler]:
         out: dict[str, Handler] = {}
         if self.client is not None:
-            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
-            out["visit.registered"] = VisitPushHandler(**store, client=self.client, photos=self.photos)
+            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts,
+                     "photos": self.photos}  # every push handler is a VisitPushHandler: all of them take the photos
+            out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
             out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
