@@ -251,6 +251,7 @@ TEXT = {
     "lang_other": ("English", "Bahasa Indonesia"),
     "complaints": ("Pengaduan", "Complaints"),
     "inside_now": ("Di dalam kantor sekarang", "Inside the office now"),
+    "nav_inside": ("Di dalam kantor", "Inside now"),
     "reports": ("Laporan", "Reports"),
 }
 
