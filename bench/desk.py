@@ -3,7 +3,9 @@
 1. Time to first byte and full download of today's list with 500 guests today, the page and the rows fragment
    that the page polls every 1.5 s; its peer in the same run: another office with 50 guests today.
 2. Full render in Debian's chromium (Navigation Timing: responseStart and loadEventEnd) of the same pages.
-3. Live-update latency: a kiosk's push (the kiosk's own CentralClient.push_visit) until the desk's open page in
+3. The reports: the office's SKM/IKM + service-standard page, its PDF and CSV, and a national account's
+   cross-office page, with 2,000 survey answers and the visits above.
+4. Live-update latency: a kiosk's push (the kiosk's own CentralClient.push_visit) until the desk's open page in
    chromium shows the row (the page's own polling, desk.js), p50/p95 over pushes at random moments; and the
    server's part alone: push until the rows fragment, fetched in a tight loop, holds the guest.
 
@@ -67,6 +69,19 @@ def seed(url: str, office: str, token: str, guests: int, tz: str) -> None:
         for k in range(0, len(items), 200):
             r = c.post(f"{url}/v1/offices/{office}/batch", json={"items": items[k:k + 200]})
             r.raise_for_status()
+
+
+def seed_surveys(url: str, office: str, token: str, n: int) -> None:
+    import httpx
+
+    rnd = random.Random(n)
+    now = datetime.now(UTC)
+    with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"}) as c:
+        for _ in range(n):
+            body = {"response_id": str(uuid.uuid4()), "device_id": "survey-1",
+                    "created_at": (now - timedelta(days=rnd.uniform(0, 60))).isoformat(timespec="milliseconds"),
+                    "answers": [rnd.choice((2, 3, 3, 4, 4)) for _ in range(9)], "sex": rnd.choice(("L", "P"))}
+            c.post(f"{url}/v1/offices/{office}/surveys", json=body).raise_for_status()
 
 
 def login(url: str, office: str, name: str):
@@ -218,6 +233,26 @@ def main(argv: list[str] | None = None) -> None:
                                  f"{_pct(ttfb, 0.95) * 1000:.0f}", f"{statistics.median(full) * 1000:.0f}",
                                  f"{_pct(full, 0.95) * 1000:.0f}"])
             print(table(["guests today", "request", "size", "TTFB p50 ms", "TTFB p95 ms", "full p50 ms", "full p95 ms"], rows))
+
+            seed_surveys(svc.url, big[0], creds[0][1], 500 if args.quick else 2000)
+            engine = open_engine(svc.db_url, pool_size=1)
+            DeskStore(engine, CentralKeys.from_file(Path(d) / "central.key")).add_user("NASIONAL", "pusat", "national", PASSWORD)
+            engine.dispose()
+            today = datetime.now(UTC).date()
+            q = f"from={(today - timedelta(days=90)).isoformat()}&to={today.isoformat()}&unit=month"
+            office_s, national = login(svc.url, big[0], "bench"), login(svc.url, "NASIONAL", "pusat")
+            rows = []
+            for who, sess, path in (("office", office_s, f"/desk/{big[0]}/reports?{q}"),
+                                    ("office", office_s, f"/desk/{big[0]}/reports.pdf?{q}"),
+                                    ("office", office_s, f"/desk/{big[0]}/reports/skm.csv?{q}"),
+                                    ("office", office_s, f"/desk/{big[0]}/reports/service.csv?{q}"),
+                                    ("national (2 offices)", national, f"/desk/NASIONAL/reports?{q}")):
+                _ttfb, full, size = http_timings(sess, svc.url + path, max(5, repeat // 2))
+                rows.append([who, path.split("?")[0].split("/", 3)[3], f"{size / 1024:.0f} KiB",
+                             f"{statistics.median(full) * 1000:.0f}", f"{_pct(full, 0.95) * 1000:.0f}"])
+            print()
+            print(table(["reader", "request (90 days, per month)", "size", "full p50 ms", "full p95 ms"], rows))
+            print(f"({500 if args.quick else 2000} survey answers, {big[1] + small[1]} visits with their events)")
 
             b = _browser()
             if b is None:
