@@ -265,7 +265,7 @@ class SyncService:
         out: dict[str, Handler] = {}
         if self.client is not None:
             store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts,
-                     "photos": self.photos}  # every push handler is a VisitPushHandler: all of them take the photos
+                     "photos": self.photos}
             out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
