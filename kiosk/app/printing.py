@@ -12,12 +12,12 @@ REPRINT" whenever an earlier copy exists.
 """
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.domain.clock import Clock
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,10 @@ def guest_message(reason: str) -> tuple[str, str]:
 
 class TicketService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, passes: PassService, printers: list[Any] | None = None) -> None:
+                 guests: GuestRepository, passes: PassService, photos: PhotoFiles,
+                 printers: list[Any] | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.photos = photos
         self.passes = passes
         self._printers = printers
         self._lock = threading.Lock()  # one print at a time: two taps never print two passes
@@ -97,6 +100,15 @@ class TicketService:
         devices = self.config.devices
         found = [printer_service(devices.printer, "printer"), printer_service(devices.backup_printer, "backup")]
         return [p for p in found if hasattr(p, "printer")]
+
+    def pass_document(self, data: TicketData, printer_name: str, width_dots: int) -> TicketDocument:
+        """The pass in the layout of that printer's config section (`pass_layout`, main or backup): a badge
+        always shows the photo, a receipt only with `print_photo`."""
+        devices = self.config.devices
+        pcfg = devices.backup_printer if printer_name == "backup" else devices.printer
+        if pcfg.pass_layout == "receipt" and not pcfg.print_photo:
+            data = replace(data, photo=None)
+        return gate_pass_ticket(data, width_dots=width_dots, layout=pcfg.pass_layout)
 
     @cached_property
     def repo(self):
@@ -129,8 +141,10 @@ class TicketService:
         guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
-        if cfg.devices.printer.print_photo and visit.photo_path:
-            photo = _load_photo(cfg.path(visit.photo_path))
+        printer = cfg.devices.printer
+        wanted = any(p.pass_layout == "badge" or p.print_photo for p in (printer, cfg.devices.backup_printer))
+        if wanted and visit.photo_path:
+            photo = _load_photo(self.photos.read(visit.photo_path), visit.id)
         return TicketData(
             office_name=cfg.office.name,
             office_address=cfg.office.address,
@@ -156,7 +170,7 @@ class TicketService:
             return None, "no_printer", ()
         first_reason = ""
         for printer in self.printers:
-            doc: TicketDocument = make_doc(printer.width_dots)
+            doc: TicketDocument = make_doc(printer.name, printer.width_dots)
             try:
                 warnings = printer.print_document(doc)
             except PrinterError as exc:
@@ -182,8 +196,9 @@ class TicketService:
                 raise AlreadyPrinted(visit.id, record.pass_id)
             gp, token, key_id = self._gate_pass(visit)
             reprint = copies > 0
+            data = self.ticket_data(visit, gp, token, reprint=reprint)
             printer, reason, warnings = self._try_printers(
-                lambda width: gate_pass_ticket(self.ticket_data(visit, gp, token, reprint=reprint), width_dots=width)
+                lambda name, width: self.pass_document(data, name, width)
             )
             self._record(visit, gp, token, key_id, printer=printer, reason=reason, reprint=reprint)
         if printer:
@@ -241,12 +256,15 @@ class TicketService:
                 printer.stop()
 
 
-def _load_photo(path: Path):
+def _load_photo(jpeg: bytes | None, visit_id: str):
+    if jpeg is None:
+        log.warning("photo not printable", extra={"visit_id": visit_id, "reason": "missing"})
+        return None
     try:
         from PIL import Image  # Pillow: only a pass with a photo needs it
 
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(jpeg)) as img:
             return img.copy()
     except OSError:
-        log.warning("photo not printable", extra={"photo": path.name})
+        log.warning("photo not printable", extra={"visit_id": visit_id, "reason": "not an image"})
         return None

@@ -31,7 +31,10 @@ from kiosk.central.models import desk_audit, desk_users, notices, visits
 from kiosk.domain.convergence import utc_text
 from kiosk.domain.errors import KioskError
 
-ROLES = ("ptsp", "host", "intel", "head", "admin")
+ROLES = ("ptsp", "host", "intel", "head", "admin", "kejati", "national")
+# Read-only across offices (reports, aggregates only): a Kejati account reads the offices of its scope, a
+# national one every office. Their `office` is their own code (e.g. KEJATI-BALI, NASIONAL), used to log in.
+SCOPE_ROLES = ("kejati", "national")
 ACTING_ROLES = ("ptsp", "admin")  # may record the host's answer and check a guest out
 LIST_ROLES = ("ptsp", "admin", "intel", "head")
 MAX_FAILED = 5
@@ -44,7 +47,7 @@ class DeskUserError(KioskError):
     code = "desk_user"
 
     def __init__(self, reason: str, *, role: str = "", name: str = "", office: str = "") -> None:
-        # unknown_role | short_password | exists
+        # unknown_role | short_password | exists | scope
         super().__init__(reason=reason, role=role, roles=", ".join(ROLES), name=name, office=office)
         self.reason = reason
 
@@ -59,6 +62,18 @@ class DeskUser:
     office: str
     name: str
     role: str
+    scope: tuple[str, ...] = ()  # kejati: the offices it reads; national: ("*",)
+
+    def reads(self, office: str) -> bool:
+        """May this account read the office's reports (its own, or one in its cross-office scope)?"""
+        if self.role in SCOPE_ROLES:
+            return self.scope == ("*",) or office in self.scope or office == self.office
+        return office == self.office
+
+
+def _user(row) -> DeskUser:
+    scope = tuple((row.scope or "").split()) if "scope" in row._fields else ()
+    return DeskUser(row.id, row.office, row.name, row.role, scope)
 
 
 def _now() -> datetime:
@@ -76,15 +91,19 @@ class DeskStore:
         self._hasher = PasswordHasher()
         self._dummy = self._hasher.hash("not a password of anyone")
 
-    def add_user(self, office: str, name: str, role: str, password: str) -> DeskUser:
+    def add_user(self, office: str, name: str, role: str, password: str, scope=()) -> DeskUser:
         if role not in ROLES:
             raise DeskUserError("unknown_role", role=role)
         if len(password) < 10:
             raise DeskUserError("short_password")
-        user = DeskUser(str(uuid.uuid4()), office, name, role)
+        scope = ("*",) if role == "national" else tuple(dict.fromkeys(o.strip().upper() for o in scope if o.strip()))
+        if (role == "kejati") != bool(scope) and role != "national":
+            raise DeskUserError("scope")
+        user = DeskUser(str(uuid.uuid4()), office, name, role, scope)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(desk_users).values(id=user.id, office=office, name=name, role=role, failed=0,
+                                                       scope=" ".join(scope) or None,
                                                        password_hash=self._hasher.hash(password), created_at=utc_text(_now())))
         except IntegrityError:
             raise DeskUserError("exists", name=name, office=office) from None
@@ -116,12 +135,12 @@ class DeskStore:
         with self.engine.begin() as conn:
             conn.execute(update(desk_users).where(desk_users.c.id == row.id).values(failed=0, locked_until=None))
         self.audit(office, f"user:{name}", None, "login")
-        return DeskUser(row.id, row.office, row.name, row.role), ""
+        return _user(row), ""
 
     def user(self, user_id: str) -> DeskUser | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(desk_users).where(desk_users.c.id == user_id)).first()
-        return DeskUser(row.id, row.office, row.name, row.role) if row else None
+        return _user(row) if row else None
 
     def audit(self, office: str, actor: str, visit_id: str | None, action: str, detail: str = "") -> None:
         with self.engine.begin() as conn:
@@ -230,6 +249,10 @@ TEXT = {
     "late_noted": ("Petugas PTSP diberi tahu bahwa Anda terlambat.", "The PTSP officer is told you will be late."),
     "no_photo": ("Tidak ada foto", "No photo"),
     "lang_other": ("English", "Bahasa Indonesia"),
+    "complaints": ("Pengaduan", "Complaints"),
+    "inside_now": ("Di dalam kantor sekarang", "Inside the office now"),
+    "nav_inside": ("Di dalam kantor", "Inside now"),
+    "reports": ("Laporan", "Reports"),
 }
 
 
@@ -252,6 +275,11 @@ def words(lang: str):
 
 
 # --- signatures ---
+
+def landing(user: DeskUser) -> str:
+    """The page a user starts on: today's list, or the reports for the read-only cross-office accounts."""
+    return f"/desk/{user.office}/reports" if user.role in SCOPE_ROLES else f"/desk/{user.office}/today"
+
 
 def host_link_sig(key: bytes, office: str, visit_id: str, expires: int) -> str:
     return hmac.new(key, f"host/{office}/{visit_id}/{expires}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -279,10 +307,11 @@ class DeskWeb:
     check_csrf: Any  # (session, token) -> bool
     day_start: Any  # () -> UTC datetime of today's local midnight
     env: Any  # the Jinja2 environment (templates under kiosk/central/templates)
+    who: Any = None  # (request) -> (user, session), (None, None) without a valid session
 
 
 # The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
-DESK_PARTS: tuple[str, ...] = ()
+DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints", "kiosk.central.desk_reports")
 
 
 def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
@@ -335,6 +364,11 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
             return None, None, render(request, "forbidden.html", 403, user=user)
         return user, s, None
 
+    def who(request: Request) -> tuple[DeskUser | None, dict | None]:
+        s = session(request)
+        user = desk.user(s["u"]) if s else None
+        return (user, s) if user else (None, None)
+
     def check_csrf(s: dict, token: str) -> bool:
         return bool(token) and hmac.compare_digest(s.get("c", ""), token)
 
@@ -351,7 +385,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         user = desk.user(s["u"]) if s else None
         if user is None:
             return RedirectResponse("/desk/login", status_code=303)
-        return RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+        return RedirectResponse(landing(user), status_code=303)
 
     def login_page(request: Request, office: str = "", error: str = "", status: int = 200) -> HTMLResponse:
         token = secrets.token_urlsafe(24)
@@ -374,7 +408,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         if user is None:
             return login_page(request, office, why, 401 if why == "wrong" else 423)
         token = serializer.dumps({"u": user.id, "c": secrets.token_urlsafe(24)})
-        resp = RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+        resp = RedirectResponse(landing(user), status_code=303)
         resp.set_cookie("desk_session", token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_S, path="/desk")
         resp.delete_cookie("desk_login", path="/desk")
         return resp
@@ -516,6 +550,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
     import importlib
 
     web = DeskWeb(store=store, desk=desk, keys=keys, settings=settings, photo_link=photo_link, tz=tz, headers=headers,
-                  render=render, current=current, check_csrf=check_csrf, day_start=day_start, env=env)
+                  render=render, current=current, check_csrf=check_csrf, day_start=day_start, env=env,
+                  who=who)
     for part in DESK_PARTS:
         importlib.import_module(part).mount(app, web)

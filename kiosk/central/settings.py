@@ -30,6 +30,18 @@ class CentralSettings:
     max_inflight: int = 256  # KIOSK_CENTRAL_MAX_INFLIGHT: requests at once per worker before 429
     pool_size: int = 10  # KIOSK_CENTRAL_POOL_SIZE: database connections per worker (and as many overflow)
     timezone: str = "Asia/Makassar"  # KIOSK_CENTRAL_TIMEZONE: the offices' local day for the desk's "today" (WITA)
+    # Complaints by WhatsApp (kiosk/central/complaints.py, seed 004):
+    wa_token: str = ""  # KIOSK_WA_TOKEN or KIOSK_WA_TOKEN_FILE: the Cloud API bearer token the central sends with
+    wa_graph_url: str = "https://graph.facebook.com/v21.0"  # KIOSK_CENTRAL_WA_GRAPH_URL
+    wa_media_hosts: str = "lookaside.fbsbx.com"  # KIOSK_CENTRAL_WA_MEDIA_HOSTS: hosts media downloads may come from
+    wa_phone_numbers: str = ""  # KIOSK_CENTRAL_WA_PHONE_NUMBERS: "<phone_number_id>=<OFFICE>,..." the offices' numbers
+    wa_language: str = "id"  # KIOSK_CENTRAL_WA_LANGUAGE: the templates' language code
+    working_hours: str = "08:00-16:00"  # KIOSK_CENTRAL_WORKING_HOURS: Monday-Friday, minus holidays and cuti bersama
+    collective_leave: str = ""  # KIOSK_CENTRAL_COLLECTIVE_LEAVE: extra days off "2026-12-24,2026-12-26" (decrees change)
+    complaint_hours: float = 3.0  # KIOSK_CENTRAL_COMPLAINT_HOURS: answer within this much working time
+    complaint_alert_hours: float = 2.0  # KIOSK_CENTRAL_COMPLAINT_ALERT_HOURS: alert the intel head at this mark
+    complaint_intel_host: str = "kasi-intel"  # KIOSK_CENTRAL_COMPLAINT_INTEL_HOST: the host directory id alerted
+    complaint_media_max_bytes: int = 5_000_000  # KIOSK_CENTRAL_COMPLAINT_MEDIA_MAX_BYTES: larger evidence is refused
     open_on_loopback: bool = False  # set by `serve` when bound to loopback: with no credential issued, no auth
 
     @classmethod
@@ -46,7 +58,7 @@ class CentralSettings:
             return env.get(name)
 
         for field_name, env_name in (("db_url", "KIOSK_CENTRAL_DB"), ("app_secret", "KIOSK_WA_APP_SECRET"),
-                                     ("verify_token", "KIOSK_WA_VERIFY_TOKEN")):
+                                     ("verify_token", "KIOSK_WA_VERIFY_TOKEN"), ("wa_token", "KIOSK_WA_TOKEN")):
             v = secret(env_name)
             if v:
                 values[field_name] = v
@@ -63,6 +75,19 @@ class CentralSettings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def office_numbers(self) -> dict[str, str]:
+        """phone_number_id -> office, from wa_phone_numbers."""
+        out = {}
+        for part in self.wa_phone_numbers.split(","):
+            pid, _, office = part.strip().partition("=")
+            if pid.strip() and office.strip():
+                out[pid.strip()] = office.strip().upper()
+        return out
+
+    def number_of(self, office: str) -> str:
+        """The office's own WhatsApp phone_number_id ("" when none is configured)."""
+        return next((pid for pid, o in self.office_numbers().items() if o == office), "")
+
     def to_env(self) -> dict[str, str]:
         """The settings as environment for the worker processes (which rebuild them with from_env)."""
         out = {}
@@ -72,6 +97,7 @@ class CentralSettings:
         out["KIOSK_CENTRAL_DB"] = self.db_url
         out["KIOSK_WA_APP_SECRET"] = self.app_secret
         out["KIOSK_WA_VERIFY_TOKEN"] = self.verify_token
-        for k in ("KIOSK_CENTRAL_DB_URL", "KIOSK_CENTRAL_APP_SECRET", "KIOSK_CENTRAL_VERIFY_TOKEN"):
+        out["KIOSK_WA_TOKEN"] = self.wa_token
+        for k in ("KIOSK_CENTRAL_DB_URL", "KIOSK_CENTRAL_APP_SECRET", "KIOSK_CENTRAL_VERIFY_TOKEN", "KIOSK_CENTRAL_WA_TOKEN"):
             out.pop(k, None)
         return out

@@ -20,8 +20,24 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.central.complaints import (
+    forget_cases_of_visits,
+    forget_closed_before,
+    insert_kiosk_cases,
+    kiosk_case_row,
+)
 from kiosk.central.keys import CentralKeys
-from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
+from kiosk.central.models import (
+    credentials,
+    erasures,
+    events,
+    feed,
+    hosts,
+    idempotency,
+    notices,
+    survey_responses,
+    visits,
+)
 from kiosk.domain.convergence import state_key, utc_text, wins
 from kiosk.domain.visit import VisitState
 
@@ -216,6 +232,35 @@ class CentralStore:
             blob = conn.execute(select(visits.c.photo_enc).where(visits.c.visit_id == visit_id, visits.c.office == office)).scalar()
         return self.keys.decrypt(blob) if blob else None
 
+    # --- survey answers (SKM) ---
+
+    def push_survey(self, office: str, body: dict[str, Any]) -> tuple[int, dict]:
+        """One respondent, idempotent by its response id: the same body again is a duplicate (200), another
+        body under the same id a conflict (409)."""
+        rid = body["response_id"]
+        body_hash = _hash(body)
+        row = {"response_id": rid, "office": office, "device_id": body["device_id"],
+               "created_at": utc_text(datetime.fromisoformat(body["created_at"])), "visit_id": body.get("visit_id"),
+               "source": body.get("source", "kiosk"), "body_hash": body_hash,
+               **{f"u{i}": int(v) for i, v in enumerate(body["answers"], 1)},
+               **{k: body.get(k, "") for k in ("age_group", "sex", "education", "occupation")},
+               "comment_enc": self.keys.encrypt_text(body["comment"]) if body.get("comment") else None}
+        for _ in range(2):
+            with self.engine.connect() as conn:
+                known = conn.execute(select(survey_responses.c.office, survey_responses.c.body_hash).where(
+                    survey_responses.c.response_id == rid)).first()
+            if known is not None:
+                if tuple(known) != (office, body_hash):
+                    raise Rejected(409, f"survey response {rid} is already stored with a different body")
+                return 200, {"response_id": rid, "status": "duplicate"}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(survey_responses).values(**row))
+                return 201, {"response_id": rid, "status": "created"}
+            except IntegrityError:
+                continue  # a concurrent twin stored it first: answer from what it stored
+        raise Rejected(409, "concurrent requests stored conflicting survey responses; try again")
+
     # --- host answers and notice statuses ---
 
     def answer(self, office: str, visit_id: str, accepted: bool, actor: str, via: str = "central") -> dict:
@@ -307,6 +352,9 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            # Survey answers stay (the SKM counts them) but lose the link to the person's visit.
+            conn.execute(update(survey_responses).where(survey_responses.c.visit_id.in_(chunk)).values(visit_id=None))
+            forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
@@ -339,7 +387,7 @@ class CentralStore:
         """Delete visits registered more than `retention_days` ago (with their events, notices, photos) and
         feed items and idempotency records older than that."""
         cutoff = utc_text((now or datetime.now(UTC)) - timedelta(days=retention_days))
-        counts = {"visits": 0, "feed": 0, "idempotency": 0}
+        counts = {"visits": 0, "feed": 0, "idempotency": 0, "complaints": 0}
         while True:
             with self.engine.begin() as conn:
                 ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(visits.c.created_at < cutoff).limit(2000))]
@@ -349,6 +397,7 @@ class CentralStore:
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
+            counts["complaints"] = forget_closed_before(conn, self.keys, cutoff)
         return counts
 
     def stats(self) -> dict[str, int]:
@@ -381,6 +430,7 @@ class _Plan:
         self.idem: dict[str, tuple[str, str]] = {}
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
+        self.new_cases: list[dict] = []  # complaints made at the kiosk open a case in the intel queue
 
     def _load(self, ops: list[PushOp]) -> None:
         c, office = self.conn, self.office
@@ -448,6 +498,9 @@ class _Plan:
                "has_photo": bool(o.photo)}
         self.visits[vid] = row
         self.new_visits.append(row)
+        case = kiosk_case_row(keys, self.office, record)
+        if case:
+            self.new_cases.append(case)
         display = {
             "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
             "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
@@ -505,6 +558,8 @@ class _Plan:
             c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
                 state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
                 loker=bindparam("b_loker")), updates)
+        if self.new_cases:
+            insert_kiosk_cases(c, self.new_cases)
         if self.new_events:
             c.execute(insert(events), self.new_events)
         if self.new_notices:

@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.subject import subject_hash
 from kiosk.domain.visit import VisitEvent
 from kiosk.store.gate_scans import GateScanRepository
 from kiosk.store.outbox import OutboxMessage
+from kiosk.store.surveys import SurveyRepository
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient, subject_key_from_config
@@ -30,12 +30,14 @@ if TYPE_CHECKING:
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import HostRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
 PASS_SCAN_TOPIC = "gate.pass_scan"  # kiosk.app.gate.PASS_SCAN_TOPIC
-CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget")
+SURVEY_TOPIC = "survey.response"  # kiosk.app.survey.SURVEY_TOPIC
+CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget", SURVEY_TOPIC)
 NOTIFY_TOPIC = "notify.host"
 FORGET_TOPIC = "privacy.forget"
 
@@ -44,18 +46,13 @@ class VisitPushHandler:
     destination = "central"
 
     def __init__(self, *, config: Config, visits: VisitRepository, guests: GuestRepository, hosts: HostRepository,
-                 client: CentralClient) -> None:
+                 client: CentralClient, photos: PhotoFiles) -> None:
         self.config, self.visits, self.guests, self.hosts, self.client = config, visits, guests, hosts, client
+        self.photos = photos
 
     def _photo(self, photo_path: str) -> bytes | None:
-        if not photo_path:
-            return None
-        p = Path(photo_path)
-        p = p if p.is_absolute() else self.config.data_dir / p
-        try:
-            return p.read_bytes()
-        except OSError:
-            return None  # deleted by retention, or never written: the record goes without it
+        # None when deleted by retention or never written: the record goes without it.
+        return self.photos.read(photo_path)
 
     def body(self, message: OutboxMessage) -> dict:
         payload = message.payload
@@ -145,6 +142,30 @@ class PassScanPushHandler(VisitPushHandler):
         return None
 
 
+class SurveyPushHandler:
+    """`survey.response`: one SKM respondent's answers to the central server (its SKM/IKM report across devices
+    and offices). The answers are read from the survey table when sent; the outbox holds only the id."""
+
+    destination = "central"
+
+    def __init__(self, *, surveys: SurveyRepository, client: CentralClient, device_id: str) -> None:
+        self.surveys, self.client, self.device_id = surveys, client, device_id
+
+    def send(self, message: OutboxMessage):
+        response = self.surveys.get(message.payload["response_id"])
+        if response is None:
+            raise DeliveryError("central", "survey response no longer stored here", transient=False)
+        body = mapping.survey_body(response)
+        body["device_id"] = body["device_id"] or self.device_id
+        if body["created_at"] is None:
+            raise DeliveryError("central", "survey response without a time", transient=False)
+        self.client.push_survey(body, message.idempotency_key)
+        return None
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        pass
+
+
 class HostNoticeHandler:
     destination = "notify"
 
@@ -226,8 +247,9 @@ class SyncService:
     """Given the store it reads and writes; builds its central client, notifier, handlers and worker on first use."""
 
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, hosts: HostRepository) -> None:
+                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
+        self.photos = photos
         self._last_pull = 0.0
 
     @cached_property
@@ -242,11 +264,14 @@ class SyncService:
     def handlers(self) -> dict[str, Handler]:
         out: dict[str, Handler] = {}
         if self.client is not None:
-            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
+            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts,
+                     "photos": self.photos}
             out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
             out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
+            out[SURVEY_TOPIC] = SurveyPushHandler(surveys=SurveyRepository(self.db), client=self.client,
+                                                  device_id=self.config.kiosk.device_id)
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(
                 config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
