@@ -155,6 +155,13 @@ class Walker:
             app.go(name)
             ui.lay_out(3)
             self.variants(ui, name)
+        # The confirm step with a whole record (a returning guest): nothing to type, the details at full width.
+        draft = app.screens.get_screen("confirm").draft
+        draft.nik, draft.name, draft.phone = "3201015708850001", "Siti Aminah Kusumawardhani", "081234567890"
+        draft.institution, draft.address = "CV Maju Jaya Sejahtera", "Jl. Gajah Mada No. 56, Semarapura Kangin, Klungkung"
+        app.go("confirm")
+        ui.lay_out(3)
+        self.variants(ui, "confirm-filled")
         purpose = app.screens.get_screen("purpose")
         app.go("purpose")
         purpose.complaint = True
