@@ -301,7 +301,7 @@ def test_in_chromium_a_kiosk_push_appears_live_and_the_answers_reach_the_feed(ce
         browser.find_element(By.ID, "password").send_keys(PASSWORD)
         browser.find_element(By.ID, "submit").click()
         wait.until(lambda b: b.find_element(By.ID, f"v-{second}").get_attribute("data-state") == "accepted")
-        click(f"#v-{first} button.secondary")
+        click(f"#v-{first} button.checkout")
         wait.until(lambda b: b.find_element(By.ID, f"v-{first}").get_attribute("data-state") == "checked_out")
         shot("today-after-answers")
         wait_for(lambda: feed_states(central).get(first) == "checked_out", timeout=10)

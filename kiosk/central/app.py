@@ -448,10 +448,15 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
     def answer_visit(request: Request, office: Office, visit_id: VisitId, body: S.HostAnswer, cred: Cred):
         return present(request, office, store.answer(office, visit_id, body.accepted, body.actor))
 
-    @app.get("/v1/offices/{office}/hosts", operation_id="listHosts", response_model=S.HostList, responses=COMMON,
-             summary="The office's host directory")
-    def list_hosts(office: Office, cred: Cred):
-        return {"hosts": store.hosts(office)}
+    @app.get("/v1/offices/{office}/hosts", operation_id="listHosts", response_model=S.HostList,
+             responses={**COMMON, 304: {"description": "the directory is unchanged since the ETag given in If-None-Match"}},
+             summary="The office's host directory (edited on the web desk; ETag / If-None-Match)")
+    def list_hosts(request: Request, office: Office, cred: Cred):
+        items = store.hosts(office)
+        etag = f'"hosts-{S.hosts_etag(items)}"'
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return JSONResponse({"hosts": items}, headers={"ETag": etag})
 
     @app.get("/v1/offices/{office}/events", operation_id="listEvents", response_model=S.EventsPage,
              responses={**COMMON, 304: {"description": "nothing new since the ETag given in If-None-Match"}},

@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.central.models import desk_audit, desk_users, notices, visits
+from kiosk.central.models import desk_audit, desk_users, events, notices, visits, wa_outbox
 from kiosk.domain.convergence import utc_text
 from kiosk.domain.errors import KioskError
 
@@ -153,18 +153,41 @@ class DeskStore:
                                        visits.c.record_enc, visits.c.loker).where(
                 visits.c.office == office, visits.c.created_at >= utc_text(since)).order_by(visits.c.created_at.desc())).all()
             ids = [r.visit_id for r in rows]
-            notice = {}
+            notice: dict[str, str] = {}
+            reminders: dict[str, str] = {}  # the newest reminder's state: its notice status, or the outbox's
+            reprints: dict[str, str] = {}
             if ids:
-                for n in conn.execute(select(notices.c.visit_id, notices.c.status).where(notices.c.visit_id.in_(ids))):
-                    notice[n.visit_id] = n.status
+                for n in conn.execute(select(notices.c.visit_id, notices.c.status, notices.c.channel)
+                                      .where(notices.c.visit_id.in_(ids))):
+                    if n.channel == "central_reminder":
+                        reminders[n.visit_id] = n.status
+                    else:
+                        notice[n.visit_id] = n.status
+                for o in conn.execute(select(wa_outbox.c.ref_id, wa_outbox.c.status).where(
+                        wa_outbox.c.kind == "reminder", wa_outbox.c.ref_id.in_(ids),
+                        wa_outbox.c.status.in_(("pending", "sending", "failed"))).order_by(wa_outbox.c.seq)):
+                    reminders[o.ref_id] = o.status
+                reprints = {e.visit_id: e.body for e in conn.execute(select(events.c.visit_id, events.c.body).where(
+                    events.c.visit_id.in_(ids), events.c.body.contains('"reprint_requested"')).order_by(events.c.seq))}
         out = []
         for r in rows:
             rec = json.loads(self.keys.decrypt_text(r.record_enc))
             out.append({"visit_id": r.visit_id, "state": r.state, "created_at": r.created_at, "updated_at": r.updated_at,
                         "nama": rec.get("nama", ""), "purpose": rec.get("purpose", ""), "detail": rec.get("detail", ""),
                         "host": rec.get("nama_pejabat", ""), "host_id": rec.get("host_id", ""),
-                        "nik": mask_nik(rec.get("no_identitas") or ""), "loker": r.loker, "notice": notice.get(r.visit_id, "")})
+                        "nik": mask_nik(rec.get("no_identitas") or ""), "loker": r.loker, "notice": notice.get(r.visit_id, ""),
+                        "reminder": reminders.get(r.visit_id, ""), "reprint_at": _event_at(reprints.get(r.visit_id))})
         return out
+
+
+def _event_at(body: str | None) -> str:
+    """The time (UTC text) of a stored event body, or "" (the desk shows when a reprint was asked)."""
+    if not body:
+        return ""
+    try:
+        return json.loads(body).get("at", "") or ""
+    except ValueError:
+        return ""
 
 
 def mask_nik(nik: str) -> str:
@@ -194,7 +217,7 @@ PURPOSE_WORDS = {
     "other": ("Lainnya", "Other"),
 }
 NOTICE_WORDS = {"sent": ("terkirim", "sent"), "delivered": ("diterima HP", "delivered"), "read": ("dibaca", "read"),
-                "failed": ("gagal", "failed")}
+                "failed": ("gagal", "failed"), "pending": ("antre", "queued"), "sending": ("dikirim", "sending")}
 TEXT = {
     "title": ("Meja Layanan Tamu", "Guest desk"),
     "login": ("Masuk", "Log in"),
@@ -230,7 +253,15 @@ TEXT = {
     "late_noted": ("Petugas PTSP diberi tahu bahwa Anda terlambat.", "The PTSP officer is told you will be late."),
     "no_photo": ("Tidak ada foto", "No photo"),
     "lang_other": ("English", "Bahasa Indonesia"),
+    "nav_directory": ("Direktori pegawai", "Host directory"),
+    "nav_invitations": ("Undangan tamu", "Invitations"),
+    "remind": ("Ingatkan tuan rumah", "Remind the host"),
+    "reprint": ("Minta cetak ulang", "Ask for a reprint"),
+    "reminder": ("Pengingat", "Reminder"),
+    "reprint_asked": ("Cetak ulang diminta", "Reprint asked"),
 }
+# Short messages a desk page shows after an action (?note=key or ?error=key), added by the desk's parts.
+FLASH: dict[str, tuple[str, str]] = {}
 
 
 def words(lang: str):
@@ -282,7 +313,7 @@ class DeskWeb:
 
 
 # The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
-DESK_PARTS: tuple[str, ...] = ()
+DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_office",)
 
 
 def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
@@ -405,6 +436,8 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
             created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
             r["waited"] = max(0, int((now - created).total_seconds() // 60)) if r["state"] == "waiting_host" else None
             r["time"] = created.astimezone(tz).strftime("%H:%M")
+            if r["reprint_at"]:
+                r["reprint_at"] = datetime.fromisoformat(r["reprint_at"]).astimezone(tz).strftime("%H:%M")
             # Signed on the minute, so the fragment stays the same between polls and the rows are not redrawn.
             r["host_link"] = host_link_path(keys.host_link_key, office, r["visit_id"], settings.photo_link_ttl_s,
                                             now=time.time() // 60 * 60)
@@ -417,8 +450,11 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         if refused:
             return refused
         rows = await run_in_threadpool(rows_for, user, office)
+        i = 1 if lang_of(request) == "en" else 0
+        note, error = request.query_params.get("note", ""), request.query_params.get("error", "")
+        flash = (FLASH[note][i], False) if note in FLASH else (FLASH[error][i], True) if error in FLASH else None
         return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES)
+                      can_act=user.role in ACTING_ROLES, flash=flash)
 
     @app.get("/desk/{office}/today/rows", include_in_schema=False)
     async def today_rows(request: Request, office: str):

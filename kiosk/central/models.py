@@ -79,6 +79,8 @@ hosts = Table(
     Column("jabatan", String(200), nullable=False, default=""),
     Column("no_hp", String(20), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
+    Column("photo_enc", LargeBinary, nullable=True),  # optional, edited on the desk (kiosk/central/desk_office.py)
+    Column("updated_at", String(32), nullable=True),
 )
 notices = Table(
     "notices", meta,
@@ -129,4 +131,41 @@ desk_audit = Table(
     Column("action", String(32), nullable=False),  # viewed_list, viewed, answered, checked_out, login...
     Column("detail", String(200), nullable=False, default=""),
     Index("ix_desk_audit_office_at", "office", "at"),
+)
+
+# --- the desk's office parts (kiosk/central/desk_office.py): invitations and the WhatsApp outbox ---
+invitations = Table(
+    "invitations", meta,
+    Column("invitation_id", String(16), primary_key=True),  # the signed token's id (kiosk/domain/invitation.py)
+    Column("office", String(32), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("host_id", String(64), nullable=False),
+    Column("host_name", String(200), nullable=False),
+    Column("record_enc", Text, nullable=False),  # {nama, no_hp, nik}: the guest, encrypted
+    Column("key_id", String(8), nullable=False),
+    Column("valid_from", String(32), nullable=False),
+    Column("valid_until", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+    Column("used_at", String(32), nullable=True),
+    Column("used_visit_id", String(36), nullable=True),
+    Index("ix_invitations_office_created", "office", "created_at"),
+)
+wa_outbox = Table(
+    "wa_outbox", meta,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("office", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),  # invitation | reminder
+    Column("ref_id", String(36), nullable=False),  # the invitation id or the visit id
+    Column("payload_enc", Text, nullable=False),  # the message (phone, template parameters, image): encrypted
+    Column("status", String(16), nullable=False),  # pending | sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(32), nullable=False),  # due time (and the lease's end while sending)
+    Column("message_id", String(200), nullable=True),
+    Column("last_error", String(200), nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_wa_outbox_status_next", "status", "next_at"),
+    Index("ix_wa_outbox_ref", "ref_id"),
 )

@@ -30,6 +30,13 @@ class CentralSettings:
     max_inflight: int = 256  # KIOSK_CENTRAL_MAX_INFLIGHT: requests at once per worker before 429
     pool_size: int = 10  # KIOSK_CENTRAL_POOL_SIZE: database connections per worker (and as many overflow)
     timezone: str = "Asia/Makassar"  # KIOSK_CENTRAL_TIMEZONE: the offices' local day for the desk's "today" (WITA)
+    # The central's own WhatsApp messages (desk invitations, host reminders; kiosk/central/whatsapp.py):
+    wa_url: str = "https://graph.facebook.com/v21.0"  # KIOSK_CENTRAL_WA_URL: Cloud API base
+    wa_phone_number_id: str = ""  # KIOSK_CENTRAL_WA_PHONE_NUMBER_ID: empty = messages wait in the outbox
+    wa_token: str = ""  # KIOSK_WA_TOKEN or KIOSK_WA_TOKEN_FILE: the Cloud API access token
+    wa_invitation_template: str = "undangan_tamu"  # KIOSK_CENTRAL_WA_INVITATION_TEMPLATE: image header + 5 params
+    wa_host_template: str = "kunjungan_tamu"  # KIOSK_CENTRAL_WA_HOST_TEMPLATE: the kiosk's host notice template
+    wa_language: str = "id"  # KIOSK_CENTRAL_WA_LANGUAGE
     open_on_loopback: bool = False  # set by `serve` when bound to loopback: with no credential issued, no auth
 
     @classmethod
@@ -46,7 +53,7 @@ class CentralSettings:
             return env.get(name)
 
         for field_name, env_name in (("db_url", "KIOSK_CENTRAL_DB"), ("app_secret", "KIOSK_WA_APP_SECRET"),
-                                     ("verify_token", "KIOSK_WA_VERIFY_TOKEN")):
+                                     ("verify_token", "KIOSK_WA_VERIFY_TOKEN"), ("wa_token", "KIOSK_WA_TOKEN")):
             v = secret(env_name)
             if v:
                 values[field_name] = v
@@ -72,6 +79,7 @@ class CentralSettings:
         out["KIOSK_CENTRAL_DB"] = self.db_url
         out["KIOSK_WA_APP_SECRET"] = self.app_secret
         out["KIOSK_WA_VERIFY_TOKEN"] = self.verify_token
-        for k in ("KIOSK_CENTRAL_DB_URL", "KIOSK_CENTRAL_APP_SECRET", "KIOSK_CENTRAL_VERIFY_TOKEN"):
+        out["KIOSK_WA_TOKEN"] = self.wa_token
+        for k in ("KIOSK_CENTRAL_DB_URL", "KIOSK_CENTRAL_APP_SECRET", "KIOSK_CENTRAL_VERIFY_TOKEN", "KIOSK_CENTRAL_WA_TOKEN"):
             out.pop(k, None)
         return out

@@ -21,7 +21,17 @@ from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.central.keys import CentralKeys
-from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
+from kiosk.central.models import (
+    credentials,
+    erasures,
+    events,
+    feed,
+    hosts,
+    idempotency,
+    invitations,
+    notices,
+    visits,
+)
 from kiosk.domain.convergence import state_key, utc_text, wins
 from kiosk.domain.visit import VisitState
 
@@ -286,6 +296,23 @@ class CentralStore:
             rows = conn.execute(select(hosts).where(hosts.c.office == office, hosts.c.active.is_(True)).order_by(hosts.c.nama)).all()
         return [{"id": r.id, "nama": r.nama, "bidang": r.bidang, "jabatan": r.jabatan, "no_hp": r.no_hp} for r in rows]
 
+    def seed_hosts(self, office: str, items: list[dict]) -> int:
+        """Add the hosts of a kiosk config whose ids the office does not know yet (`serve --seed-config`):
+        what the desk edited or deactivated stays as the desk left it."""
+        with self.engine.begin() as conn:
+            known = {r[0] for r in conn.execute(select(hosts.c.id).where(hosts.c.office == office))}
+            new = [h for h in items if h["id"] not in known]
+            for h in new:
+                conn.execute(insert(hosts).values(office=office, active=True, updated_at=now_text(), **h))
+            if new:
+                self._feed(conn, office, "directory.changed", "hosts", {})
+        return len(new)
+
+    def feed_note(self, conn, office: str, kind: str, ref_id: str, item: dict[str, Any]) -> None:
+        """A feed item that is not a visit's (the directory changed, an invitation issued or revoked), written in
+        the caller's transaction; `ref_id` stands where a visit item has its visit id."""
+        self._feed(conn, office, kind, ref_id, item)
+
     def replace_hosts(self, office: str, items: list[dict]) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(hosts).where(hosts.c.office == office))
@@ -381,6 +408,7 @@ class _Plan:
         self.idem: dict[str, tuple[str, str]] = {}
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
+        self.used_invitations: list[tuple[str, str, str]] = []  # (invitation id, visit id, at)
 
     def _load(self, ops: list[PushOp]) -> None:
         c, office = self.conn, self.office
@@ -484,6 +512,9 @@ class _Plan:
             self.new_notices.append({"message_id": str(message_id), "office": self.office, "visit_id": vid,
                                      "host_id": str(data.get("host_id", ""))[:64], "channel": str(data.get("channel", ""))[:32],
                                      "status": "sent"})
+        invitation = data.get("invitation")
+        if body["kind"] == "invitation_used" and isinstance(invitation, str) and 0 < len(invitation) <= 16:
+            self.used_invitations.append((invitation, vid, utc_text(at)))
         self.changed.add(vid)
         self.events[body["event_id"]] = (vid, o.body_hash)
         self.new_events.append({"event_id": body["event_id"], "visit_id": vid, "office": self.office,
@@ -509,6 +540,12 @@ class _Plan:
             c.execute(insert(events), self.new_events)
         if self.new_notices:
             c.execute(insert(notices), self.new_notices)
+        for inv_id, vid, at in self.used_invitations:  # single use: the first visit that names it takes it
+            if c.execute(update(invitations).where(
+                    invitations.c.invitation_id == inv_id, invitations.c.office == self.office,
+                    invitations.c.used_at.is_(None)).values(used_at=at, used_visit_id=vid)).rowcount:
+                self.feed.append(self.store._feed_row(self.office, "invitation.used", inv_id,
+                                                      {"invitation": {"id": inv_id, "visit_id": vid}}))
         if self.feed:
             self.store._serialize_feed(c, self.office)
             c.execute(insert(feed), self.feed)

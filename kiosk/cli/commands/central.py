@@ -125,7 +125,7 @@ def serve(args) -> int:
         from kiosk.config import load_config
 
         cfg = load_config(args.seed_config)
-        store.replace_hosts(cfg.office.code, central_host_directory(cfg))
+        store.seed_hosts(cfg.office.code, central_host_directory(cfg))  # desk edits stay
     active = store.active_credentials()
     engine.dispose()
     if not active and not loopback:
