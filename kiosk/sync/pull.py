@@ -75,8 +75,8 @@ class Puller:
             cursor = next_cursor
             if len(items) < page:
                 break
-        if self._directory_changed:
-            applied += int(self.pull_hosts() > 0)
+        if self._directory_changed:  # not counted: `applied` counts feed items (visits, events, invitations)
+            self.pull_hosts()
         self.last_error = ""
         return applied
 
