@@ -487,3 +487,67 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     wait.until(lambda b: "Invitations" in b.page_source)
     browser.save_screenshot(str(ARTIFACTS / "invitations-en.png"))
     browser.find_element(By.ID, "lang").click()
+
+
+# --- the central's WhatsApp outbox (the real Cloud API client against the local stand-in) ---
+
+@pytest.fixture
+def outbox(tmp_path, cloud):
+    import os
+
+    from sqlalchemy import create_engine
+
+    from kiosk.central.keys import CentralKeys
+    from kiosk.central.models import meta
+    from kiosk.central.whatsapp import CloudApi, WhatsAppOutbox
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
+    meta.create_all(engine)
+    sent = []
+    box = WhatsAppOutbox(engine, CentralKeys(os.urandom(32)), CloudApi(cloud.base_url, "wa-token", PNID),
+                         on_sent=lambda *a: sent.append(a))
+    box.sent = sent
+    yield box
+    engine.dispose()
+
+
+def _queue(box, template="kunjungan_tamu", ref="v-1"):
+    with box.engine.begin() as conn:
+        box.enqueue(conn, OFFICE, "reminder", ref, {"to": "+6281200000003", "template": template, "language": "id",
+                                                    "params": ["Host", "Tamu", "Bertemu pegawai", "01-12-2026 09:00", "-"],
+                                                    "buttons": [f"accept:{ref}", f"decline:{ref}"]})
+
+
+def _row(box, ref):
+    return box.rows_for(OFFICE, [ref])[ref][-1]
+
+
+def test_the_outbox_retries_a_busy_provider_and_fails_a_refusal_for_good(outbox, cloud):
+    _queue(outbox, ref="busy")
+    cloud.fail_next.append((503, {"error": {"message": "Service temporarily unavailable", "code": 2}}))
+    assert outbox.run_once() == 0
+    row = _row(outbox, "busy")
+    assert (row.status, row.attempts) == ("pending", 1) and "503" in row.last_error
+    assert outbox.run_once() == 0  # not due yet: it waits its pause
+    assert outbox.run_once(datetime.now(UTC) + timedelta(minutes=1)) == 1
+    row = _row(outbox, "busy")
+    assert row.status == "sent" and row.message_id.startswith("wamid.") and outbox.sent[-1][2] == "busy"
+
+    _queue(outbox, template="no_such_template", ref="refused")
+    assert outbox.run_once() == 0
+    row = _row(outbox, "refused")
+    assert row.status == "failed" and "132001" in row.last_error
+    assert outbox.run_once(datetime.now(UTC) + timedelta(hours=2)) == 0 and _row(outbox, "refused").status == "failed"
+
+
+def test_a_send_whose_outcome_was_never_learnt_goes_again_marked_as_a_repeat(outbox, cloud):
+    from kiosk.central.whatsapp import LEASE_S, REPEAT_MARKER
+
+    _queue(outbox, ref="crash")
+    assert len(outbox._claim(datetime.now(UTC))) == 1  # a worker claimed it and died before marking it
+    assert outbox.run_once() == 0  # its lease still runs: nobody else sends it
+    before = len(cloud.accepted)
+    assert outbox.run_once(datetime.now(UTC) + timedelta(seconds=LEASE_S + 1)) == 1
+    params = [p["text"] for c in cloud.accepted[before]["template"]["components"] if c["type"] == "body"
+              for p in c["parameters"]]
+    assert params[0] == f"{REPEAT_MARKER} Host" and _row(outbox, "crash").status == "sent"
