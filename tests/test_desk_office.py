@@ -551,3 +551,45 @@ def test_a_send_whose_outcome_was_never_learnt_goes_again_marked_as_a_repeat(out
     params = [p["text"] for c in cloud.accepted[before]["template"]["components"] if c["type"] == "body"
               for p in c["parameters"]]
     assert params[0] == f"{REPEAT_MARKER} Host" and _row(outbox, "crash").status == "sent"
+
+
+def test_retention_purges_old_invitations_and_queued_messages(outbox):
+    from sqlalchemy import func, insert, select
+
+    from kiosk.central.models import invitations, wa_outbox
+    from kiosk.central.store import CentralStore
+
+    _queue(outbox, ref="old")
+    with outbox.engine.begin() as conn:
+        conn.execute(insert(invitations).values(
+            invitation_id="0000000001", office=OFFICE, purpose="meet_employee", host_id="h", host_name="H", record_enc="x",
+            key_id="00000000", valid_from="2026-01-01T00:00:00.000000Z", valid_until="2026-01-02T00:00:00.000000Z",
+            created_at="2026-01-01T00:00:00.000000Z", created_by="user:ani"))
+    store = CentralStore(outbox.engine, outbox.keys)
+    counts = store.purge(30, now=datetime.now(UTC) + timedelta(days=31))
+    assert (counts["invitations"], counts["wa_outbox"]) == (1, 1)
+    with outbox.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(invitations)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(wa_outbox)).scalar_one() == 0
+
+
+def test_erasing_a_data_subject_removes_the_invitations_that_named_them(central, cloud, kiosk):
+    from kiosk.app.invitations import InvalidInvitation
+
+    s, _ = login(central, "ani")
+    nik = "5105014101900015"
+    inv_id = _invite(s, central, nama="Kadek Erasa", no_hp="081338001166", nik=nik)
+    token = _qr_sent(cloud, inv_id)
+    kiosk.sync.pull_once()
+    assert _scan(kiosk, token)[1] == "invitation"
+    r = central.post(f"/v1/offices/{OFFICE}/erasures", {"request_id": str(uuid.uuid4()),
+                                                       "subject_hash": central.store.keys.subject_hash(OFFICE, nik)})
+    assert r.status_code == 200, r.text
+    assert central.rows("select 1 from invitations where invitation_id = :i", i=inv_id) == []
+    assert central.rows("select 1 from wa_outbox where ref_id = :i", i=inv_id) == []
+    assert kiosk.db.conn.execute("SELECT count(*) FROM invitations WHERE id=?", (inv_id,)).fetchone()[0] == 1
+    kiosk.sync.pull_once()
+    assert kiosk.db.conn.execute("SELECT count(*) FROM invitations WHERE id=?", (inv_id,)).fetchone()[0] == 0
+    with pytest.raises(InvalidInvitation) as exc:
+        _scan(kiosk, token)
+    assert exc.value.reason == "unknown"

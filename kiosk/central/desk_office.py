@@ -274,6 +274,7 @@ class OfficeDesk:
             conn.execute(insert(invitations).values(
                 invitation_id=inv.invitation_id, office=office, purpose=purpose, host_id=host["id"], host_name=host["nama"],
                 record_enc=self.keys.encrypt_text(json.dumps({"nama": nama, "no_hp": phone, "nik": nik})),
+                subject_hash=self.keys.subject_hash(office, nik) if nik else None,
                 key_id=signer.key_id, valid_from=utc_text(inv.valid_from), valid_until=utc_text(inv.valid_until),
                 created_at=now, created_by=actor[:100]))
             self.outbox.enqueue(conn, office, "invitation", inv.invitation_id, {

@@ -142,6 +142,7 @@ invitations = Table(
     Column("host_id", String(64), nullable=False),
     Column("host_name", String(200), nullable=False),
     Column("record_enc", Text, nullable=False),  # {nama, no_hp, nik}: the guest, encrypted
+    Column("subject_hash", String(64), nullable=True),  # keyed hash of the NIK named (erasure by data subject)
     Column("key_id", String(8), nullable=False),
     Column("valid_from", String(32), nullable=False),
     Column("valid_until", String(32), nullable=False),

@@ -31,6 +31,7 @@ from kiosk.central.models import (
     invitations,
     notices,
     visits,
+    wa_outbox,
 )
 from kiosk.domain.convergence import state_key, utc_text, wins
 from kiosk.domain.visit import VisitState
@@ -337,6 +338,14 @@ class CentralStore:
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
+    def _delete_invitations(self, conn, office: str, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            conn.execute(delete(wa_outbox).where(wa_outbox.c.office == office, wa_outbox.c.ref_id.in_(chunk)))
+            conn.execute(delete(invitations).where(invitations.c.office == office, invitations.c.invitation_id.in_(chunk)))
+            for inv_id in chunk:  # the office's devices delete their copies
+                self._feed(conn, office, "invitation.erased", inv_id, {"invitation": {"id": inv_id}})
+
     def erase(self, office: str, request_id: str, subject_hash: str | None, visit_ids: list[str]) -> dict:
         """Delete a data subject's visits (by keyed NIK hash and/or ids) with their events, feed items and
         notices; other devices learn it from a `visit.erased` feed item that names the visit only."""
@@ -353,6 +362,10 @@ class CentralStore:
                     ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(
                         visits.c.office == office, or_(*cond)))] if cond else []
                     deleted = self._delete_visits(conn, ids)
+                    if subject_hash:  # the desk's invitations that named the person, and their queued messages
+                        self._delete_invitations(conn, office, [r[0] for r in conn.execute(
+                            select(invitations.c.invitation_id).where(invitations.c.office == office,
+                                                                     invitations.c.subject_hash == subject_hash))])
                     for vid in ids:
                         self._feed(conn, office, "visit.erased", vid, {})
                     conn.execute(insert(erasures).values(office=office, request_id=request_id, received_at=now_text(),
@@ -375,6 +388,9 @@ class CentralStore:
                 counts["visits"] += self._delete_visits(conn, ids)
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
+            # The desk's invitations over since the retention period, and every WhatsApp message queued before it.
+            counts["invitations"] = conn.execute(delete(invitations).where(invitations.c.valid_until < cutoff)).rowcount
+            counts["wa_outbox"] = conn.execute(delete(wa_outbox).where(wa_outbox.c.created_at < cutoff)).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
         return counts
 

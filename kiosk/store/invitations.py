@@ -74,6 +74,10 @@ class InvitationRepository:
                             (visit_id, invitation_id)).rowcount > 0
 
     @staticmethod
+    def delete(conn, invitation_id: str) -> bool:
+        return conn.execute("DELETE FROM invitations WHERE id=?", (invitation_id,)).rowcount > 0
+
+    @staticmethod
     def add_key(conn, key_id: str, public_hex: str, *, at: datetime) -> None:
         conn.execute("INSERT INTO invitation_keys(key_id, public_hex, created_at) VALUES (?,?,?)"
                      " ON CONFLICT(key_id) DO NOTHING", (key_id, public_hex, to_iso(at)))

@@ -8,7 +8,7 @@ transaction as the items it covers, so a crash repeats a page at most, harmlessl
 Beside visits the feed says when the office's host directory changed on the web desk (`directory.changed`:
 the directory is then fetched again with its ETag) and carries the desk's pre-registration invitations
 (`invitation.issued` with the public half of the office's invitation key, `invitation.revoked`,
-`invitation.used`), which the kiosk's InvitationService then opens like its own. An issued invitation
+`invitation.used`, `invitation.erased` when the person it named was erased), which the kiosk's InvitationService then opens like its own. An issued invitation
 carries the invited guest's NIK when the desk named one (the kiosk must check the KTP against it); it is
 stored encrypted here as `kiosk invite` stores it.
 """
@@ -105,7 +105,7 @@ class Puller:
         if kind == "directory.changed":
             self._directory_changed = True
             return 0
-        if kind in ("invitation.issued", "invitation.revoked", "invitation.used"):
+        if kind in ("invitation.issued", "invitation.revoked", "invitation.used", "invitation.erased"):
             return self._invitation(conn, kind, item.get("invitation") or {})
         if kind == "notice.status":
             message_id, status = mapping.remote_notice_status(item)
@@ -118,6 +118,8 @@ class Puller:
         now = self.clock.now()
         if kind == "invitation.revoked":
             return int(self.invitations.revoke(conn, inv["id"], at=now))
+        if kind == "invitation.erased":  # the person it named was erased at central: nothing of it stays here
+            return int(self.invitations.delete(conn, inv["id"]))
         if kind == "invitation.used":
             return int(self.invitations.mark_used_elsewhere(conn, inv["id"], str(inv.get("visit_id") or "central")))
         key = inv.get("key") or {}

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("host_id", sa.String(64), nullable=False),
         sa.Column("host_name", sa.String(200), nullable=False),
         sa.Column("record_enc", sa.Text, nullable=False),
+        sa.Column("subject_hash", sa.String(64), nullable=True),
         sa.Column("key_id", sa.String(8), nullable=False),
         sa.Column("valid_from", sa.String(32), nullable=False),
         sa.Column("valid_until", sa.String(32), nullable=False),
