@@ -258,6 +258,11 @@ def test_a_reprint_request_reaches_the_guests_kiosk_by_the_feed(central, kiosk):
     kiosk.sync.pull_once()
     asked = [e for e in kiosk.visits.events(vid) if e.kind == "reprint_requested"]
     assert len(asked) == 1 and asked[0].data["device_id"] == "lobby-1"
+    # The kiosk's staff menu marks the visit until a pass is printed again.
+    line = next(v for v in kiosk.staff.todays_visits() if v.id == vid)
+    assert line.reprint_asked and line.open
+    kiosk.staff.reprint(vid)
+    assert not next(v for v in kiosk.staff.todays_visits() if v.id == vid).reprint_asked
     # The host employee's account may not act on today's list.
     host, _ = login(central, "dedi")
     assert host.post(f"{central.url}/desk/{OFFICE}/visits/{vid}/reprint", data={"csrf": csrf}, timeout=10,
