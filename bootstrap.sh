@@ -15,6 +15,8 @@ APT_PACKAGES=(
   libzbar0 xvfb xauth
   libgl1 libegl1 libgles2 libgl1-mesa-dri libmtdev1 libglib2.0-0
   libxi6 libxcursor1 libxss1 libxrandr2 libxxf86vm1
+  # Kivy's X11 cut buffer: without xclip (or xsel) every start logs a CRITICAL with a traceback
+  xclip
   fonts-dejavu-core fonts-dejavu-extra
   tesseract-ocr tesseract-ocr-ind
   # fonts of the generated KTP cards (demo camera, tests, bench/ocr's evaluation splits)

@@ -22,10 +22,7 @@ def register_at(ctx, at: datetime, *, nik: str = NIK_A, name: str = NAME_A, addr
         purpose="meet_employee", host_id="kajari", host_name="Kepala Kejaksaan", consent=True,
     )
     if photo:
-        rel = f"photos/{visit.id}.jpg"
-        path = ctx.config.data_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"\xff\xd8fake-jpeg")
+        rel = ctx.photos.save(visit.id, b"\xff\xd8fake-jpeg")
         with ctx.db.transaction() as conn:
             conn.execute("UPDATE visits SET photo_path=? WHERE id=?", (rel, visit.id))
     return ctx.visits.get(visit.id)

@@ -13,27 +13,26 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from kiosk.sync.notify_stubs import WhatsAppCloudStub
+from tests.fixtures_complaints import CloudApiFake, central_env
 from tests.fixtures_sync import OFFICE, ROOT, TOKEN, CentralProcess, drain_all, wait_for
 from tests.test_desk import PASSWORD, _chromium, csrf_of, login
 
 ARTIFACTS = ROOT / "test-artifacts" / "desk-office"
-PNID = "109876543210"
 GUEST_NIK = "5105014101900007"
 
 
 @pytest.fixture(scope="module")
 def cloud():
-    with WhatsAppCloudStub("wa-token", PNID, {"kunjungan_tamu": 5, "undangan_tamu": 5}) as stub:
-        yield stub
+    with CloudApiFake() as fake:  # the complaint tests' fake Cloud API, with the desk's two templates
+        fake.templates.update({"kunjungan_tamu": 5, "undangan_tamu": 5})
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory, postgres_server, cloud):
     work = tmp_path_factory.mktemp("desk-office")
     srv = CentralProcess(postgres_server.create_database(), work, seed_config=ROOT / "config" / "simulate.toml",
-                         env={"KIOSK_CENTRAL_WA_URL": cloud.base_url, "KIOSK_CENTRAL_WA_PHONE_NUMBER_ID": PNID,
-                              "KIOSK_WA_TOKEN": "wa-token"})
+                         env=central_env(cloud, OFFICE))
     srv.start()
     from kiosk.central.desk import DeskStore
 
@@ -196,10 +195,6 @@ def test_a_restart_with_the_seed_config_keeps_the_desk_edits(central):
 
 # --- the officer's actions on today's list ---
 
-def _sent_to(cloud, phone_digits: str, template: str) -> list[dict]:
-    return [m for m in cloud.accepted if m["to"] == phone_digits and m["template"]["name"] == template]
-
-
 def test_remind_the_host_sends_a_marked_reminder_whose_read_receipt_shows_on_the_row(central, cloud):
     vid = push_visit(central, nama="Komang Adi")
     s, _ = login(central, "ani")
@@ -223,9 +218,9 @@ def test_remind_the_host_sends_a_marked_reminder_whose_read_receipt_shows_on_the
     assert params[0] == "I Gede Wirawan, S.H. (pengingat / reminder)" and params[1] == "Komang Adi"
     assert sent[0]["to"] == "6281200000003" and sent[0]["template"]["name"] == "kunjungan_tamu"
 
-    # Sent: it is the visit's notice now; the webhook's read receipt shows on the row.
-    notice = wait_for(lambda: central.rows("select message_id, channel from notices where visit_id = :v", v=vid), timeout=15)
-    assert notice[0][1] == "central_reminder"
+    # Sent: the webhook's read receipt shows on the row.
+    notice = wait_for(lambda: central.rows("select wamid from wa_outbox where idem_key = :k and status = 'sent'",
+                                           k=f"reminder:{vid}:1"), timeout=15)
     rows = s.get(f"{central.url}/desk/{OFFICE}/today/rows", timeout=10).text
     row = re.search(rf'<tr id="v-{vid}".*?</tr>', rows, re.S).group(0)
     assert "Pengingat: terkirim" in row
@@ -290,11 +285,14 @@ def _qr_sent(cloud, invitation_id: str) -> str:
     import zxingcpp
     from PIL import Image
 
-    msg = wait_for(lambda: next((m for m in cloud.accepted if m["template"]["name"] == "undangan_tamu"
-                                 and invitation_id in str(m)), None), timeout=15)
+    msg = wait_for(lambda: next((m for m in cloud.accepted if m.get("type") == "template"
+                                 and m["template"]["name"] == "undangan_tamu" and invitation_id in str(m)), None), timeout=15)
     header = next(c for c in msg["template"]["components"] if c["type"] == "header")
-    kind, png = cloud.media[header["parameters"][0]["image"]["id"]]
-    assert kind == "image/png"
+    link = header["parameters"][0]["image"]["link"]  # what the Cloud API fetches: a signed link, no log-in
+    got = requests.get(link, timeout=10)
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    png = got.content
+    assert requests.get(link.replace("sig=", "sig=0"), timeout=10).status_code == 403
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert len(found) == 1
     return found[0].text
@@ -494,88 +492,34 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     browser.find_element(By.ID, "lang").click()
 
 
-# --- the central's WhatsApp outbox (the real Cloud API client against the local stand-in) ---
+# --- retention and erasure ---
 
-@pytest.fixture
-def outbox(tmp_path, cloud):
+def test_retention_purges_old_invitations_and_their_queued_messages(tmp_path):
     import os
 
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, func, insert, select
 
     from kiosk.central.keys import CentralKeys
-    from kiosk.central.models import meta
-    from kiosk.central.whatsapp import CloudApi, WhatsAppOutbox
-
-    engine = create_engine(f"sqlite:///{tmp_path / 'outbox.sqlite3'}")
-    meta.create_all(engine)
-    sent = []
-    box = WhatsAppOutbox(engine, CentralKeys(os.urandom(32)), CloudApi(cloud.base_url, "wa-token", PNID),
-                         on_sent=lambda *a: sent.append(a))
-    box.sent = sent
-    yield box
-    engine.dispose()
-
-
-def _queue(box, template="kunjungan_tamu", ref="v-1"):
-    with box.engine.begin() as conn:
-        box.enqueue(conn, OFFICE, "reminder", ref, {"to": "+6281200000003", "template": template, "language": "id",
-                                                    "params": ["Host", "Tamu", "Bertemu pegawai", "01-12-2026 09:00", "-"],
-                                                    "buttons": [f"accept:{ref}", f"decline:{ref}"]})
-
-
-def _row(box, ref):
-    return box.rows_for(OFFICE, [ref])[ref][-1]
-
-
-def test_the_outbox_retries_a_busy_provider_and_fails_a_refusal_for_good(outbox, cloud):
-    _queue(outbox, ref="busy")
-    cloud.fail_next.append((503, {"error": {"message": "Service temporarily unavailable", "code": 2}}))
-    assert outbox.run_once() == 0
-    row = _row(outbox, "busy")
-    assert (row.status, row.attempts) == ("pending", 1) and "503" in row.last_error
-    assert outbox.run_once() == 0  # not due yet: it waits its pause
-    assert outbox.run_once(datetime.now(UTC) + timedelta(minutes=1)) == 1
-    row = _row(outbox, "busy")
-    assert row.status == "sent" and row.message_id.startswith("wamid.") and outbox.sent[-1][2] == "busy"
-
-    _queue(outbox, template="no_such_template", ref="refused")
-    assert outbox.run_once() == 0
-    row = _row(outbox, "refused")
-    assert row.status == "failed" and "132001" in row.last_error
-    assert outbox.run_once(datetime.now(UTC) + timedelta(hours=2)) == 0 and _row(outbox, "refused").status == "failed"
-
-
-def test_a_send_whose_outcome_was_never_learnt_goes_again_marked_as_a_repeat(outbox, cloud):
-    from kiosk.central.whatsapp import LEASE_S, REPEAT_MARKER
-
-    _queue(outbox, ref="crash")
-    assert len(outbox._claim(datetime.now(UTC))) == 1  # a worker claimed it and died before marking it
-    assert outbox.run_once() == 0  # its lease still runs: nobody else sends it
-    before = len(cloud.accepted)
-    assert outbox.run_once(datetime.now(UTC) + timedelta(seconds=LEASE_S + 1)) == 1
-    params = [p["text"] for c in cloud.accepted[before]["template"]["components"] if c["type"] == "body"
-              for p in c["parameters"]]
-    assert params[0] == f"{REPEAT_MARKER} Host" and _row(outbox, "crash").status == "sent"
-
-
-def test_retention_purges_old_invitations_and_queued_messages(outbox):
-    from sqlalchemy import func, insert, select
-
-    from kiosk.central.models import invitations, wa_outbox
+    from kiosk.central.models import invitations, meta, wa_outbox
     from kiosk.central.store import CentralStore
 
-    _queue(outbox, ref="old")
-    with outbox.engine.begin() as conn:
+    engine = create_engine(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    meta.create_all(engine)
+    old = "2026-01-01T00:00:00.000000Z"
+    with engine.begin() as conn:
         conn.execute(insert(invitations).values(
             invitation_id="0000000001", office=OFFICE, purpose="meet_employee", host_id="h", host_name="H", record_enc="x",
-            key_id="00000000", valid_from="2026-01-01T00:00:00.000000Z", valid_until="2026-01-02T00:00:00.000000Z",
-            created_at="2026-01-01T00:00:00.000000Z", created_by="user:ani"))
-    store = CentralStore(outbox.engine, outbox.keys)
-    counts = store.purge(30, now=datetime.now(UTC) + timedelta(days=31))
-    assert (counts["invitations"], counts["wa_outbox"]) == (1, 1)
-    with outbox.engine.connect() as conn:
+            key_id="00000000", valid_from=old, valid_until="2026-01-02T00:00:00.000000Z", created_at=old, created_by="u"))
+        for key, case in (("invitation:0000000001", None), ("reminder:v-1:1", None), ("ack:case-1", "case-1")):
+            conn.execute(insert(wa_outbox).values(id=key, office=OFFICE, idem_key=key, case_id=case, phone_number_id="1",
+                                                  to_enc="x", payload_enc="x", status="sent", attempts=1, next_at=old,
+                                                  delivery="", last_error="", created_at=old))
+    counts = CentralStore(engine, CentralKeys(os.urandom(32))).purge(30, now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert (counts["invitations"], counts["wa_outbox"]) == (1, 2)
+    with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(invitations)).scalar_one() == 0
-        assert conn.execute(select(func.count()).select_from(wa_outbox)).scalar_one() == 0
+        assert [r[0] for r in conn.execute(select(wa_outbox.c.idem_key))] == ["ack:case-1"]  # a complaint's: with its case
+    engine.dispose()
 
 
 def test_erasing_a_data_subject_removes_the_invitations_that_named_them(central, cloud, kiosk):
@@ -587,11 +531,12 @@ def test_erasing_a_data_subject_removes_the_invitations_that_named_them(central,
     token = _qr_sent(cloud, inv_id)
     kiosk.sync.pull_once()
     assert _scan(kiosk, token)[1] == "invitation"
+    assert central.rows("select status from wa_outbox where idem_key = :k", k=f"invitation:{inv_id}") == [("sent",)]
     r = central.post(f"/v1/offices/{OFFICE}/erasures", {"request_id": str(uuid.uuid4()),
                                                        "subject_hash": central.store.keys.subject_hash(OFFICE, nik)})
     assert r.status_code == 200, r.text
     assert central.rows("select 1 from invitations where invitation_id = :i", i=inv_id) == []
-    assert central.rows("select 1 from wa_outbox where ref_id = :i", i=inv_id) == []
+    assert central.rows("select 1 from wa_outbox where idem_key = :k", k=f"invitation:{inv_id}") == []
     assert kiosk.db.conn.execute("SELECT count(*) FROM invitations WHERE id=?", (inv_id,)).fetchone()[0] == 1
     kiosk.sync.pull_once()
     assert kiosk.db.conn.execute("SELECT count(*) FROM invitations WHERE id=?", (inv_id,)).fetchone()[0] == 0

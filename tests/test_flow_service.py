@@ -58,14 +58,16 @@ def test_completion_commits_the_visit_with_consent_photo_and_step_timings(locker
 
     draft = ctx.flow.start()
     _fill(ctx, draft)
-    draft.photo = portrait_jpeg(face_frame(), None)
+    draft.photo = photo = portrait_jpeg(face_frame(), None)
     ctx.clock.advance(seconds=20)
     outcome = ctx.flow.complete(draft)
     visit = ctx.visits.get(outcome.visit.id)
     guest = ctx.guests.get(visit.guest_id)
     assert (guest.nik, guest.name, guest.consent_at is not None) == (NIK, "Budi Santoso", True)
-    assert visit.photo_path == f"photos/{visit.id}.jpg"
-    assert (ctx.config.data_dir / visit.photo_path).read_bytes()[:2] == b"\xff\xd8"
+    assert visit.photo_path == f"photos/{visit.id}.enc"
+    on_disk = (ctx.config.data_dir / visit.photo_path).read_bytes()
+    assert on_disk[:4] == b"KPH1" and photo[100:200] not in on_disk  # encrypted at rest
+    assert ctx.photos.read(visit.photo_path) == photo
     kinds = [(e.kind, e.data.get("step")) for e in ctx.visits.events(visit.id)]
     assert ("step", "scan") in kinds and ("step", "purpose") in kinds and ("step", "data_capture") in kinds
     consent = next(e for e in ctx.visits.events(visit.id) if e.kind == "consent")
@@ -150,6 +152,21 @@ def test_wrong_phone_digits_are_limited_and_then_nothing_is_shown_even_with_the_
     with pytest.raises(KioskError) as still:
         ctx.flow.prove_by_phone(third, "7890")
     assert still.value.code == "proof_locked" and third.name == ""
+    # ... nor does a restart of the kiosk (the tries are in the database, under a keyed hash, never the NIK) ...
+    from kiosk.app.context import AppContext
+
+    restarted = AppContext(ctx.config, clock=ctx.clock)
+    try:
+        after = restarted.flow.start()
+        restarted.flow.give_consent(after)
+        restarted.flow.set_nik(after, NIK)
+        with pytest.raises(KioskError) as on_restart:
+            restarted.flow.prove_by_phone(after, "7890")
+        assert on_restart.value.code == "proof_locked" and after.name == ""
+        keys = [r[0] for r in restarted.db.conn.execute("SELECT key FROM proof_attempts")]
+        assert len(keys) == 3 and all(NIK not in k and NIK[-4:] not in k for k in keys)
+    finally:
+        restarted.close()
     # ... until the lock-out has passed.
     ctx.clock.advance(seconds=16 * 60)
     fourth = ctx.flow.start()
@@ -180,7 +197,7 @@ def test_a_returning_guest_takes_the_fast_lane_with_the_last_purpose_host_first_
     ctx.flow.reuse_photo(again, photo)
     ctx.flow.choose_host(again, "kajari")
     outcome = ctx.flow.complete(again)
-    assert outcome.photo_saved and outcome.visit.photo_path.endswith(f"{outcome.visit.id}.jpg")
+    assert outcome.photo_saved and outcome.visit.photo_path.endswith(f"{outcome.visit.id}.enc")
     consent = next(e for e in ctx.visits.events(outcome.visit.id) if e.kind == "consent")
     assert consent.data["first_given_at"] and consent.data["photo_reused"] and consent.data["returning"] == "phone"
     # An old photo is not offered (privacy.photo_reuse_days, 30 by default).

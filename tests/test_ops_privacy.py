@@ -1,6 +1,7 @@
 """UU PDP: the retention purge removes exactly what is past retention; export and forget for a data subject."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -100,7 +101,9 @@ def test_export_gives_the_data_subject_their_decrypted_records_and_photos(contex
     assert record["guest"]["name"] == NAME_A
     assert record["guest"]["address"] == ADDRESS_A
     assert {v["id"] for v in record["visits"]} == {first.id, second.id}
-    assert record["photos"] == [str((context.config.data_dir / first.photo_path).resolve())]
+    (photo,) = record["photos"]
+    assert photo["visit_id"] == first.id and photo["file"] == str((context.config.data_dir / first.photo_path).resolve())
+    assert base64.b64decode(photo["jpeg_base64"]) == b"\xff\xd8fake-jpeg"  # decrypted for the person
     assert record["visits"][0]["events"][0]["to_state"] == "registered"
     json.dumps(record)  # serialisable as it is
 

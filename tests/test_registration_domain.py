@@ -12,7 +12,6 @@ from kiosk.domain.registration import (
     InvalidName,
     InvalidPhone,
     InvitationMismatch,
-    ProofAttempts,
     RegistrationDraft,
     StoredGuest,
     normalize_name,
@@ -88,13 +87,6 @@ def test_the_card_proves_a_guest_when_nik_and_name_match():
     other = KtpReading({"nik": FieldReading(NIK, 0.99), "name": FieldReading("BUDI", 0.95)})
     assert not KNOWN.ktp_matches(other, NIK) and not KNOWN.ktp_matches(card, "3201015708850123")
     assert same_name("A.A. Gde", "aa gde") and not same_name("", "")
-
-
-def test_wrong_tries_lock_then_decay():
-    tries = ProofAttempts()
-    assert [tries.record_wrong("k", T0) for _ in range(3)] == [2, 1, 0]
-    assert tries.locked("k", T0 + timedelta(minutes=14)) and not tries.locked("k", T0 + timedelta(minutes=16))
-    assert not tries.locked("other", T0)
 
 
 def test_a_complaint_goes_to_the_head_of_intelligence_and_another_purpose_undoes_it():

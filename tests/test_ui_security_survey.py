@@ -1,6 +1,8 @@
 """The security and survey screens, tapped like a finger: verdicts at the gate, the SKM survey end to end."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from kiosk.domain.visit import VisitState as S
@@ -44,11 +46,11 @@ def test_guard_scans_an_accepted_pass_and_sees_a_green_enter_with_name_photo_hos
 
     ctx = security.app.services
     visit = visit_with_pass(ctx, *ACCEPTED, locker=3, name="Budi Santoso")
-    photo = tmp_path / "budi.png"
     img = Image.new("RGB", (240, 320), (90, 120, 160))
     ImageDraw.Draw(img).ellipse((60, 60, 180, 200), fill=(230, 200, 170))
-    img.save(photo)
-    visit = replace(visit, photo_path=str(photo))
+    jpeg = io.BytesIO()
+    img.save(jpeg, "JPEG")
+    visit = replace(visit, photo_path=ctx.photos.save(visit.id, jpeg.getvalue()))
     with ctx.db.transaction() as conn:
         ctx.visits.update(conn, visit)
     assert security.app.screens.current == "gate"
@@ -57,7 +59,7 @@ def test_guard_scans_an_accepted_pass_and_sees_a_green_enter_with_name_photo_hos
     assert security.find("verdict_text").text == "SILAKAN MASUK"
     assert security.find("guest_name").text == "Budi Santoso"
     assert security.find("locker").text == "Loker 3"
-    assert security.find("photo").source == str(photo)
+    assert tuple(security.find("photo").texture.size) == (240, 320)
     assert security.screen.green
     assert ctx.visits.get(visit.id).state is S.INSIDE
     assert security.find("inside_button").text == "Di dalam sekarang (1)"
@@ -188,9 +190,9 @@ def test_the_verdict_shows_the_photo_stored_under_the_data_folder_whatever_the_w
 
     ctx = security.app.services
     visit = visit_with_pass(ctx, *ACCEPTED, name="Budi Santoso")
-    rel = "photos/budi.jpg"
-    (ctx.config.data_dir / "photos").mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (240, 320), (90, 120, 160)).save(ctx.config.data_dir / rel)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (240, 320), (90, 120, 160)).save(jpeg, "JPEG")
+    rel = ctx.photos.save(visit.id, jpeg.getvalue())  # encrypted: only the gate service opens it
     with ctx.db.transaction() as conn:
         ctx.visits.update(conn, replace(visit, photo_path=rel))
     elsewhere = tmp_path / "cwd"
@@ -198,12 +200,12 @@ def test_the_verdict_shows_the_photo_stored_under_the_data_folder_whatever_the_w
     monkeypatch.chdir(elsewhere)
     scan(security, token_for(visit))
     assert security.find("verdict_text").text == "SILAKAN MASUK"
-    assert security.find("photo").source == str(ctx.config.data_dir / rel)
-    assert security.find("photo").texture is not None
+    texture = security.find("photo").texture
+    assert security.screen.photo and texture is not None and tuple(texture.size) == (240, 320)
     security.app.go("inside")
     security.settle()
     (row,) = security.find("list_box").children
-    assert row.photo == str(ctx.config.data_dir / rel)
+    assert row.photo and tuple(row.photo_texture.size) == (240, 320)
 
 
 def test_the_short_code_printed_under_the_qr_is_typed_on_the_on_screen_keyboard_and_lets_the_guest_in(security):

@@ -29,11 +29,13 @@ from kiosk.app.staff import StaffService
 from kiosk.app.survey import SurveyService
 from kiosk.config import Config
 from kiosk.domain.clock import Clock, SystemClock
-from kiosk.store.crypto import FieldCipher
+from kiosk.store.crypto import FieldCipher, load_or_create_key
 from kiosk.store.db import Database
 from kiosk.store.guests import GuestRepository
 from kiosk.store.hosts import Host, HostRepository
 from kiosk.store.invitations import InvitationRepository
+from kiosk.store.photos import PhotoFiles
+from kiosk.store.proof_attempts import ProofAttemptRepository
 from kiosk.store.visits import VisitRepository
 from kiosk.sync.service import SyncService
 
@@ -57,6 +59,10 @@ class AppContext:
     @cached_property
     def cipher(self) -> FieldCipher:
         return FieldCipher.from_key_file(self.config.path(self.config.privacy.key_file))
+
+    @cached_property
+    def photos(self) -> PhotoFiles:
+        return PhotoFiles(self.config.data_dir, load_or_create_key(self.config.path(self.config.privacy.key_file)))
 
     @cached_property
     def visits(self) -> VisitRepository:
@@ -92,7 +98,8 @@ class AppContext:
 
     @cached_property
     def tickets(self) -> TicketService:
-        return TicketService(**self._store(), guests=self.guests, passes=self.passes, printers=self.devices.printers())
+        return TicketService(**self._store(), guests=self.guests, passes=self.passes, photos=self.photos,
+                             printers=self.devices.printers())
 
     @cached_property
     def ktp_reader(self) -> KtpReaderService:
@@ -100,7 +107,7 @@ class AppContext:
 
     @cached_property
     def sync(self) -> SyncService:
-        return SyncService(**self._store(), guests=self.guests, hosts=self.hosts,
+        return SyncService(**self._store(), guests=self.guests, hosts=self.hosts, photos=self.photos,
                            invitations=InvitationRepository(self.db, self.cipher))
 
     @cached_property
@@ -127,7 +134,7 @@ class AppContext:
     def identity(self) -> IdentityService:
         return IdentityService(clock=self.clock, timezone=self.config.office.timezone,
                                office_code=self.config.office.code, guests=self.guests, visits=self.visits,
-                               public_keys=self._public_key)
+                               public_keys=self._public_key, attempts=ProofAttemptRepository(self.db, self.cipher))
 
     @cached_property
     def invitations(self) -> InvitationService:
@@ -157,13 +164,13 @@ class AppContext:
         return RegistrationFlow(
             **self._store(), guests=self.guests, hosts=self.hosts, registration=self.registration,
             identity=self.identity, invitations=self.invitations, ktp_reader=self.ktp_reader, lockers=self.lockers, tickets=self.tickets,
-            notifications=self.notifications, devices=self.devices, simulate=self.simulate,
+            notifications=self.notifications, devices=self.devices, photos=self.photos, simulate=self.simulate,
         )
 
     @cached_property
     def gate(self) -> GateService:
         return GateService(**self._store(), guests=self.guests, passes=self.passes, lockers=self.lockers,
-                           tickets=self.tickets)
+                           tickets=self.tickets, photos=self.photos)
 
     @cached_property
     def surveys(self) -> SurveyService:
@@ -175,7 +182,7 @@ class AppContext:
 
     @cached_property
     def privacy(self) -> PrivacyService:
-        return PrivacyService(**self._store(), guests=self.guests, sync=self.sync)
+        return PrivacyService(**self._store(), guests=self.guests, sync=self.sync, photos=self.photos)
 
     @cached_property
     def staff(self) -> StaffService:

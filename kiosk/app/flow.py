@@ -36,7 +36,6 @@ from kiosk.domain.sla import CAPTURE_STARTED
 from kiosk.domain.tokens import KIND_INVITATION, peek_kind
 from kiosk.domain.visit import Visit, VisitEvent, new_id
 from kiosk.domain.words import catalog_path, load
-from kiosk.files import private_dir, write_private
 
 if TYPE_CHECKING:
     from kiosk.app.devices import DeviceServices
@@ -53,14 +52,13 @@ if TYPE_CHECKING:
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import Host, HostRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 __all__ = ["FlowOutcome", "IncompleteDraft", "RegistrationDraft", "RegistrationFlow", "StepResult", "StepTiming",
            "UnreadableCode", "card_born"]
 
 log = logging.getLogger(__name__)
-
-PHOTO_DIR = "photos"
 
 
 class UnreadableCode(KioskError):
@@ -122,11 +120,12 @@ class RegistrationFlow:
                  guests: GuestRepository, hosts: HostRepository, registration: RegistrationService,
                  identity: IdentityService, invitations: InvitationService,
                  ktp_reader: KtpReaderService, lockers: LockerService, tickets: TicketService,
-                 notifications: NotificationService, devices: DeviceServices, simulate: bool = False) -> None:
+                 notifications: NotificationService, devices: DeviceServices, photos: PhotoFiles,
+                 simulate: bool = False) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.registration, self.identity, self.invitations = registration, identity, invitations
         self.ktp_reader, self.lockers, self.tickets, self.notifications = ktp_reader, lockers, tickets, notifications
-        self.devices, self.simulate = devices, simulate
+        self.devices, self.simulate, self.photos = devices, simulate, photos
         # Tests and the demo may point a step's camera at other files (see open_camera).
         self.camera_sources: dict[str, str] = {}
         self._decoder = None
@@ -354,11 +353,7 @@ class RegistrationFlow:
         """A proven returning guest's recent photo (at most `privacy.photo_reuse_days` old), to offer again."""
         visit_id = draft.reusable_photo(self.clock.now(), self.config.privacy.photo_reuse_days)
         visit = self.visits.find(visit_id) if visit_id else None
-        path = self.photo_path(visit) if visit else None
-        try:
-            return path.read_bytes() if path else None
-        except OSError:
-            return None
+        return self.photos.read(visit.photo_path) if visit else None
 
     def reuse_photo(self, draft: RegistrationDraft, photo: bytes) -> None:
         """The guest agreed to keep their last photo for this visit."""
@@ -391,19 +386,14 @@ class RegistrationFlow:
         return outcome
 
     def photo_path(self, visit: Visit) -> Path | None:
-        return self.config.data_dir / visit.photo_path if visit.photo_path else None
+        return self.photos.path(visit.photo_path)
 
     def _record_capture(self, draft: RegistrationDraft, visit: Visit) -> bool:
         """Step timings, the consent's legal basis, and the photo file referenced by the visit."""
         cfg = self.config
         rel = ""
         if draft.photo:
-            rel = f"{PHOTO_DIR}/{visit.id}.jpg"
-            path = cfg.data_dir / rel
-            private_dir(path.parent)  # a guest's face: 0600 in a 0700 folder whatever the umask
-            tmp = path.with_suffix(".tmp")
-            write_private(tmp, draft.photo)
-            tmp.replace(path)
+            rel = self.photos.save(visit.id, draft.photo)  # encrypted, 0600 in a 0700 folder
         capture_s = draft.capture_seconds()
         # The service report measures data capture from this event's time to the registration.
         started = VisitEvent(visit.id, "step", draft.started_at, "guest", cfg.kiosk.device_id,

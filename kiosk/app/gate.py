@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from kiosk.domain.clock import Clock
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
@@ -150,8 +151,9 @@ def _reason_to_verdict(reason: str) -> GateVerdict:
 class GateService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
                  guests: GuestRepository, passes: PassService, lockers: LockerService, tickets: TicketService,
-                 verifier: Verifier | None = None) -> None:
+                 photos: PhotoFiles, verifier: Verifier | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.photos = photos
         self.passes, self.lockers, self.tickets = passes, lockers, tickets
         self.scans = GateScanRepository(db)
         self._verifier = verifier
@@ -349,6 +351,11 @@ class GateService:
             locker_door=visit.locker_door,
             expires_at=visit.expires_at,
         )
+
+    def photo_bytes(self, photo_path: str) -> bytes | None:
+        """The JPEG of a verdict's or an inside-now row's photo (decrypted here, never written out in clear);
+        None for none, a purged one, or a link (a visit pulled from another kiosk)."""
+        return self.photos.read(photo_path)
 
     def photo_file(self, photo_path: str) -> str:
         """A visit's photo as a path that opens whatever the working directory: visits store it relative to

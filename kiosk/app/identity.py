@@ -3,9 +3,7 @@ returning guest gives before the kiosk shows anything it stored about them."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import os
 from zoneinfo import ZoneInfo
 
 from kiosk.domain.clock import Clock
@@ -16,7 +14,6 @@ from kiosk.domain.nik import InvalidNIK, NikInfo, check_prefix, parse_nik
 from kiosk.domain.registration import (
     InvalidName,
     InvalidPhone,
-    ProofAttempts,
     ProofLocked,
     RegistrationDraft,
     StoredGuest,
@@ -27,6 +24,7 @@ from kiosk.domain.registration import (
 )
 from kiosk.domain.tokens import VerifierLookup
 from kiosk.store.guests import GuestRepository
+from kiosk.store.proof_attempts import ProofAttemptRepository
 from kiosk.store.visits import VisitRepository
 
 __all__ = ["IdentityService", "InvalidName", "InvalidPhone", "normalize_name", "normalize_phone"]
@@ -36,16 +34,15 @@ log = logging.getLogger(__name__)
 
 class IdentityService:
     def __init__(self, *, clock: Clock, timezone: str, office_code: str, guests: GuestRepository,
-                 visits: VisitRepository, public_keys: VerifierLookup) -> None:
+                 visits: VisitRepository, public_keys: VerifierLookup, attempts: ProofAttemptRepository) -> None:
         self._clock = clock
         self._tz = ZoneInfo(timezone)
         self._office_code = office_code
         self._guests = guests
         self._visits = visits
         self._public_keys = public_keys
-        self._attempts = ProofAttempts()
-        # Wrong tries are counted per NIK under a key that lives only in this process's memory.
-        self._salt = os.urandom(16)
+        # Wrong tries per NIK (under a keyed hash) in the database: a restart does not reset the lock-out.
+        self._attempts = attempts
 
     # --- the office's date ---
 
@@ -98,15 +95,12 @@ class IdentityService:
             last_photo_at=photo.created_at if photo else None, last_photo_visit=photo.id if photo else "",
         )
 
-    def _key(self, nik: str) -> str:
-        return hashlib.sha256(self._salt + nik.encode()).hexdigest()
-
     def prove_by_phone(self, draft: RegistrationDraft, digits: str) -> None:
         """The guest typed the last 4 digits of their phone number. Right: the stored details fill the draft.
         Wrong: WrongProof (tries left), then ProofLocked, and the draft stays as it is. Every NIK, stored or
         not, answers the same way, so the screen tells a stranger nothing."""
         now = self._clock.now()
-        key = self._key(draft.nik)
+        key = draft.nik
         if self._attempts.locked(key, now):
             draft.skip_proof()
             raise ProofLocked()

@@ -12,12 +12,12 @@ REPRINT" whenever an earlier copy exists.
 """
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.domain.clock import Clock
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,10 @@ def guest_message(reason: str) -> tuple[str, str]:
 
 class TicketService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, passes: PassService, printers: list[Any] | None = None) -> None:
+                 guests: GuestRepository, passes: PassService, photos: PhotoFiles,
+                 printers: list[Any] | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.photos = photos
         self.passes = passes
         self._printers = printers
         self._lock = threading.Lock()  # one print at a time: two taps never print two passes
@@ -130,7 +133,7 @@ class TicketService:
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
         if cfg.devices.printer.print_photo and visit.photo_path:
-            photo = _load_photo(cfg.path(visit.photo_path))
+            photo = _load_photo(self.photos.read(visit.photo_path), visit.id)
         return TicketData(
             office_name=cfg.office.name,
             office_address=cfg.office.address,
@@ -241,12 +244,15 @@ class TicketService:
                 printer.stop()
 
 
-def _load_photo(path: Path):
+def _load_photo(jpeg: bytes | None, visit_id: str):
+    if jpeg is None:
+        log.warning("photo not printable", extra={"visit_id": visit_id, "reason": "missing"})
+        return None
     try:
         from PIL import Image  # Pillow: only a pass with a photo needs it
 
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(jpeg)) as img:
             return img.copy()
     except OSError:
-        log.warning("photo not printable", extra={"photo": path.name})
+        log.warning("photo not printable", extra={"visit_id": visit_id, "reason": "not an image"})
         return None

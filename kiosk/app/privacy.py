@@ -7,6 +7,7 @@ person's visits from other devices; never the NIK.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from kiosk.domain.clock import to_iso
 from kiosk.domain.errors import KioskError
 from kiosk.domain.masking import mask_nik
 from kiosk.store.operations import OperationsRepository
+from kiosk.store.photos import PHOTO_DIR
 from kiosk.store.privacy import PrivacyRepository, VisitRef
 
 if TYPE_CHECKING:
@@ -25,13 +27,13 @@ if TYPE_CHECKING:
     from kiosk.domain.clock import Clock
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
     from kiosk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
 FORGET_TOPIC = "privacy.forget"
-PHOTO_DIR = "photos"
 
 
 class DataSubjectNotFound(KioskError):
@@ -91,8 +93,9 @@ class ForgetResult:
 
 class PrivacyService:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, sync: SyncService) -> None:
+                 guests: GuestRepository, sync: SyncService, photos: PhotoFiles) -> None:
         self.config, self.clock, self.db, self.visits, self.guests = config, clock, db, visits, guests
+        self.photos = photos
         self.sync = sync  # the keyed hash by which central knows a person, for an erasure request
         self.repo = PrivacyRepository(db)
         self.ops = OperationsRepository(db)
@@ -185,7 +188,10 @@ class PrivacyService:
         for ref in self.repo.visits_of_guest(guest.id):
             v = self.visits.get(ref.id)
             files = [str(p) for p in self._photo_files(ref, index)]
-            photos.extend(files)
+            for p in files:  # the person gets their photo itself, not the kiosk's encrypted file
+                jpeg = self.photos.read(p)
+                photos.append({"visit_id": v.id, "file": p,
+                               "jpeg_base64": base64.b64encode(jpeg).decode() if jpeg else None})
             visits.append({
                 "id": v.id,
                 "office_code": v.office_code,

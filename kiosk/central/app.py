@@ -240,13 +240,19 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
     engine = engine or open_engine(settings.db_url, upgrade=False, pool_size=settings.pool_size)
     store = CentralStore(engine, keys)
     watcher = FeedWatcher(store)
+    from kiosk.central.complaints import ComplaintStore, ComplaintWorker
+
+    complaints = ComplaintStore(engine, keys, settings)
+    worker_task: dict[str, asyncio.Task] = {}
     cache: dict[str, tuple[float, Credential | None]] = {}
     open_state = {"until": 0.0, "open": False}
 
     @asynccontextmanager
     async def lifespan(app):
         await watcher.start()
+        worker_task["t"] = asyncio.create_task(_complaint_loop(ComplaintWorker(complaints)))
         yield
+        worker_task["t"].cancel()
         await watcher.stop()
         engine.dispose()
 
@@ -254,6 +260,7 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   servers=[{"url": "http://127.0.0.1:8470", "description": "kiosk central serve"}])
     app.state.store = store
+    app.state.complaints = complaints
     app.state.settings = settings
 
     # --- errors as {"reason": ...} ---
@@ -512,6 +519,8 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
                   "schema": {"$ref": "#/components/schemas/WhatsAppWebhook"}}}}})
     async def webhook(request: Request, signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None):
         raw = await request.body()
+        if len(raw) > WEBHOOK_MAX_BYTES:
+            raise StarletteHTTPException(413, f"webhook body larger than {WEBHOOK_MAX_BYTES} bytes")
         if not settings.app_secret:
             raise StarletteHTTPException(401, "webhook refused: no app secret configured to check its signature")
         expected = "sha256=" + hmac.new(settings.app_secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -521,7 +530,7 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
             hook = S.WhatsAppWebhook.model_validate_json(raw)
         except ValidationError as exc:
             raise Rejected(400, validation_reason(exc, ("body",))) from None
-        await run_in_threadpool(_apply_webhook, store, hook)
+        await run_in_threadpool(_apply_webhook, store, hook, complaints)
         return {}
 
     from kiosk.central.desk import DeskStore, mount_desk
@@ -534,16 +543,26 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
     return app
 
 
-def _apply_webhook(store: CentralStore, hook: S.WhatsAppWebhook) -> None:
+async def _complaint_loop(worker, every_s: float = 1.0) -> None:
+    """Evidence fetches and the WhatsApp outbox every second, the overdue alerts every few, in a thread."""
+    while True:
+        await run_in_threadpool(worker.tick)
+        await asyncio.sleep(every_s)
+
+
+def _apply_webhook(store: CentralStore, hook: S.WhatsAppWebhook, complaints=None) -> None:
     for entry in hook.entry:
         for change in entry.changes:
             value = change.value or {}
-            for st in value.get("statuses") or []:
-                if isinstance(st, dict) and isinstance(st.get("id"), str) and st.get("status") in ("sent", "delivered", "read", "failed"):
+            for st in value.get("statuses") if isinstance(value.get("statuses"), list) else []:
+                if isinstance(st, dict) and isinstance(st.get("id"), str) and st.get("status") in ("sent", "delivered", "read", "failed") \
+                        and not (complaints and complaints.record_status(st)):
                     store.record_notice_status(st["id"][:200], st["status"])
-            for msg in value.get("messages") or []:
+            for msg in value.get("messages") if isinstance(value.get("messages"), list) else []:
                 if isinstance(msg, dict):
                     _host_reply(store, msg)
+            if complaints is not None and value.get("messages"):
+                complaints.ingest(value)  # text, photos and documents to an office's number open a complaint
 
 
 def _host_reply(store: CentralStore, msg: dict) -> None:
@@ -557,13 +576,16 @@ def _host_reply(store: CentralStore, msg: dict) -> None:
     if not isinstance(payload, str) or ":" not in payload or not isinstance(context_id, str):
         return
     answer, _, visit_id = payload.partition(":")
-    notice = store.notice(context_id[:200])
+    notice = store.notice(context_id[:200]) or store.reminder_notice(context_id[:200])
     if answer not in ("accept", "decline") or notice is None or notice.visit_id != visit_id:
         return  # only a reply to the notice we sent for this visit counts
     try:
         store.answer(notice.office, visit_id, answer == "accept", f"host:{notice.host_id}")
     except Rejected as exc:
         log.info("host reply ignored", extra={"visit_id": visit_id, "reason": exc.reason})
+
+
+WEBHOOK_MAX_BYTES = 256 * 1024  # Meta's change notifications are a few kB; media come by id, not inline
 
 
 def _extend_openapi(app: FastAPI) -> None:

@@ -154,19 +154,16 @@ class DeskStore:
                 visits.c.office == office, visits.c.created_at >= utc_text(since)).order_by(visits.c.created_at.desc())).all()
             ids = [r.visit_id for r in rows]
             notice: dict[str, str] = {}
-            reminders: dict[str, str] = {}  # the newest reminder's state: its notice status, or the outbox's
+            reminders: dict[str, str] = {}  # the newest reminder (kiosk/central/desk_office.py): its outbox state
             reprints: dict[str, str] = {}
             if ids:
-                for n in conn.execute(select(notices.c.visit_id, notices.c.status, notices.c.channel)
-                                      .where(notices.c.visit_id.in_(ids))):
-                    if n.channel == "central_reminder":
-                        reminders[n.visit_id] = n.status
-                    else:
-                        notice[n.visit_id] = n.status
-                for o in conn.execute(select(wa_outbox.c.ref_id, wa_outbox.c.status).where(
-                        wa_outbox.c.kind == "reminder", wa_outbox.c.ref_id.in_(ids),
-                        wa_outbox.c.status.in_(("pending", "sending", "failed"))).order_by(wa_outbox.c.seq)):
-                    reminders[o.ref_id] = o.status
+                for n in conn.execute(select(notices.c.visit_id, notices.c.status).where(notices.c.visit_id.in_(ids))):
+                    notice[n.visit_id] = n.status
+                for o in conn.execute(select(wa_outbox.c.idem_key, wa_outbox.c.status, wa_outbox.c.delivery).where(
+                        wa_outbox.c.office == office, wa_outbox.c.idem_key.like("reminder:%"),
+                        wa_outbox.c.created_at >= utc_text(since)).order_by(wa_outbox.c.created_at)):
+                    vid = o.idem_key.split(":")[1]
+                    reminders[vid] = o.delivery or o.status
                 reprints = {e.visit_id: e.body for e in conn.execute(select(events.c.visit_id, events.c.body).where(
                     events.c.visit_id.in_(ids), events.c.body.contains('"reprint_requested"')).order_by(events.c.seq))}
         out = []
@@ -217,7 +214,8 @@ PURPOSE_WORDS = {
     "other": ("Lainnya", "Other"),
 }
 NOTICE_WORDS = {"sent": ("terkirim", "sent"), "delivered": ("diterima HP", "delivered"), "read": ("dibaca", "read"),
-                "failed": ("gagal", "failed"), "pending": ("antre", "queued"), "sending": ("dikirim", "sending")}
+                "failed": ("gagal", "failed"), "queued": ("antre", "queued"), "sending": ("dikirim", "sending"),
+                "unknown": ("belum pasti terkirim", "not known if sent")}
 TEXT = {
     "title": ("Meja Layanan Tamu", "Guest desk"),
     "login": ("Masuk", "Log in"),
@@ -253,6 +251,7 @@ TEXT = {
     "late_noted": ("Petugas PTSP diberi tahu bahwa Anda terlambat.", "The PTSP officer is told you will be late."),
     "no_photo": ("Tidak ada foto", "No photo"),
     "lang_other": ("English", "Bahasa Indonesia"),
+    "complaints": ("Pengaduan", "Complaints"),
     "nav_directory": ("Direktori pegawai", "Host directory"),
     "nav_invitations": ("Undangan tamu", "Invitations"),
     "remind": ("Ingatkan tuan rumah", "Remind the host"),
@@ -313,7 +312,7 @@ class DeskWeb:
 
 
 # The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
-DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_office",)
+DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints", "kiosk.central.desk_office")
 
 
 def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:

@@ -6,26 +6,30 @@ optional photo). Numbers are stored as +62... Every change adds a `directory.cha
 feed: a kiosk pulling the feed (long poll) then fetches GET /v1/offices/{office}/hosts with its last ETag
 (kiosk/sync/pull.py), so an edit reaches the kiosks within one pull and an unchanged directory costs a 304.
 
-Remind the host: the central sends the host the kiosk's notice template again through its WhatsApp
-outbox (kiosk/central/whatsapp.py), with "(pengingat / reminder)" after the host's name so it is never a
-silent double; once sent it is one of the visit's notices (delivered/read and the reply buttons work as
-for the kiosk's notice). One reminder at a time per visit.
+Remind the host: the central sends the host the kiosk's notice template again from the office's WhatsApp
+number, through the central's durable outbox (`wa_outbox`, sent by the complaint worker:
+kiosk/central/complaints.py), with "(pengingat / reminder)" after the host's name so it is never a silent
+double; its sent/delivered/read receipts show on the row and its reply buttons answer the visit like the
+kiosk notice's. One reminder at a time per visit.
 
 Reprint: a `reprint_requested` event on the visit (device_id: the guest's kiosk), which every device
 learns from the feed; the desk shows when it was asked.
 
 Invitations: a host or PTSP officer invites a guest (name, WhatsApp number, optional NIK, purpose, host,
 date window). The token is the kiosk's invitation format (kiosk/domain/invitation.py), signed with the
-office's invitation key (kiosk/central/keys.py); the QR goes to the guest by WhatsApp through the outbox.
+office's invitation key (kiosk/central/keys.py); the QR goes to the guest by WhatsApp through the outbox, as
+the template's image header, a signed expiring link to the QR (/desk/qr/...) that the Cloud API fetches.
 The kiosks learn the invitation (with the key's public half), its revocation and its use from the feed;
 a kiosk's registration that used it (its `invitation_used` event) marks it used at central.
 """
 # No `from __future__ import annotations`: FastAPI reads the route signatures at runtime.
+import hashlib
+import hmac
 import io
 import json
 import re
+import time as clock
 import unicodedata
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -33,8 +37,8 @@ from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import insert, select, update
 
-from kiosk.central.models import hosts, invitations, visits
-from kiosk.central.whatsapp import CloudApi, WhatsAppOutbox
+from kiosk.central.models import hosts, invitations, visits, wa_outbox
+from kiosk.central.whatsapp import wa_number
 from kiosk.domain.convergence import utc_text
 from kiosk.domain.invitation import issue_invitation
 
@@ -44,6 +48,7 @@ ACT_ROLES = ("admin", "ptsp")
 MAX_WINDOW_DAYS = 31
 MAX_PHOTO_BYTES = 2_000_000
 REMINDER_MARK = "(pengingat / reminder)"
+QR_LINK_TTL_S = 24 * 3600
 # The kiosk's default purposes (kiosk/config.py DEFAULT_PURPOSES) an invitation may name.
 INVITE_PURPOSES = {
     "meet_employee": ("Bertemu pegawai", "Meet an employee"),
@@ -89,10 +94,13 @@ TEXT = {
     "open": ("Berlaku", "Valid"),
     "window": ("Masa berlaku", "Valid"),
     "whatsapp": ("WhatsApp", "WhatsApp"),
-    "wa_pending": ("antre", "queued"),
+    "wa_queued": ("antre", "queued"),
     "wa_sending": ("dikirim", "sending"),
     "wa_sent": ("terkirim", "sent"),
+    "wa_delivered": ("diterima HP", "delivered"),
+    "wa_read": ("dibaca", "read"),
     "wa_failed": ("gagal", "failed"),
+    "wa_unknown": ("belum pasti terkirim", "not known if sent"),
     "remind_sent": ("Pengingat masuk antrean WhatsApp.", "The reminder is queued for WhatsApp."),
     "reprint_sent": ("Permintaan cetak ulang dikirim ke kios.", "The reprint request is sent to the kiosk."),
     "back": ("Kembali", "Back"),
@@ -111,6 +119,8 @@ ERRORS = {
     "host_bad": ("Pilih pegawai yang aktif di direktori.", "Choose an active employee of the directory."),
     "date_bad": ("Tanggal tidak sah: 'sampai' tidak boleh sebelum 'dari', tidak di masa lalu, paling lama 31 hari.",
                  "Invalid dates: 'until' not before 'from', not in the past, at most 31 days."),
+    "no_office_number": ("WhatsApp kantor belum diatur (KIOSK_CENTRAL_WA_PHONE_NUMBERS); pesan tidak dapat dikirim.",
+                         "The office's WhatsApp number is not set (KIOSK_CENTRAL_WA_PHONE_NUMBERS); nothing can be sent."),
     "no_host_phone": ("Pegawai ini tidak punya nomor WhatsApp di direktori.", "This host has no WhatsApp number in the directory."),
     "reminder_pending": ("Pengingat sebelumnya masih dalam antrean; tunggu sampai terkirim.",
                          "The previous reminder is still queued; wait until it is sent."),
@@ -206,9 +216,16 @@ def _now() -> datetime:
 class OfficeDesk:
     """Directory, invitations and the officer's actions, on the central store's engine (SQLAlchemy Core)."""
 
-    def __init__(self, store, keys, settings, outbox: WhatsAppOutbox) -> None:
-        self.store, self.keys, self.settings, self.outbox = store, keys, settings, outbox
+    def __init__(self, store, keys, settings, outbox) -> None:
+        self.store, self.keys, self.settings = store, keys, settings
+        self.outbox = outbox  # the complaints' ComplaintStore: its durable WhatsApp outbox and sender
         self.engine = store.engine
+
+    def office_number(self, office: str, field: str) -> str:
+        pid = self.settings.number_of(office)
+        if not pid:
+            raise FormError(field, "no_office_number")
+        return pid
 
     # directory
 
@@ -260,15 +277,11 @@ class OfficeDesk:
     # invitations
 
     def invite(self, office: str, actor: str, *, nama: str, phone: str, nik: str, purpose: str, host: dict,
-               valid_from: datetime, valid_until: datetime, window_text: str) -> tuple[str, str]:
-        import base64
-
-        import segno
-
+               valid_from: datetime, valid_until: datetime, window_text: str, qr_link) -> str:
+        """Issue, queue the WhatsApp message and tell the kiosks, in one transaction; the invitation's id."""
+        pid = self.office_number(office, "no_hp")
         signer = self.keys.invitation_signer(office)
-        inv, token = issue_invitation(signer, office_code=office, valid_from=valid_from, valid_until=valid_until)
-        png = io.BytesIO()
-        segno.make_qr(token, error="m").save(png, kind="png", scale=8, border=4)
+        inv, _token = issue_invitation(signer, office_code=office, valid_from=valid_from, valid_until=valid_until)
         now = utc_text(_now())
         with self.engine.begin() as conn:
             conn.execute(insert(invitations).values(
@@ -277,18 +290,36 @@ class OfficeDesk:
                 subject_hash=self.keys.subject_hash(office, nik) if nik else None,
                 key_id=signer.key_id, valid_from=utc_text(inv.valid_from), valid_until=utc_text(inv.valid_until),
                 created_at=now, created_by=actor[:100]))
-            self.outbox.enqueue(conn, office, "invitation", inv.invitation_id, {
-                "to": phone, "template": self.settings.wa_invitation_template, "language": self.settings.wa_language,
-                "params": [nama, host["nama"], INVITE_PURPOSES[purpose][0], window_text, inv.invitation_id],
-                "png": base64.b64encode(png.getvalue()).decode()})
+            params = [nama, host["nama"], INVITE_PURPOSES[purpose][0], window_text, inv.invitation_id]
+            self.outbox.enqueue(conn, office, f"invitation:{inv.invitation_id}", pid, wa_number(phone), {
+                "type": "template", "template": {
+                    "name": self.settings.wa_invitation_template, "language": {"code": self.settings.wa_language},
+                    "components": [
+                        {"type": "header", "parameters": [{"type": "image", "image": {"link": qr_link(inv.invitation_id)}}]},
+                        {"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]}})
             # The kiosks need the NIK to check the guest's KTP against it: the feed item is encrypted at rest
             # and reaches only the office's own credentialed devices (which store it encrypted).
             self.store.feed_note(conn, office, "invitation.issued", inv.invitation_id, {"invitation": {
                 "id": inv.invitation_id, "purpose": purpose, "host_id": host["id"], "host_name": host["nama"],
                 "nik": nik, "valid_from": inv.valid_from.isoformat(), "valid_until": inv.valid_until.isoformat(),
                 "key": {"id": signer.key_id, "public": signer.public_key.raw.hex()}}})
-        self.outbox.wake()
-        return inv.invitation_id, token
+        return inv.invitation_id
+
+    def qr_png(self, office: str, invitation_id: str) -> bytes | None:
+        """The QR of an invitation still open (the token is re-signed: Ed25519 signatures are deterministic)."""
+        import segno
+
+        with self.engine.connect() as conn:
+            r = conn.execute(select(invitations).where(invitations.c.office == office,
+                                                       invitations.c.invitation_id == invitation_id)).first()
+        if r is None or r.revoked_at or r.used_at or r.valid_until <= utc_text(_now()):
+            return None
+        _inv, token = issue_invitation(self.keys.invitation_signer(office), office_code=office, invitation_id=invitation_id,
+                                       valid_from=datetime.fromisoformat(r.valid_from.replace("Z", "+00:00")),
+                                       valid_until=datetime.fromisoformat(r.valid_until.replace("Z", "+00:00")))
+        png = io.BytesIO()
+        segno.make_qr(token, error="m").save(png, kind="png", scale=8, border=4)
+        return png.getvalue()
 
     def revoke(self, office: str, invitation_id: str) -> bool:
         with self.engine.begin() as conn:
@@ -303,17 +334,24 @@ class OfficeDesk:
         with self.engine.connect() as conn:
             rows = conn.execute(select(invitations).where(invitations.c.office == office)
                                 .order_by(invitations.c.created_at.desc()).limit(limit)).all()
-        sent = self.outbox.rows_for(office, [r.invitation_id for r in rows])
+        keys = [f"invitation:{r.invitation_id}" for r in rows]
+        sent = {}
+        if keys:
+            with self.engine.connect() as conn:
+                sent = {o.idem_key.split(":", 1)[1]: o for o in conn.execute(
+                    select(wa_outbox.c.idem_key, wa_outbox.c.status, wa_outbox.c.delivery, wa_outbox.c.last_error)
+                    .where(wa_outbox.c.idem_key.in_(keys)))}
         now = utc_text(_now())
         out = []
         for r in rows:
             rec = json.loads(self.keys.decrypt_text(r.record_enc))
             status = "revoked" if r.revoked_at else "used" if r.used_at else "expired" if r.valid_until <= now else "open"
-            wa = sent.get(r.invitation_id, [])
+            wa = sent.get(r.invitation_id)
             out.append({"id": r.invitation_id, "nama": rec.get("nama", ""), "phone": mask_phone(rec.get("no_hp", "")),
                         "purpose": r.purpose, "host_name": r.host_name, "valid_from": r.valid_from,
                         "valid_until": r.valid_until, "status": status, "nik": bool(rec.get("nik")),
-                        "wa": wa[-1].status if wa else "", "wa_error": wa[-1].last_error if wa else ""})
+                        "wa": (wa.delivery or wa.status) if wa else "",
+                        "wa_error": wa.last_error if wa and wa.status != "sent" else ""})
         return out
 
     # actions on today's list
@@ -330,27 +368,31 @@ class OfficeDesk:
         if v.state not in ("registered", "waiting_host"):
             raise FormError("visit", "not_waiting")
         host = self.host(office, rec.get("host_id") or "")
-        if host is None or not host["no_hp"]:
+        if host is None or not wa_number(host["no_hp"]):
             raise FormError("visit", "no_host_phone")
-        if self.outbox.pending_for(office, "reminder", visit_id):
-            raise FormError("visit", "reminder_pending")
+        pid = self.office_number(office, "visit")
         at = datetime.fromisoformat(v.created_at.replace("Z", "+00:00")).astimezone(tz)
         purpose = PURPOSE_WORDS.get(rec.get("purpose", ""), (rec.get("purpose", ""),))[0]
+        # The template's words are fixed: the reminder mark rides in the first parameter ("Yth. {{1}},").
+        params = [f"{host['nama']} {REMINDER_MARK}", rec.get("nama", ""), purpose, f"{at:%d-%m-%Y %H:%M}", photo_url or "-"]
         with self.engine.begin() as conn:
-            self.outbox.enqueue(conn, office, "reminder", visit_id, {
-                "to": host["no_hp"], "template": self.settings.wa_host_template, "language": self.settings.wa_language,
-                # The template's words are fixed: the reminder mark rides in the first parameter ("Yth. {{1}},").
-                "params": [f"{host['nama']} {REMINDER_MARK}", rec.get("nama", ""), purpose, f"{at:%d-%m-%Y %H:%M}",
-                           photo_url or "-"],
-                "buttons": [f"accept:{visit_id}", f"decline:{visit_id}"], "host_id": host["id"]})
-        self.outbox.wake()
+            earlier = conn.execute(select(wa_outbox.c.status).where(
+                wa_outbox.c.office == office, wa_outbox.c.idem_key.like(f"reminder:{visit_id}:%"))).all()
+            if any(r.status in ("queued", "sending") for r in earlier):
+                raise FormError("visit", "reminder_pending")
+            self.outbox.enqueue(conn, office, f"reminder:{visit_id}:{len(earlier) + 1}", pid, wa_number(host["no_hp"]), {
+                "type": "template", "template": {
+                    "name": self.settings.wa_host_template, "language": {"code": self.settings.wa_language},
+                    "components": [
+                        {"type": "body", "parameters": [{"type": "text", "text": p} for p in params]},
+                        {"type": "button", "sub_type": "quick_reply", "index": "0",
+                         "parameters": [{"type": "payload", "payload": f"accept:{visit_id}"}]},
+                        {"type": "button", "sub_type": "quick_reply", "index": "1",
+                         "parameters": [{"type": "payload", "payload": f"decline:{visit_id}"}]}]}})
 
-    def after_sent(self, office: str, kind: str, ref_id: str, payload: dict, message_id: str) -> None:
-        """A sent reminder becomes one of the visit's notices (status receipts, reply buttons)."""
-        if kind == "reminder":
-            self.store.record_event(office, ref_id, "host_notified", "central", data={
-                "message_id": message_id, "host_id": payload.get("host_id", ""), "channel": "central_reminder",
-                "reminder": True, "via": "desk"})
+
+def qr_sig(key: bytes, office: str, invitation_id: str, exp: int) -> str:
+    return hmac.new(key, f"invitation-qr/{office}/{invitation_id}/{exp}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def mask_phone(phone: str) -> str:
@@ -364,27 +406,8 @@ def mount(app, web) -> None:
 
     FLASH.update({"remind_sent": TEXT["remind_sent"], "reprint_sent": TEXT["reprint_sent"], **ERRORS})
     settings, store, keys = web.settings, web.store, web.keys
-    api = CloudApi(settings.wa_url, settings.wa_token, settings.wa_phone_number_id) \
-        if settings.wa_phone_number_id and settings.wa_token else None
-    outbox = WhatsAppOutbox(store.engine, keys, api)
-    office_desk = OfficeDesk(store, keys, settings, outbox)
-    outbox.on_sent = office_desk.after_sent
-    app.state.wa_outbox = outbox
+    office_desk = OfficeDesk(store, keys, settings, app.state.complaints)
     app.state.office_desk = office_desk
-
-    # The sender runs while the server runs (not when the app is only built, e.g. for the OpenAPI document).
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a):
-        async with inner(a) as state:
-            outbox.start()
-            try:
-                yield state
-            finally:
-                outbox.stop()
-
-    app.router.lifespan_context = lifespan
 
     def lang_of(request: Request) -> str:
         return "en" if request.cookies.get("lang") == "en" else "id"
@@ -564,6 +587,22 @@ def mount(app, web) -> None:
 
     # --- invitations ---
 
+    def qr_link(request: Request, office: str, invitation_id: str) -> str:
+        """A signed link to the invitation's QR image (valid a day): the Cloud API fetches it for the message."""
+        exp = int(clock.time()) + QR_LINK_TTL_S
+        base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        return f"{base}/desk/qr/{office}/{invitation_id}?exp={exp}&sig={qr_sig(keys.host_link_key, office, invitation_id, exp)}"
+
+    @app.get("/desk/qr/{office}/{invitation_id}", include_in_schema=False)
+    def invitation_qr(office: str, invitation_id: str, exp: int = 0, sig: str = ""):
+        invitation_id = invitation_id[:16]
+        if exp < clock.time() or not hmac.compare_digest(sig[:64], qr_sig(keys.host_link_key, office, invitation_id, exp)):
+            return Response("the link expired or is not valid", status_code=403, headers=web.headers)
+        png = office_desk.qr_png(office, invitation_id)
+        if png is None:  # revoked, used or over: no QR any more
+            return Response("no such invitation", status_code=404, headers=web.headers)
+        return Response(png, media_type="image/png", headers={**web.headers, "Cache-Control": "private, max-age=300"})
+
     def invitations_page(request: Request, office: str, user, s, *, error: FormError | None = None,
                          form: dict | None = None, status: int = 200, note: str = ""):
         today = datetime.now(web.tz).date()
@@ -619,8 +658,12 @@ def mount(app, web) -> None:
             start, end, window = parse_window(valid_from, valid_until)
         except FormError as exc:
             return invitations_page(request, office, user, s, error=exc, form=form, status=400)
-        inv_id, _ = office_desk.invite(office, f"user:{user.name}", nama=name, phone=phone, nik=nik_ok, purpose=purpose,
-                                       host=host, valid_from=start, valid_until=end, window_text=window)
+        try:
+            inv_id = office_desk.invite(office, f"user:{user.name}", nama=name, phone=phone, nik=nik_ok, purpose=purpose,
+                                        host=host, valid_from=start, valid_until=end, window_text=window,
+                                        qr_link=lambda i: qr_link(request, office, i))
+        except FormError as exc:
+            return invitations_page(request, office, user, s, error=exc, form=form, status=400)
         web.desk.audit(office, f"user:{user.name}", None, "invitation_issued", inv_id)
         return back(f"/desk/{office}/invitations", "invited")
 

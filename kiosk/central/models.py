@@ -133,7 +133,72 @@ desk_audit = Table(
     Index("ix_desk_audit_office_at", "office", "at"),
 )
 
-# --- the desk's office parts (kiosk/central/desk_office.py): invitations and the WhatsApp outbox ---
+# --- complaints and reports by WhatsApp (kiosk/central/complaints.py) ---
+complaint_cases = Table(
+    "complaint_cases", meta,
+    Column("id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("number", String(32), nullable=False),  # ADU-<YYYY>-<NNNN>, per office and year; told to the reporter
+    Column("channel", String(16), nullable=False),  # whatsapp | kiosk
+    Column("phone_number_id", String(64), nullable=False, default=""),  # the office number that received it
+    Column("reporter_hash", String(64), nullable=False),  # keyed hash of the WhatsApp number (find the open case)
+    Column("reporter_enc", Text, nullable=False),  # {"wa_id", "name"} encrypted
+    Column("visit_id", String(36), nullable=True, unique=True),  # a complaint made at the kiosk
+    Column("status", String(16), nullable=False),  # open | answered | closed
+    Column("assignee", String(64), nullable=False, default=""),
+    Column("received_at", String(32), nullable=False),  # the clock starts here (working hours)
+    Column("last_inbound_at", String(32), nullable=False),  # the reporter's last message (24-hour window)
+    Column("answered_at", String(32), nullable=True),  # the first answer sent from the desk: the clock stops
+    Column("closed_at", String(32), nullable=True),
+    Column("outcome", String(8), nullable=True),  # met | late, recorded on closing
+    Column("working_s", Integer, nullable=True),  # working seconds from received to answered (or closed)
+    Column("alerted_at", String(32), nullable=True),  # the intel head was alerted (the clock passed the alert mark)
+    Index("ux_complaint_cases_number", "office", "number", unique=True),
+    Index("ix_complaint_cases_office_status", "office", "status"),
+    Index("ix_complaint_cases_reporter", "office", "reporter_hash"),
+)
+complaint_items = Table(
+    "complaint_items", meta,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("office", String(32), nullable=False),
+    Column("message_id", String(200), nullable=True, unique=True),  # the inbound wamid: a repeated delivery is a no-op
+    Column("direction", String(8), nullable=False),  # in | out
+    Column("kind", String(16), nullable=False),  # text | image | document | kiosk | ack | answer
+    Column("at", String(32), nullable=False),
+    Column("actor", String(100), nullable=False, default=""),
+    Column("body_enc", Text, nullable=False),  # the text or caption, encrypted
+    Column("media_id", String(200), nullable=True),  # Cloud API media id, until the evidence is fetched
+    Column("evidence_state", String(16), nullable=False, default=""),  # "" | pending | stored | refused
+    Column("evidence_type", String(64), nullable=False, default=""),  # image/jpeg | application/pdf
+    Column("evidence_size", Integer, nullable=False, default=0),
+    Column("evidence_enc", LargeBinary, nullable=True),
+    Column("evidence_note", String(200), nullable=False, default=""),  # why refused, the file name
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(32), nullable=True),  # the next fetch try (also the lease of a fetch in progress)
+)
+wa_outbox = Table(
+    "wa_outbox", meta,
+    Column("id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("idem_key", String(200), nullable=False, unique=True),  # one message per key, ever
+    Column("case_id", String(36), nullable=True, index=True),
+    Column("phone_number_id", String(64), nullable=False),
+    Column("to_enc", Text, nullable=False),
+    Column("payload_enc", Text, nullable=False),  # the Cloud API message body (JSON) without "to", encrypted
+    Column("status", String(16), nullable=False),  # queued | sending | sent | failed | unknown
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(32), nullable=False),
+    Column("lease_until", String(32), nullable=True),
+    Column("wamid", String(200), nullable=True, index=True),
+    Column("delivery", String(16), nullable=False, default=""),  # the status webhooks: sent, delivered, read, failed
+    Column("last_error", String(200), nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+    Column("sent_at", String(32), nullable=True),
+    Index("ix_wa_outbox_status_next", "status", "next_at"),
+)
+
+# --- the desk's office parts (kiosk/central/desk_office.py): invitations (their messages go by wa_outbox) ---
 invitations = Table(
     "invitations", meta,
     Column("invitation_id", String(16), primary_key=True),  # the signed token's id (kiosk/domain/invitation.py)
@@ -152,21 +217,4 @@ invitations = Table(
     Column("used_at", String(32), nullable=True),
     Column("used_visit_id", String(36), nullable=True),
     Index("ix_invitations_office_created", "office", "created_at"),
-)
-wa_outbox = Table(
-    "wa_outbox", meta,
-    Column("seq", SeqType, primary_key=True, autoincrement=True),
-    Column("office", String(32), nullable=False),
-    Column("kind", String(16), nullable=False),  # invitation | reminder
-    Column("ref_id", String(36), nullable=False),  # the invitation id or the visit id
-    Column("payload_enc", Text, nullable=False),  # the message (phone, template parameters, image): encrypted
-    Column("status", String(16), nullable=False),  # pending | sending | sent | failed
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_at", String(32), nullable=False),  # due time (and the lease's end while sending)
-    Column("message_id", String(200), nullable=True),
-    Column("last_error", String(200), nullable=False, default=""),
-    Column("created_at", String(32), nullable=False),
-    Column("updated_at", String(32), nullable=False),
-    Index("ix_wa_outbox_status_next", "status", "next_at"),
-    Index("ix_wa_outbox_ref", "ref_id"),
 )

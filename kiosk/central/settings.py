@@ -30,13 +30,21 @@ class CentralSettings:
     max_inflight: int = 256  # KIOSK_CENTRAL_MAX_INFLIGHT: requests at once per worker before 429
     pool_size: int = 10  # KIOSK_CENTRAL_POOL_SIZE: database connections per worker (and as many overflow)
     timezone: str = "Asia/Makassar"  # KIOSK_CENTRAL_TIMEZONE: the offices' local day for the desk's "today" (WITA)
-    # The central's own WhatsApp messages (desk invitations, host reminders; kiosk/central/whatsapp.py):
-    wa_url: str = "https://graph.facebook.com/v21.0"  # KIOSK_CENTRAL_WA_URL: Cloud API base
-    wa_phone_number_id: str = ""  # KIOSK_CENTRAL_WA_PHONE_NUMBER_ID: empty = messages wait in the outbox
-    wa_token: str = ""  # KIOSK_WA_TOKEN or KIOSK_WA_TOKEN_FILE: the Cloud API access token
-    wa_invitation_template: str = "undangan_tamu"  # KIOSK_CENTRAL_WA_INVITATION_TEMPLATE: image header + 5 params
-    wa_host_template: str = "kunjungan_tamu"  # KIOSK_CENTRAL_WA_HOST_TEMPLATE: the kiosk's host notice template
-    wa_language: str = "id"  # KIOSK_CENTRAL_WA_LANGUAGE
+    # Complaints by WhatsApp (kiosk/central/complaints.py, seed 004):
+    wa_token: str = ""  # KIOSK_WA_TOKEN or KIOSK_WA_TOKEN_FILE: the Cloud API bearer token the central sends with
+    wa_graph_url: str = "https://graph.facebook.com/v21.0"  # KIOSK_CENTRAL_WA_GRAPH_URL
+    wa_media_hosts: str = "lookaside.fbsbx.com"  # KIOSK_CENTRAL_WA_MEDIA_HOSTS: hosts media downloads may come from
+    wa_phone_numbers: str = ""  # KIOSK_CENTRAL_WA_PHONE_NUMBERS: "<phone_number_id>=<OFFICE>,..." the offices' numbers
+    wa_language: str = "id"  # KIOSK_CENTRAL_WA_LANGUAGE: the templates' language code
+    working_hours: str = "08:00-16:00"  # KIOSK_CENTRAL_WORKING_HOURS: Monday-Friday, minus holidays and cuti bersama
+    collective_leave: str = ""  # KIOSK_CENTRAL_COLLECTIVE_LEAVE: extra days off "2026-12-24,2026-12-26" (decrees change)
+    complaint_hours: float = 3.0  # KIOSK_CENTRAL_COMPLAINT_HOURS: answer within this much working time
+    complaint_alert_hours: float = 2.0  # KIOSK_CENTRAL_COMPLAINT_ALERT_HOURS: alert the intel head at this mark
+    complaint_intel_host: str = "kasi-intel"  # KIOSK_CENTRAL_COMPLAINT_INTEL_HOST: the host directory id alerted
+    complaint_media_max_bytes: int = 5_000_000  # KIOSK_CENTRAL_COMPLAINT_MEDIA_MAX_BYTES: larger evidence is refused
+    # The desk's own WhatsApp messages (kiosk/central/desk_office.py), sent by the same outbox as the complaints':
+    wa_invitation_template: str = "undangan_tamu"  # KIOSK_CENTRAL_WA_INVITATION_TEMPLATE: QR image header + 5 params
+    wa_host_template: str = "kunjungan_tamu"  # KIOSK_CENTRAL_WA_HOST_TEMPLATE: the kiosk's host notice (reminders)
     open_on_loopback: bool = False  # set by `serve` when bound to loopback: with no credential issued, no auth
 
     @classmethod
@@ -69,6 +77,19 @@ class CentralSettings:
                 raise CentralSettingsError(name, f"{raw!r} is not a {f.type}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def office_numbers(self) -> dict[str, str]:
+        """phone_number_id -> office, from wa_phone_numbers."""
+        out = {}
+        for part in self.wa_phone_numbers.split(","):
+            pid, _, office = part.strip().partition("=")
+            if pid.strip() and office.strip():
+                out[pid.strip()] = office.strip().upper()
+        return out
+
+    def number_of(self, office: str) -> str:
+        """The office's own WhatsApp phone_number_id ("" when none is configured)."""
+        return next((pid for pid, o in self.office_numbers().items() if o == office), "")
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment for the worker processes (which rebuild them with from_env)."""

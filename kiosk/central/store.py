@@ -20,6 +20,12 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.central.complaints import (
+    forget_cases_of_visits,
+    forget_closed_before,
+    insert_kiosk_cases,
+    kiosk_case_row,
+)
 from kiosk.central.keys import CentralKeys
 from kiosk.central.models import (
     credentials,
@@ -256,6 +262,20 @@ class CentralStore:
                 "notice": {"message_id": message_id, "host_id": row.host_id, "channel": row.channel, "status": status}})
             return True
 
+    def reminder_notice(self, wamid: str):
+        """The desk's reminder to a host (kiosk/central/desk_office.py) sent as `wamid`, shaped like a notice
+        (office, visit_id, host_id): its reply buttons answer the visit like the kiosk notice's."""
+        from types import SimpleNamespace
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(wa_outbox.c.office, wa_outbox.c.idem_key).where(
+                wa_outbox.c.wamid == wamid, wa_outbox.c.idem_key.like("reminder:%"))).first()
+        if row is None:
+            return None
+        visit_id = row.idem_key.split(":")[1]
+        record = self.record(row.office, visit_id) or {}
+        return SimpleNamespace(office=row.office, visit_id=visit_id, host_id=record.get("host_id", ""))
+
     def notice(self, message_id: str):
         with self.engine.connect() as conn:
             return conn.execute(select(notices).where(notices.c.message_id == message_id)).first()
@@ -335,13 +355,15 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
 
     def _delete_invitations(self, conn, office: str, ids: list[str]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            conn.execute(delete(wa_outbox).where(wa_outbox.c.office == office, wa_outbox.c.ref_id.in_(chunk)))
+            conn.execute(delete(wa_outbox).where(wa_outbox.c.office == office,
+                                                 wa_outbox.c.idem_key.in_([f"invitation:{i}" for i in chunk])))
             conn.execute(delete(invitations).where(invitations.c.office == office, invitations.c.invitation_id.in_(chunk)))
             for inv_id in chunk:  # the office's devices delete their copies
                 self._feed(conn, office, "invitation.erased", inv_id, {"invitation": {"id": inv_id}})
@@ -379,7 +401,7 @@ class CentralStore:
         """Delete visits registered more than `retention_days` ago (with their events, notices, photos) and
         feed items and idempotency records older than that."""
         cutoff = utc_text((now or datetime.now(UTC)) - timedelta(days=retention_days))
-        counts = {"visits": 0, "feed": 0, "idempotency": 0}
+        counts = {"visits": 0, "feed": 0, "idempotency": 0, "complaints": 0}
         while True:
             with self.engine.begin() as conn:
                 ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(visits.c.created_at < cutoff).limit(2000))]
@@ -388,10 +410,14 @@ class CentralStore:
                 counts["visits"] += self._delete_visits(conn, ids)
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
-            # The desk's invitations over since the retention period, and every WhatsApp message queued before it.
+            # The desk's invitations over since the retention period, and the desk's messages queued before it
+            # (a complaint's messages go with its case).
             counts["invitations"] = conn.execute(delete(invitations).where(invitations.c.valid_until < cutoff)).rowcount
-            counts["wa_outbox"] = conn.execute(delete(wa_outbox).where(wa_outbox.c.created_at < cutoff)).rowcount
+            counts["wa_outbox"] = conn.execute(delete(wa_outbox).where(
+                wa_outbox.c.created_at < cutoff, wa_outbox.c.case_id.is_(None),
+                or_(wa_outbox.c.idem_key.like("invitation:%"), wa_outbox.c.idem_key.like("reminder:%")))).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
+            counts["complaints"] = forget_closed_before(conn, self.keys, cutoff)
         return counts
 
     def stats(self) -> dict[str, int]:
@@ -425,6 +451,7 @@ class _Plan:
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
         self.used_invitations: list[tuple[str, str, str]] = []  # (invitation id, visit id, at)
+        self.new_cases: list[dict] = []  # complaints made at the kiosk open a case in the intel queue
 
     def _load(self, ops: list[PushOp]) -> None:
         c, office = self.conn, self.office
@@ -492,6 +519,9 @@ class _Plan:
                "has_photo": bool(o.photo)}
         self.visits[vid] = row
         self.new_visits.append(row)
+        case = kiosk_case_row(keys, self.office, record)
+        if case:
+            self.new_cases.append(case)
         display = {
             "device_id": record["device_id"], "created_at": record["created_at"], "expires_at": record.get("expires_at"),
             "state": record["state"], "purpose": record["purpose"], "host_id": record.get("host_id", ""),
@@ -552,6 +582,8 @@ class _Plan:
             c.execute(update(visits).where(visits.c.visit_id == bindparam("b_vid")).values(
                 state=bindparam("b_state"), state_key=bindparam("b_key"), updated_at=bindparam("b_updated"),
                 loker=bindparam("b_loker")), updates)
+        if self.new_cases:
+            insert_kiosk_cases(c, self.new_cases)
         if self.new_events:
             c.execute(insert(events), self.new_events)
         if self.new_notices:

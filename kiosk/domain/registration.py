@@ -369,28 +369,6 @@ class RegistrationDraft:
         return self.capture_seconds() <= DATA_CAPTURE_STANDARD_S
 
 
-@dataclass
-class ProofAttempts:
-    """Wrong phone digits per NIK (keyed by an opaque key, never the NIK): after PROOF_ATTEMPTS the stored
-    details stay hidden for PROOF_LOCKOUT, across drafts (a stranger cannot start again and keep guessing)."""
-
-    wrong: dict[str, list[datetime]] = field(default_factory=dict)
-
-    def locked(self, key: str, now: datetime) -> bool:
-        recent = [t for t in self.wrong.get(key, []) if now - t < PROOF_LOCKOUT]
-        self.wrong[key] = recent
-        return len(recent) >= PROOF_ATTEMPTS
-
-    def record_wrong(self, key: str, now: datetime) -> int:
-        """Count a wrong try; returns the tries left."""
-        self.locked(key, now)
-        self.wrong.setdefault(key, []).append(now)
-        return max(0, PROOF_ATTEMPTS - len(self.wrong[key]))
-
-    def clear(self, key: str) -> None:
-        self.wrong.pop(key, None)
-
-
 # --- what the confirm step shows of a KTP read ---
 
 # Fields of the card -> the confirm step's field that shows them.

@@ -80,7 +80,6 @@ class WhatsAppCloudStub(_StubServer):
     def __init__(self, token: str, phone_number_id: str, templates: dict[str, int]) -> None:
         self.phone_number_id = phone_number_id
         self.templates = templates  # template name -> number of body parameters
-        self.media: dict[str, tuple[str, bytes]] = {}  # media id -> (content type, bytes) uploaded
         super().__init__(token)
 
     @property
@@ -100,13 +99,11 @@ class WhatsAppCloudStub(_StubServer):
                 if stub.fail_next:
                     status, body = stub.fail_next.pop(0)
                     return self.reply(status, body)
-                m = re.fullmatch(r"/v\d+\.\d+/(\w+)/(messages|media)", self.path)
+                m = re.fullmatch(r"/v\d+\.\d+/(\w+)/messages", self.path)
                 if not m or m.group(1) != stub.phone_number_id:
                     return self.error(400, 100, "Unsupported post request: unknown phone number id")
                 if self.headers.get("Authorization") != f"Bearer {stub.token}":
                     return self.error(401, 190, "Invalid OAuth access token.")
-                if m.group(2) == "media":
-                    return self.upload(raw)
                 try:
                     msg = json.loads(raw)
                 except ValueError:
@@ -119,28 +116,6 @@ class WhatsAppCloudStub(_StubServer):
                 wamid = f"wamid.TEST{next(stub._ids):06d}"
                 self.reply(200, {"messaging_product": "whatsapp", "contacts": [{"input": msg["to"], "wa_id": msg["to"]}],
                                  "messages": [{"id": wamid}]})
-
-            def upload(self, raw: bytes) -> None:
-                """POST /<id>/media: multipart with messaging_product=whatsapp and the file (an image)."""
-                from email.parser import BytesParser
-                from email.policy import HTTP
-
-                ctype = self.headers.get("Content-Type", "")
-                if not ctype.startswith("multipart/form-data"):
-                    return self.error(400, 100, "(#100) media upload must be multipart/form-data")
-                form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
-                fields = {p.get_param("name", header="content-disposition"): p for p in form.iter_parts()}
-                if fields.get("messaging_product") is None or \
-                        fields["messaging_product"].get_payload(decode=True).strip() != b"whatsapp":
-                    return self.error(400, 100, "(#100) messaging_product must be whatsapp")
-                part = fields.get("file")
-                data = part.get_payload(decode=True) if part is not None else b""
-                kind = part.get_content_type() if part is not None else ""
-                if kind not in ("image/png", "image/jpeg") or not data:
-                    return self.error(400, 131053, "Media upload error: unsupported type")
-                media_id = f"{next(stub._ids):015d}"
-                stub.media[media_id] = (kind, data)
-                self.reply(200, {"id": media_id})
 
         return Handler
 
@@ -162,11 +137,6 @@ class WhatsAppCloudStub(_StubServer):
         if n != self.templates[tpl["name"]]:
             return 132000, "Number of parameters does not match the expected number of params"
         for c in comps:
-            if c.get("type") == "header":
-                for p in c.get("parameters", []):
-                    image = p.get("image") or {}
-                    if p.get("type") == "image" and image.get("id") and image["id"] not in self.media:
-                        return 131053, "Media upload error: unknown media id"
             if c.get("type") == "button":
                 for p in c.get("parameters", []):
                     if p.get("type") == "payload" and len(p.get("payload", "")) > 128:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.subject import subject_hash
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import HostRepository
     from kiosk.store.invitations import InvitationRepository
+    from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
@@ -45,18 +45,13 @@ class VisitPushHandler:
     destination = "central"
 
     def __init__(self, *, config: Config, visits: VisitRepository, guests: GuestRepository, hosts: HostRepository,
-                 client: CentralClient) -> None:
+                 client: CentralClient, photos: PhotoFiles) -> None:
         self.config, self.visits, self.guests, self.hosts, self.client = config, visits, guests, hosts, client
+        self.photos = photos
 
     def _photo(self, photo_path: str) -> bytes | None:
-        if not photo_path:
-            return None
-        p = Path(photo_path)
-        p = p if p.is_absolute() else self.config.data_dir / p
-        try:
-            return p.read_bytes()
-        except OSError:
-            return None  # deleted by retention, or never written: the record goes without it
+        # None when deleted by retention or never written: the record goes without it.
+        return self.photos.read(photo_path)
 
     def body(self, message: OutboxMessage) -> dict:
         payload = message.payload
@@ -227,8 +222,10 @@ class SyncService:
     """Given the store it reads and writes; builds its central client, notifier, handlers and worker on first use."""
 
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, hosts: HostRepository, invitations: InvitationRepository | None = None) -> None:
+                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles,
+                 invitations: InvitationRepository | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
+        self.photos = photos
         self.invitations = invitations  # the desk's invitations arrive with the pull
         self._last_pull = 0.0
 
@@ -244,7 +241,8 @@ class SyncService:
     def handlers(self) -> dict[str, Handler]:
         out: dict[str, Handler] = {}
         if self.client is not None:
-            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts}
+            store = {"config": self.config, "visits": self.visits, "guests": self.guests, "hosts": self.hosts,
+                     "photos": self.photos}
             out["visit.registered"] = VisitPushHandler(**store, client=self.client)
             out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)

@@ -231,7 +231,8 @@ def purge_cmd(args) -> int:
         raise CentralCliError("days")
     counts = store.purge(days)
     print(f"central purge: {counts['visits']} visits older than {days} days deleted, "
-          f"{counts['feed']} feed items, {counts['idempotency']} idempotency records")
+          f"{counts['feed']} feed items, {counts['idempotency']} idempotency records, "
+          f"{counts.get('complaints', 0)} closed complaints anonymised")
     return 0
 
 

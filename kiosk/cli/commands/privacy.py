@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 def register_visit_actions(vsub) -> None:
     """`kiosk visits export|forget`: called from kiosk/cli/commands/visits.py."""
-    exp = vsub.add_parser("export", help="a data subject's records as JSON (decrypted, photos listed)")
+    exp = vsub.add_parser("export", help="a data subject's records as JSON (decrypted, photos as base64 JPEG)")
     exp.add_argument("--nik", required=True, help="the person's 16-digit NIK")
     exp.add_argument("--out", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     add_config_option(exp)

@@ -1,16 +1,28 @@
 """The security post: a scanner-first verdict screen and the "inside now" list; every decision is kiosk.app.gate's."""
 from __future__ import annotations
 
-from pathlib import Path
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.wedge import WedgeScannerMixin
 
 AUTO_CHECKOUT_EVERY_S = 60
+
+
+def photo_texture(jpeg: bytes | None):
+    """A guest photo (decrypted by the gate service) as a texture, in memory only; None when there is none."""
+    if not jpeg:
+        return None
+    from kivy.core.image import Image as CoreImage
+
+    try:
+        return CoreImage(BytesIO(jpeg), ext="jpg").texture
+    except Exception:  # a damaged file shows no photo rather than stopping the gate
+        return None
 
 
 class GateScreen(WedgeScannerMixin, KioskScreen):
@@ -20,7 +32,8 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
     host_name = StringProperty("")
     host_phone = StringProperty("")
     locker = StringProperty("")
-    photo = StringProperty("")
+    photo = StringProperty("")  # "1" while a photo is shown (the layout makes room for it)
+    photo_texture = ObjectProperty(None, allownone=True)
     return_id_card = BooleanProperty(False)
     offline = BooleanProperty(False)
     inside_count = NumericProperty(0)
@@ -65,7 +78,8 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
         self.host_name = r.host_name
         self.host_phone = r.host_phone
         self.locker = str(r.locker_door) if r.locker_door else ""
-        self.photo = r.photo_path if r.photo_path and Path(r.photo_path).is_file() else ""
+        self.photo_texture = photo_texture(self.services.gate.photo_bytes(r.photo_path))
+        self.photo = "1" if self.photo_texture is not None else ""
         self.return_id_card = r.return_id_card
         self.offline = r.offline
         self.refresh_count()
@@ -83,6 +97,7 @@ class GateScreen(WedgeScannerMixin, KioskScreen):
         self.verdict = ""
         self.green = False
         self.guest_name = self.host_name = self.host_phone = self.locker = self.photo = ""
+        self.photo_texture = None
         self.typing = False
         self.return_id_card = self.offline = False
 
@@ -110,7 +125,8 @@ class InsideNowScreen(KioskScreen):
             item = Factory.InsideRow()
             item.name_text = row["name"]
             item.detail_text = f"{row['host']}   {row['since']}" + (f"   L{row['locker']}" if row["locker"] else "")
-            item.photo = row["photo"] if row["photo"] and Path(row["photo"]).is_file() else ""
+            item.photo_texture = photo_texture(self.services.gate.photo_bytes(row["photo"]))
+            item.photo = "1" if item.photo_texture is not None else ""
             box.add_widget(item)
 
     def print_list(self) -> None:

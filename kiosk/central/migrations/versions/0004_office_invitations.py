@@ -1,18 +1,16 @@
-"""The desk's office parts: the host directory edited on the desk (photo, last change), pre-registration
-invitations issued on the desk, and the durable WhatsApp outbox of the central service.
+"""The desk's office parts: the host directory edited on the desk (photo, last change) and the
+pre-registration invitations issued on the desk (their WhatsApp messages go by wa_outbox, 0003_complaints).
 
-Revision ID: 0003_office_invitations
-Revises: 0002
+Revision ID: 0004_office_invitations
+Revises: 0003_complaints
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_office_invitations"
-down_revision = "0002"
+revision = "0004_office_invitations"
+down_revision = "0003_complaints"
 branch_labels = None
 depends_on = None
-
-Seq = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
 def upgrade() -> None:
@@ -38,29 +36,9 @@ def upgrade() -> None:
         sa.Column("used_visit_id", sa.String(36), nullable=True),
     )
     op.create_index("ix_invitations_office_created", "invitations", ["office", "created_at"])
-    op.create_table(
-        "wa_outbox",
-        sa.Column("seq", Seq, primary_key=True, autoincrement=True),
-        sa.Column("office", sa.String(32), nullable=False),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("ref_id", sa.String(36), nullable=False),
-        sa.Column("payload_enc", sa.Text, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("next_at", sa.String(32), nullable=False),
-        sa.Column("message_id", sa.String(200), nullable=True),
-        sa.Column("last_error", sa.String(200), nullable=False),
-        sa.Column("created_at", sa.String(32), nullable=False),
-        sa.Column("updated_at", sa.String(32), nullable=False),
-    )
-    op.create_index("ix_wa_outbox_status_next", "wa_outbox", ["status", "next_at"])
-    op.create_index("ix_wa_outbox_ref", "wa_outbox", ["ref_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_wa_outbox_ref", "wa_outbox")
-    op.drop_index("ix_wa_outbox_status_next", "wa_outbox")
-    op.drop_table("wa_outbox")
     op.drop_index("ix_invitations_office_created", "invitations")
     op.drop_table("invitations")
     with op.batch_alter_table("hosts") as batch:
