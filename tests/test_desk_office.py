@@ -543,3 +543,16 @@ def test_erasing_a_data_subject_removes_the_invitations_that_named_them(central,
     with pytest.raises(InvalidInvitation) as exc:
         _scan(kiosk, token)
     assert exc.value.reason == "unknown"
+
+
+def test_the_kiosk_purge_deletes_invitations_over_before_the_retention_cutoff(context):
+    from kiosk.store.invitations import InvitationRecord, InvitationRepository
+
+    repo = InvitationRepository(context.db, context.cipher)
+    now = context.clock.now()
+    for inv_id, days in (("OLD0000001", 400), ("NEW0000001", 1)):
+        until = now - timedelta(days=days)
+        repo.insert(InvitationRecord(inv_id, "meet_employee", "kajari", "Kajari", GUEST_NIK, until - timedelta(days=1), until),
+                    at=now)
+    context.privacy.purge()
+    assert repo.get("OLD0000001") is None and repo.get("NEW0000001") is not None
