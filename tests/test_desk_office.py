@@ -37,7 +37,7 @@ def central(tmp_path_factory, postgres_server, cloud):
     from kiosk.central.desk import DeskStore
 
     accounts = DeskStore(srv.store.engine, srv.store.keys)
-    for name, role in (("ani", "ptsp"), ("adi", "admin"), ("dedi", "host"), ("intan", "intel")):
+    for name, role in (("ani", "ptsp"), ("adi", "admin"), ("dedi", "host"), ("wayan", "host"), ("intan", "intel")):
         accounts.add_user(OFFICE, name, role, PASSWORD)
     yield srv
     srv.stop()
@@ -327,6 +327,14 @@ def test_an_invitation_from_the_desk_goes_by_whatsapp_and_fills_the_visit_at_the
     page = host.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
     row = re.search(rf'<tr id="i-{inv_id}".*?</tr>', page, re.S).group(0)
     assert 'data-status="open"' in row and 'data-wa="sent"' in row and GUEST_NIK not in page
+    # Another host employee neither sees the guest nor can revoke the invitation; the PTSP officer sees it.
+    other_host, _ = login(central, "wayan")
+    other_page, other_csrf = page_csrf(other_host, central, f"/desk/{OFFICE}/invitations")
+    assert inv_id not in other_page and "Made Wirawan" not in other_page
+    other_host.post(f"{central.url}/desk/{OFFICE}/invitations/{inv_id}/revoke", data={"csrf": other_csrf}, timeout=10)
+    assert central.rows("select revoked_at from invitations where invitation_id = :i", i=inv_id) == [(None,)]
+    ptsp, _ = login(central, "ani")
+    assert f'id="i-{inv_id}"' in ptsp.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
 
     # Before the pull the kiosk does not know the invitation (nor the key that signed it).
     with pytest.raises(InvalidInvitation) as unknown:

@@ -321,18 +321,22 @@ class OfficeDesk:
         segno.make_qr(token, error="m").save(png, kind="png", scale=8, border=4)
         return png.getvalue()
 
-    def revoke(self, office: str, invitation_id: str) -> bool:
+    def revoke(self, office: str, invitation_id: str, *, created_by: str | None = None) -> bool:
+        """Revoke an open invitation (a host account: only one it made itself)."""
+        mine = [invitations.c.created_by == created_by] if created_by else []
         with self.engine.begin() as conn:
             done = conn.execute(update(invitations).where(
-                invitations.c.office == office, invitations.c.invitation_id == invitation_id,
+                *mine, invitations.c.office == office, invitations.c.invitation_id == invitation_id,
                 invitations.c.revoked_at.is_(None), invitations.c.used_at.is_(None)).values(revoked_at=utc_text(_now()))).rowcount
             if done:
                 self.store.feed_note(conn, office, "invitation.revoked", invitation_id, {"invitation": {"id": invitation_id}})
         return bool(done)
 
-    def invitation_list(self, office: str, limit: int = 200) -> list[dict]:
+    def invitation_list(self, office: str, limit: int = 200, *, created_by: str | None = None) -> list[dict]:
+        """The office's invitations, newest first (a host account sees only those it made: UU PDP)."""
+        mine = [invitations.c.created_by == created_by] if created_by else []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(invitations).where(invitations.c.office == office)
+            rows = conn.execute(select(invitations).where(invitations.c.office == office, *mine)
                                 .order_by(invitations.c.created_at.desc()).limit(limit)).all()
         keys = [f"invitation:{r.invitation_id}" for r in rows]
         sent = {}
@@ -603,13 +607,17 @@ def mount(app, web) -> None:
             return Response("no such invitation", status_code=404, headers=web.headers)
         return Response(png, media_type="image/png", headers={**web.headers, "Cache-Control": "private, max-age=300"})
 
+    def own_only(user) -> str | None:
+        """A host employee sees and revokes only the invitations they made; PTSP and admin see the office's."""
+        return f"user:{user.name}" if user.role == "host" else None
+
     def invitations_page(request: Request, office: str, user, s, *, error: FormError | None = None,
                          form: dict | None = None, status: int = 200, note: str = ""):
         today = datetime.now(web.tz).date()
         active_hosts = [h for h in office_desk.directory(office) if h["active"]]
         i = 1 if lang_of(request) == "en" else 0
         return page(request, "invitations.html", status, user=user, office=office, csrf=s["c"],
-                    rows=office_desk.invitation_list(office), hosts=active_hosts, error=error, note=note,
+                    rows=office_desk.invitation_list(office, created_by=own_only(user)), hosts=active_hosts, error=error, note=note,
                     purposes=[(k, v[i]) for k, v in INVITE_PURPOSES.items()],
                     form=form or {"valid_from": today.isoformat(), "valid_until": today.isoformat(), "purpose": "meet_employee"},
                     local=lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")).astimezone(web.tz).strftime("%d-%m-%Y"),
@@ -674,6 +682,6 @@ def mount(app, web) -> None:
             return refused
         if not web.check_csrf(s, csrf):
             return bad_csrf()
-        if office_desk.revoke(office, invitation_id[:16]):
+        if office_desk.revoke(office, invitation_id[:16], created_by=own_only(user)):
             web.desk.audit(office, f"user:{user.name}", None, "invitation_revoked", invitation_id[:16])
         return back(f"/desk/{office}/invitations")
