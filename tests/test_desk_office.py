@@ -50,13 +50,13 @@ def kiosk(make_config, tmp_path, central):
     ctx.close()
 
 
-def _kiosk(make_config, tmp_path, name, url):
+def _kiosk(make_config, tmp_path, name, url, role="guest"):
     from kiosk.app.context import AppContext
     from kiosk.app.passes import init_keys
     from kiosk.domain.clock import FixedClock
 
     cfg = make_config({"central": {"url": url, "token": TOKEN, "retry_base_s": 0.01, "retry_max_s": 0.1},
-                       "kiosk": {"device_id": name}, "notifier": {"kind": "none"},
+                       "kiosk": {"device_id": name, "role": role}, "notifier": {"kind": "none"},
                        "devices": {"lockers": {"kind": "none"}}})
     d = tmp_path / name
     cfg = dataclasses.replace(
@@ -364,13 +364,18 @@ def test_an_invitation_from_the_desk_goes_by_whatsapp_and_fills_the_visit_at_the
     page = host.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
     assert 'data-status="used"' in re.search(rf'<tr id="i-{inv_id}".*?</tr>', page, re.S).group(0)
     other_kiosk = _kiosk(make_config, tmp_path, "lobby-2", central.url)
+    gate = _kiosk(make_config, tmp_path, "gate-1", central.url, role="security")
     try:
         other_kiosk.sync.pull_once()
         with pytest.raises(InvalidInvitation) as used:
             _scan(other_kiosk, token)
         assert used.value.reason == "used" and "sudah dipakai" in used.value.text_id
+        gate.sync.pull_once()  # a gate registers no guest: it keeps no invitation, nor the NIK it names
+        assert gate.db.conn.execute("SELECT count(*) FROM invitations").fetchone()[0] == 0
+        assert other_kiosk.db.conn.execute("SELECT count(*) FROM invitations WHERE id=?", (inv_id,)).fetchone()[0] == 1
     finally:
         other_kiosk.close()
+        gate.close()
 
 
 def test_revoked_and_expired_invitations_are_refused_with_words(central, cloud, kiosk):

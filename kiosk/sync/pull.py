@@ -8,7 +8,7 @@ transaction as the items it covers, so a crash repeats a page at most, harmlessl
 Beside visits the feed says when the office's host directory changed on the web desk (`directory.changed`:
 the directory is then fetched again with its ETag) and carries the desk's pre-registration invitations
 (`invitation.issued` with the public half of the office's invitation key, `invitation.revoked`,
-`invitation.used`, `invitation.erased` when the person it named was erased), which the kiosk's InvitationService then opens like its own. An issued invitation
+`invitation.used`, `invitation.erased` when the person it named was erased; kept by guest kiosks only), which the kiosk's InvitationService then opens like its own. An issued invitation
 carries the invited guest's NIK when the desk named one (the kiosk must check the KTP against it); it is
 stored encrypted here as `kiosk invite` stores it.
 """
@@ -113,7 +113,8 @@ class Puller:
         return 0
 
     def _invitation(self, conn: sqlite3.Connection, kind: str, inv: dict) -> int:
-        if self.invitations is None or not isinstance(inv.get("id"), str):
+        # Only a guest kiosk registers guests: gates and survey stands keep no invitation (nor its NIK).
+        if self.invitations is None or self.config.kiosk.role != "guest" or not isinstance(inv.get("id"), str):
             return 0
         now = self.clock.now()
         if kind == "invitation.revoked":
