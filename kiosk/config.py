@@ -106,7 +106,10 @@ class PrinterConfig:
     host: str = ""
     port: int = field(default=9100, metadata={"min": 1, "max": 65535})
     timeout_s: float = field(default=5.0, metadata={"min": 0.1, "max": 120})
-    print_photo: bool = False
+    # badge: the compact pass to wear (photo beside the QR, name large; <= 100 mm on 80 mm paper, <= 120 mm
+    # on 58 mm); receipt: the long pass with every field on its own lines (about 19 cm on 80 mm paper).
+    pass_layout: Literal["badge", "receipt"] = "badge"
+    print_photo: bool = field(default=False, metadata={"doc": "receipt layout: also print the photo (a badge always does)"})
     # A status answer is a byte within milliseconds; a printer silent this long does not answer status.
     status_timeout_s: float = field(default=0.5, metadata={"min": 0.05, "max": 10})
     # A printer that answers no status must have taken every byte of the job within this time.

@@ -57,6 +57,8 @@ def test_every_config_key_is_documented_in_the_example_file():
     [
         ({"kiosk": {"role": "janitor"}}, "kiosk.role"),
         ({"devices": {"printer": {"paper_width_mm": 70}}}, "devices.printer.paper_width_mm"),
+        ({"devices": {"printer": {"pass_layout": "card"}}}, "devices.printer.pass_layout"),
+        ({"devices": {"backup_printer": {"pass_layout": 1}}}, "devices.backup_printer.pass_layout"),
         ({"devices": {"lockers": {"boards": [{"address": 0, "doors": 17}]}}}, "devices.lockers.boards[0].doors"),
         ({"central": {"url": "ftp://x"}}, "central.url"),
         ({"office": {"code": "kejari lower"}}, "office.code"),

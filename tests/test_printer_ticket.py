@@ -23,7 +23,7 @@ def _print(doc, *, native=False, profile="TM-T20II", fault=""):
 @pytest.mark.parametrize("native", [False, True])
 def test_printed_pass_qr_decodes_with_two_decoders_and_verifies(width, native, artifacts):
     gp, token = sample_pass()
-    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=width), native=native)
+    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=width, layout="receipt"), native=native)
     page.save(artifacts / f"ticket-{width}-{'native' if native else 'image'}.png")
     assert page.unknown == [] and page.cuts == 1
     zbar, zx = decode_both(page.image)
@@ -36,7 +36,7 @@ def test_printed_pass_qr_decodes_with_two_decoders_and_verifies(width, native, a
 
 def test_the_pass_shows_the_fields_and_only_the_last_4_nik_digits():
     gp, token = sample_pass()
-    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=576))
+    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=576, layout="receipt"))
     text = "\n".join(page.lines)
     for expected in (
         "Kejaksaan Negeri Klungkung",
@@ -46,6 +46,7 @@ def test_the_pass_shows_the_fields_and_only_the_last_4_nik_digits():
         "************0123",
         "I Gede Wirawan, S.H.",
         "Bertemu pegawai",
+        "Terdaftar / Registered",
         "23 Nov 2026 09:30 WITA",
         "23 Nov 2026 17:30 WITA",
         f"{gp.pass_id[:5]}-{gp.pass_id[5:]}",
@@ -54,17 +55,18 @@ def test_the_pass_shows_the_fields_and_only_the_last_4_nik_digits():
         assert expected in text, expected
     assert NIK not in text and NIK.encode() not in sim.printed
     assert "CETAK ULANG" not in text
+    assert "Masuk" not in text  # the time printed is the registration's, not an entry through the gate
 
 
 def test_a_reprint_says_so_on_the_paper():
     gp, token = sample_pass()
-    _, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id, reprint=True), width_dots=576))
+    _, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id, reprint=True), width_dots=576, layout="receipt"))
     assert "CETAK ULANG / REPRINT" in "\n".join(page.lines)
 
 
 def test_a_printer_without_native_qr_gets_an_image_qr_even_when_native_is_configured():
     gp, token = sample_pass()
-    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=384), native=True, profile="POS-5890")
+    sim, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id), width_dots=384, layout="receipt"), native=True, profile="POS-5890")
     assert b"\x1d(k" not in sim.printed and b"\x1dv0" in sim.printed
     assert decode_both(page.image)[1] == [token]
 
@@ -80,7 +82,7 @@ def test_indonesian_and_accented_text_goes_out_in_the_configured_code_page():
 def test_a_dithered_photo_prints_as_a_raster_image():
     gp, token = sample_pass()
     photo = Image.linear_gradient("L").resize((120, 160))
-    _, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id, photo=photo), width_dots=576))
+    _, page = _print(gate_pass_ticket(sample_ticket(token, gp.pass_id, photo=photo), width_dots=576, layout="receipt"))
     assert page.raster_images == 2  # photo + QR
     assert decode_both(page.image)[0] == [token]
 

@@ -307,6 +307,11 @@ class RegistrationFlow:
 
     # --- cameras, codes, photo ---------------------------------------------------------------
 
+    def photo_on_pass(self) -> bool:
+        """Whether the guest's photo is printed on the pass (a badge always shows it; a receipt with print_photo)."""
+        printer = self.config.devices.printer
+        return printer.kind != "none" and (printer.pass_layout == "badge" or printer.print_photo)
+
     def open_camera(self, step: str):
         """A frame source for the scan or photo step (BGR frames), from the configured camera."""
         return open_frame_source(self.config, self.camera_sources.get(step), simulate=self.simulate, step=step,

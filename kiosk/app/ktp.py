@@ -186,6 +186,10 @@ class LiveKtpScan:
         self._stopped = False
         self._quiet_until = 0.0
         self.worker: threading.Thread | None = None
+        # Where the last frame looked at shows the card: its corners (tl, tr, br, bl) in that frame's pixels
+        # and the frame's (width, height), for the preview to draw the card's outline; None when no card.
+        self.card_corners: np.ndarray | None = None
+        self.frame_size: tuple[int, int] = (0, 0)
 
     @property
     def reading(self) -> bool:
@@ -194,6 +198,7 @@ class LiveKtpScan:
     def stop(self) -> None:
         """No more events (a code was scanned, the guest left): a read under way finishes unseen."""
         self._stopped = True
+        self.card_corners = None
 
     def offer(self, frame: np.ndarray) -> None:
         """One camera frame (called on the camera thread; about 40 ms of card finding)."""
@@ -201,6 +206,8 @@ class LiveKtpScan:
             if self._stopped or self._reading or time.monotonic() < self._quiet_until:
                 return
             state = self.capture.feed(frame)
+            self.card_corners = None if state.corners is None else state.corners.copy()
+            self.frame_size = (int(frame.shape[1]), int(frame.shape[0]))
             self._say(state.guidance, state.text("id"), state.text("en"))
             if state.card is None:
                 return

@@ -101,6 +101,15 @@ class TicketService:
         found = [printer_service(devices.printer, "printer"), printer_service(devices.backup_printer, "backup")]
         return [p for p in found if hasattr(p, "printer")]
 
+    def pass_document(self, data: TicketData, printer_name: str, width_dots: int) -> TicketDocument:
+        """The pass in the layout of that printer's config section (`pass_layout`, main or backup): a badge
+        always shows the photo, a receipt only with `print_photo`."""
+        devices = self.config.devices
+        pcfg = devices.backup_printer if printer_name == "backup" else devices.printer
+        if pcfg.pass_layout == "receipt" and not pcfg.print_photo:
+            data = replace(data, photo=None)
+        return gate_pass_ticket(data, width_dots=width_dots, layout=pcfg.pass_layout)
+
     @cached_property
     def repo(self):
         return self.passes.repo
@@ -132,7 +141,9 @@ class TicketService:
         guest = self.guests.get(visit.guest_id) if visit.guest_id else None
         purposes = {p.id: p.label_id for p in cfg.purposes}
         photo = None
-        if cfg.devices.printer.print_photo and visit.photo_path:
+        printer = cfg.devices.printer
+        wanted = any(p.pass_layout == "badge" or p.print_photo for p in (printer, cfg.devices.backup_printer))
+        if wanted and visit.photo_path:
             photo = _load_photo(self.photos.read(visit.photo_path), visit.id)
         return TicketData(
             office_name=cfg.office.name,
@@ -159,7 +170,7 @@ class TicketService:
             return None, "no_printer", ()
         first_reason = ""
         for printer in self.printers:
-            doc: TicketDocument = make_doc(printer.width_dots)
+            doc: TicketDocument = make_doc(printer.name, printer.width_dots)
             try:
                 warnings = printer.print_document(doc)
             except PrinterError as exc:
@@ -185,8 +196,9 @@ class TicketService:
                 raise AlreadyPrinted(visit.id, record.pass_id)
             gp, token, key_id = self._gate_pass(visit)
             reprint = copies > 0
+            data = self.ticket_data(visit, gp, token, reprint=reprint)
             printer, reason, warnings = self._try_printers(
-                lambda width: gate_pass_ticket(self.ticket_data(visit, gp, token, reprint=reprint), width_dots=width)
+                lambda name, width: self.pass_document(data, name, width)
             )
             self._record(visit, gp, token, key_id, printer=printer, reason=reason, reprint=reprint)
         if printer:

@@ -18,6 +18,7 @@ from kiosk.devices.printer_simulator import SimulatedPrinterTransport
 from kiosk.domain.gatepass import demo_signer, issue
 from kiosk.domain.ticket import TicketData, gate_pass_ticket
 from kiosk.domain.tokens import KIND_DEMO_PASS
+from kiosk.paths import assets_dir
 
 
 def demo_ticket_data(cfg: Config, now: datetime) -> TicketData:
@@ -43,7 +44,21 @@ def demo_ticket_data(cfg: Config, now: datetime) -> TicketData:
         token=token,
         pass_id=gp.pass_id,
         locker_door=gp.locker_door,
+        photo=demo_photo(),
     )
+
+
+def demo_photo():
+    """The simulated kiosk's demo guest (assets/sim/flow), head and shoulders as the photo step keeps it."""
+    from PIL import Image  # Pillow: only the demo pass needs it here
+
+    try:
+        with Image.open(assets_dir() / "sim" / "flow" / "guest.jpg") as img:
+            frame = img.convert("RGB")
+    except OSError:
+        return None
+    w, h = frame.size
+    return frame.crop(((w - h * 3 // 4) // 2, 0, (w + h * 3 // 4) // 2, h))
 
 
 def render_demo_ticket(cfg: Config, data: TicketData, out: Path) -> None:
@@ -55,7 +70,7 @@ def render_demo_ticket(cfg: Config, data: TicketData, out: Path) -> None:
     printer = EscposPrinter(
         sim, name="demo", profile=pcfg.profile, code_page=pcfg.code_page, native_qr=pcfg.native_qr, width_dots=width
     )
-    printer.print_document(gate_pass_ticket(data, width_dots=width))
+    printer.print_document(gate_pass_ticket(data, width_dots=width, layout=pcfg.pass_layout))
     out.mkdir(parents=True, exist_ok=True)
     (out / "ticket.bin").write_bytes(sim.printed)
     render(sim.printed, width_dots=width, profile=pcfg.profile).save(out / "ticket.png")
@@ -79,7 +94,9 @@ def print_test_pass(cfg: Config, data: TicketData) -> TestPrint:
         reasons = []
         for printer in printers:
             try:
-                warnings = printer.print_document(gate_pass_ticket(data, width_dots=printer.width_dots))
+                pcfg = cfg.devices.backup_printer if printer.name == "backup" else cfg.devices.printer
+                doc = gate_pass_ticket(data, width_dots=printer.width_dots, layout=pcfg.pass_layout)
+                warnings = printer.print_document(doc)
             except Exception as exc:  # a PrinterError, or a driver failure: both are "did not print" here
                 why = getattr(exc, "text_en", "") or f"{type(exc).__name__}: {exc}"
                 reasons.append(f"{printer.name}: {why}")

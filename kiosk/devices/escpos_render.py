@@ -4,7 +4,9 @@ It reads the bytes the simulated printer captured (`SimulatedPrinterTransport.pr
 them the way an Epson TM-class printer at 203 dpi does: font A 12 x 24 and font B 9 x 17 dot cells,
 bold, width/height multipliers (`GS !`, `ESC !`), alignment (`ESC a`), inverse (`GS B`), underline,
 the code page set by `ESC t`, raster images (`GS v 0`), native QR (`GS ( k`, drawn with segno), feeds
-(`LF`, `ESC d`, `ESC J`) and cuts (`GS V`, drawn as a dashed line with scissors).
+(`LF`, `ESC d`, `ESC J`) and cuts (`GS V`, drawn as a dashed line with scissors; `GS V 65/66 n` first feeds
+the paper to the cutter, `CUTTER_FEED_DOTS`, as a printer does). `printed_length_mm` measures the paper
+from the top to the cut in the PNG.
 
 Anything it does not understand is listed in `Rendering.unknown` rather than skipped silently, so a
 test can insist that every byte we send means something.
@@ -21,6 +23,12 @@ CELL = {"a": (12, 24), "b": (9, 17)}
 FONT_SIZE = {"a": 20, "b": 15}
 LINE_PITCH = 30  # ESC 2 default: about 1/6 inch at 203 dpi
 MARGIN = 16
+BORDER = 4  # grey around the paper in the PNG
+DOTS_PER_MM = 8  # 203 dpi
+# `GS V 65/66 n` feeds to the cutting position first: the distance from the print head to the cutter
+# (about 15 mm on an Epson TM-T88III; it varies by model) is blank paper on every ticket.
+CUTTER_FEED_DOTS = 120
+CUT_ROW = 28
 _QR_LEVELS = {48: "L", 49: "M", 50: "Q", 51: "H"}
 
 
@@ -62,6 +70,10 @@ class Rendering:
     qr_data: list[str] = field(default_factory=list)  # native QR payloads
     raster_images: int = 0
     unknown: list[str] = field(default_factory=list)
+
+    @property
+    def length_mm(self) -> float:
+        return printed_length_mm(self.image)
 
     def save(self, path: Any) -> None:
         self.image.save(path, format="PNG")
@@ -134,7 +146,7 @@ class _Interpreter:
 
     def cut(self) -> None:
         self.flush(feed=False)
-        row = Image.new("L", (self.width, 28), 255)
+        row = Image.new("L", (self.width, CUT_ROW), 255)
         d = ImageDraw.Draw(row)
         for x in range(0, self.width, 12):
             d.line([(x, 14), (x + 6, 14)], fill=0, width=1)
@@ -242,7 +254,7 @@ class _Interpreter:
         if c == 0x56:  # GS V m [n]
             m = arg(2)
             if m in (65, 66):
-                self.feed_dots(arg(3))
+                self.feed_dots(CUTTER_FEED_DOTS + arg(3))
                 self.cut()
                 return i + 4
             self.cut()
@@ -313,7 +325,30 @@ def render(data: bytes, *, width_dots: int = 576, profile: str = "TM-T20II") -> 
     for row in interp.rows:
         paper.paste(row, (MARGIN, y))
         y += row.height
-    canvas = Image.new("L", (paper.width + 8, paper.height + 8), 200)
-    canvas.paste(paper, (4, 4))
+    canvas = Image.new("L", (paper.width + 2 * BORDER, paper.height + 2 * BORDER), 200)
+    canvas.paste(paper, (BORDER, BORDER))
     interp.out.image = canvas
     return interp.out
+
+
+def printed_length_mm(png: Any) -> float:
+    """The paper's length in a PNG made by `render` (a path or an image): from the top of the first printed
+    row to the cut line, in millimetres at 8 dots per mm (the white margin and grey border are not paper)."""
+    img = png if isinstance(png, Image.Image) else Image.open(png)
+    gray = img.convert("L")
+    if gray.getpixel((0, 0)) != 200 or gray.getpixel((BORDER, BORDER)) != 255:
+        raise ValueError("not a rendering of escpos_render.render (grey border, white paper)")
+    paper = gray.height - 2 * (BORDER + MARGIN)
+    cut = _last_cut_row(gray)
+    dots = paper if cut is None else cut - (BORDER + MARGIN) + 1
+    return dots / DOTS_PER_MM
+
+
+def _last_cut_row(gray: Any) -> int | None:
+    """The y of the last dashed cut line (ink every other 6 dots across the paper), or None."""
+    left, right = BORDER + MARGIN, gray.width - BORDER - MARGIN
+    for y in range(gray.height - BORDER - MARGIN - 1, BORDER + MARGIN, -1):
+        row = [gray.getpixel((x, y)) for x in range(left + 60, right - 12, 12)]
+        if row and all(v < 128 for v in row):
+            return y
+    return None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.domain.errors import KioskError
-from kiosk.domain.ticket import QR, Cut, Feed, Image, Rule, Text, TicketDocument, columns
+from kiosk.domain.ticket import QR, Cut, Feed, Image, Rule, Text, TicketDocument, columns, qr_bitmap
 
 if TYPE_CHECKING:
     from kiosk.config import PrinterConfig
@@ -139,14 +139,9 @@ class Printer(Protocol):
 
 def qr_image(data: str, module_dots: int, width_dots: int, error: str = "M") -> Any:
     """The QR as a 1-bit PIL image as wide as the paper, centred, with its 4-module quiet zone."""
-    import segno  # QR and Pillow: only a ticket with an image QR needs them
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # Pillow: only a ticket with an image QR needs it
 
-    code = segno.make(data, error=error, micro=False, boost_error=False)
-    rows = list(code.matrix_iter(scale=1, border=4))
-    small = PILImage.new("L", (len(rows[0]), len(rows)))
-    small.putdata([0 if dark else 255 for row in rows for dark in row])
-    big = small.resize((small.width * module_dots, small.height * module_dots), PILImage.NEAREST).convert("1")
+    big = qr_bitmap(data, module_dots, error)
     canvas = PILImage.new("1", (width_dots, big.height), 1)
     canvas.paste(big, ((width_dots - big.width) // 2, 0))
     return canvas
@@ -180,6 +175,8 @@ def encode_document(doc: TicketDocument, *, profile: str, code_page: str, native
     except (EscposError, KeyError, ValueError) as exc:
         raise PrinterConfigError(profile, f"profile {profile!r} / code page {code_page!r}: {exc}") from None
     use_native = native_qr and p.profile.supports("qrCode")
+    if doc.line_dots:
+        p.line_spacing(doc.line_dots, divisor=180)  # ESC 3 n
     for block in doc.blocks:
         if isinstance(block, Text):
             p.set(
@@ -209,7 +206,9 @@ def encode_document(doc: TicketDocument, *, profile: str, code_page: str, native
             p.ln(block.lines)
         elif isinstance(block, Cut):
             p.set(align="left", custom_size=True, width=1, height=1)
-            p.cut(mode="PART" if block.partial else "FULL")
+            if doc.line_dots:
+                p.line_spacing()  # ESC 2: the next job starts at the default pitch
+            p.cut(mode="PART" if block.partial else "FULL", feed=block.feed)
     return p.output
 
 

@@ -3,6 +3,11 @@
 A new texture per frame leaks GPU memory (HARDWARE-NOTES), so the texture is made once per frame size
 and reused across screens. An optional analyser (QR decode, face check) runs on the reader thread on
 every n-th frame and hands its result back through `Clock.schedule_once`.
+
+The picture is fitted into the widget keeping its ratio (letterboxed: bars left and right on a wide
+widget, above and below on a tall one). Anything found in a frame (the KTP's corners) is drawn through
+that fitted rectangle (`frame_to_widget`), never through the widget's own box, so the outline sits on
+the card in every window shape.
 """
 from __future__ import annotations
 
@@ -27,6 +32,11 @@ class CameraView(Widget):
     picture_pos = ListProperty([0, 0])
     picture_size = ListProperty([0, 0])
     frozen = BooleanProperty(False)  # show the last frame (after a capture) instead of live
+    # The card found in a frame: its corners in that frame's pixels (x right, y DOWN from the top-left),
+    # flattened [x0, y0, ... x3, y3], and the frame's [width, height]; [] when no card is seen.
+    card = ListProperty([])
+    card_frame_size = ListProperty([0, 0])
+    card_quad = ListProperty([])  # the same corners in window coordinates, for the canvas (kv)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -39,6 +49,8 @@ class CameraView(Widget):
         self._blit_event = None
         self.frames_shown = 0
         self.bind(size=self._fit, pos=self._fit, texture=self._fit)
+        self.bind(card=self._map_card, card_frame_size=self._map_card, picture_pos=self._map_card,
+                  picture_size=self._map_card, mirror=self._map_card)
 
     # --- the reader thread ---
 
@@ -125,3 +137,31 @@ class CameraView(Widget):
         w, h = tw * k, th * k
         self.picture_size = [w, h]
         self.picture_pos = [self.x + (self.width - w) / 2, self.y + (self.height - h) / 2]
+
+    # --- what was found in a frame, drawn on the picture ---
+
+    def show_card(self, corners, frame_size) -> None:
+        """Outline the card at `corners` ((x, y) pairs in pixels of a frame `frame_size` = (width, height)
+        big), or hide it (None)."""
+        self.card_frame_size = [int(frame_size[0]), int(frame_size[1])]
+        self.card = [] if corners is None else [float(v) for point in corners for v in point[:2]]
+
+    def frame_to_widget(self, x: float, y: float, frame_size=None) -> tuple[float, float]:
+        """A point of the frame (pixels, y down) where the fitted picture shows it (window coordinates, y up)."""
+        fw, fh = frame_size or self.card_frame_size
+        if not (fw and fh) and self.texture is not None:
+            fw, fh = self.texture.size
+        px, py = self.picture_pos
+        pw, ph = self.picture_size
+        u = x / fw if fw else 0.0
+        if self.mirror:
+            u = 1.0 - u
+        v = y / fh if fh else 0.0
+        return px + u * pw, py + (1.0 - v) * ph
+
+    def _map_card(self, *_args) -> None:
+        if not self.card or self.texture is None:  # no picture yet: nothing to draw the outline on
+            self.card_quad = []
+            return
+        pts = self.card
+        self.card_quad = [c for i in range(0, len(pts) - 1, 2) for c in self.frame_to_widget(pts[i], pts[i + 1])]

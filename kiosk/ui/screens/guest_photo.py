@@ -26,8 +26,10 @@ class PhotoScreen(FlowScreen):
     camera_ok = BooleanProperty(True)
     photo_texture = ObjectProperty(None, allownone=True)
     offer = BooleanProperty(False)  # the last visit's photo is shown for the guest to keep or replace
+    why = StringProperty("photo.why")  # what happens to the photo: printed on the pass or not (the printer's layout)
 
     def on_enter(self, *args) -> None:
+        self.why = "photo.why_printed" if self.flow.photo_on_pass() else "photo.why"
         self._stop_countdown()
         self._ready = 0
         self._face = None

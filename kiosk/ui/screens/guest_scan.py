@@ -55,6 +55,7 @@ class ScanScreen(FlowScreen):
         if getattr(self, "_card", None) is not None:
             self._card.stop()
         self.ids.camera.stop()
+        self.ids.camera.show_card(None, (0, 0))
         if getattr(self, "_scanner", None) is not None:
             self._scanner.stop()
             self._scanner = None
@@ -62,10 +63,18 @@ class ScanScreen(FlowScreen):
     def _analyze(self, frame) -> None:
         """On the camera thread: decode a code, else let the KTP reader look; results go to the Kivy thread."""
         text = self.flow.decode_code(frame)
+        card = self._card
         if text:
             Clock.schedule_once(lambda _dt: self.got_code(text), 0)
-        elif self._card is not None:
-            self._card.offer(frame)
+        elif card is not None:
+            card.offer(frame)
+            corners, size = card.card_corners, card.frame_size
+            Clock.schedule_once(lambda _dt: self._outline(corners, size), 0)
+
+    def _outline(self, corners, size) -> None:
+        """The card's outline on the preview, where the card is (Kivy thread)."""
+        if self._active():
+            self.ids.camera.show_card(corners, size)
 
     def _active(self) -> bool:
         return not self._done and self.manager is not None and self.manager.current == self.name
