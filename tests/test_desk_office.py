@@ -448,7 +448,7 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    wait = WebDriverWait(browser, 10, poll_frequency=0.05)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
     browser.set_window_size(1280, 900)
     _browser_login(browser, central, "adi")
     wait.until(lambda b: b.find_elements(By.ID, "nav-hosts"))
