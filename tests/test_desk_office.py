@@ -483,6 +483,15 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     browser.set_window_size(390, 844)
     browser.save_screenshot(str(ARTIFACTS / "directory-phone.png"))
     browser.set_window_size(1280, 900)
+    browser.find_element(By.CSS_SELECTOR, "#h-ni-kadek-ayu-lestari a.late").click()  # Ubah
+    wait.until(lambda b: b.find_elements(By.ID, "host-form"))
+    assert browser.find_element(By.ID, "no_hp").get_attribute("value") == "+6281234567088"
+    position = browser.find_element(By.ID, "jabatan")
+    position.clear()
+    position.send_keys("Kasubsi Intelijen")
+    browser.save_screenshot(str(ARTIFACTS / "directory-edit.png"))
+    browser.find_element(By.ID, "save").click()
+    wait.until(lambda b: "Kasubsi Intelijen" in b.find_element(By.ID, "h-ni-kadek-ayu-lestari").text)
 
     browser.find_element(By.ID, "nav-invitations").click()
     wait.until(lambda b: b.find_elements(By.ID, "invite-form"))
