@@ -445,10 +445,13 @@ def _browser_login(browser, srv, name):
 
 @pytest.mark.slow
 def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, browser, tmp_path):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    # A form post reloads the page: an element found a moment ago may belong to the old one; look again.
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
     browser.set_window_size(1280, 900)
     _browser_login(browser, central, "adi")
     wait.until(lambda b: b.find_elements(By.ID, "nav-hosts"))

@@ -554,11 +554,12 @@ def mount(app, web) -> None:
             return refused
         if not web.check_csrf(s, csrf):
             return bad_csrf()
-        st = {}
+        from kiosk.central.store import Rejected
+
         try:
             st = store.visit_status(office, visit_id)
-        except Exception:
-            st = {}
+        except Rejected:
+            return RedirectResponse(today_url(office, error="unknown_visit"), status_code=303)
         photo = web.photo_link(request, office, visit_id) if st.get("has_photo") else ""
         try:
             office_desk.remind(office, visit_id, photo, web.tz)
