@@ -539,7 +539,8 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
 
     from kiosk.central.desk import DeskStore, mount_desk
 
-    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link)
+    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link,
+               feed_wait=watcher.wait)
 
     app.openapi_schema = None
     _extend_openapi(app)

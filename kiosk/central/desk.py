@@ -1,6 +1,6 @@
 """The office web desk on the central service: per-office accounts with roles, log-in sessions, today's guests
 live for the PTSP officer, and the host's signed answer page. Server-rendered (Jinja2) with a little plain JS
-that polls the live list; no build chain.
+that long-polls the live list on the office feed; no build chain.
 
 Security: passwords are argon2id hashes; the session is a signed cookie (HttpOnly, SameSite=Strict) that
 carries a CSRF token every POST form must repeat; five wrong passwords lock the account for 15 minutes; a
@@ -40,6 +40,7 @@ LIST_ROLES = ("ptsp", "admin", "intel", "head")
 MAX_FAILED = 5
 LOCK_S = 15 * 60
 SESSION_S = 12 * 3600
+LIVE_WAIT_S = 20.0  # the live list's long poll: at most this long without a redraw (minutes waited tick)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -314,10 +315,11 @@ class DeskWeb:
 DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints", "kiosk.central.desk_reports")
 
 
-def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
+def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_wait=None) -> None:
     """Add the desk's routes to the central app. Collaborators: the central store (events through the
-    convergence path), the desk store, the keys (session and host-link signatures), the settings and the
-    function that signs photo links."""
+    convergence path), the desk store, the keys (session and host-link signatures), the settings, the
+    function that signs photo links and the feed's long-poll wait (async (office, since, timeout)), which
+    lets the live list answer as soon as a kiosk pushes instead of on the next poll."""
     from itsdangerous import BadSignature, URLSafeTimedSerializer
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from starlette.concurrency import run_in_threadpool
@@ -450,18 +452,32 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         user, s, refused = await run_in_threadpool(current, request, office)
         if refused:
             return refused
+        seq = await run_in_threadpool(store.last_seq, office)
         rows = await run_in_threadpool(rows_for, user, office)
         return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES)
+                      can_act=user.role in ACTING_ROLES, seq=seq)
 
     @app.get("/desk/{office}/today/rows", include_in_schema=False)
-    async def today_rows(request: Request, office: str):
+    async def today_rows(request: Request, office: str, since: int = -1, wait: float = 0):
+        """The live list's rows. With `since` (the office's feed seq the page shows) and `wait`, a long poll:
+        it answers when the feed passes `since` (a kiosk pushed, a host answered) or after at most
+        LIVE_WAIT_S, so the minutes waited still tick. The seq goes back in X-Feed-Seq; an unchanged
+        fragment is 304 by its ETag, so an idle desk does not download the whole list again."""
         user, s, refused = await run_in_threadpool(current, request, office)
         if refused:
             return Response(status_code=401 if isinstance(refused, RedirectResponse) else 403, headers=headers)
+        if feed_wait is not None and since >= 0 and wait > 0:
+            await feed_wait(office, since, min(float(wait), LIVE_WAIT_S))
+        seq = await run_in_threadpool(store.last_seq, office)  # before the rows: a later change is never lost
         rows = await run_in_threadpool(rows_for, user, office)
-        return render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
+        resp = render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
                       can_act=user.role in ACTING_ROLES)
+        etag = '"' + hashlib.sha256(resp.body).hexdigest()[:32] + '"'
+        extra = {"X-Feed-Seq": str(seq), "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={**headers, **extra})
+        resp.headers.update(extra)
+        return resp
 
     def act(request: Request, office: str, visit_id: str, csrf: str, do) -> Response:
         user, s, refused = current(request, office, ACTING_ROLES)
