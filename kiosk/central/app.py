@@ -380,6 +380,15 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
         status, result = store.push_event(office, visit_id, key, body.model_dump(exclude_unset=True))
         return push_answer(request, office, status, result)
 
+    @app.post("/v1/offices/{office}/surveys", operation_id="pushSurveyResponse", status_code=201,
+              response_model=S.SurveyResult, summary="Store one SKM respondent's answers (idempotent by response_id)",
+              responses={**COMMON, 409: PUSH[409], 415: PUSH[415],
+                         200: {"model": S.SurveyResult, "description": "already stored (a repeat)"}},
+              dependencies=[Json])
+    def push_survey(office: Office, body: S.SurveyPush, cred: Cred):
+        status, result = store.push_survey(office, body.model_dump())
+        return JSONResponse(result, status_code=status)
+
     @app.post("/v1/offices/{office}/batch", operation_id="pushBatch", response_model=S.BatchAnswer,
               responses={**COMMON, 415: PUSH[415]}, dependencies=[Json],
               summary="Many visits and events in one request and one transaction, with a result per item")
@@ -535,7 +544,8 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
 
     from kiosk.central.desk import DeskStore, mount_desk
 
-    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link)
+    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link,
+               feed_wait=watcher.wait)
 
     app.openapi_schema = None
     _extend_openapi(app)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -108,13 +109,34 @@ erasures = Table(
     Column("visits_deleted", Integer, nullable=False),
 )
 
+# SKM answers pushed by the kiosks (survey.response): one row per respondent, the nine answers as columns so
+# the report sums them in SQL; no name or NIK, the free-text comment encrypted.
+survey_responses = Table(
+    "survey_responses", meta,
+    Column("response_id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("visit_id", String(36), nullable=True),
+    Column("source", String(16), nullable=False),
+    *(Column(f"u{i}", SmallInteger, nullable=False) for i in range(1, 10)),
+    Column("age_group", String(64), nullable=False, default=""),
+    Column("sex", String(64), nullable=False, default=""),
+    Column("education", String(64), nullable=False, default=""),
+    Column("occupation", String(64), nullable=False, default=""),
+    Column("comment_enc", Text, nullable=True),
+    Column("body_hash", String(64), nullable=False),
+    Index("ix_survey_responses_office_created", "office", "created_at"),
+)
+
 # --- the office web desk (kiosk/central/desk.py) ---
 desk_users = Table(
     "desk_users", meta,
     Column("id", String(36), primary_key=True),
     Column("office", String(32), nullable=False),
     Column("name", String(64), nullable=False),  # the log-in name, unique per office
-    Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin
+    Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin; kejati, national (read-only)
+    Column("scope", Text, nullable=True),  # kejati: the offices it reads, space-separated; national: "*"
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("failed", Integer, nullable=False, default=0),  # wrong passwords in a row
     Column("locked_until", String(32), nullable=True),

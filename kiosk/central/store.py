@@ -36,6 +36,7 @@ from kiosk.central.models import (
     idempotency,
     invitations,
     notices,
+    survey_responses,
     visits,
     wa_outbox,
 )
@@ -233,6 +234,35 @@ class CentralStore:
             blob = conn.execute(select(visits.c.photo_enc).where(visits.c.visit_id == visit_id, visits.c.office == office)).scalar()
         return self.keys.decrypt(blob) if blob else None
 
+    # --- survey answers (SKM) ---
+
+    def push_survey(self, office: str, body: dict[str, Any]) -> tuple[int, dict]:
+        """One respondent, idempotent by its response id: the same body again is a duplicate (200), another
+        body under the same id a conflict (409)."""
+        rid = body["response_id"]
+        body_hash = _hash(body)
+        row = {"response_id": rid, "office": office, "device_id": body["device_id"],
+               "created_at": utc_text(datetime.fromisoformat(body["created_at"])), "visit_id": body.get("visit_id"),
+               "source": body.get("source", "kiosk"), "body_hash": body_hash,
+               **{f"u{i}": int(v) for i, v in enumerate(body["answers"], 1)},
+               **{k: body.get(k, "") for k in ("age_group", "sex", "education", "occupation")},
+               "comment_enc": self.keys.encrypt_text(body["comment"]) if body.get("comment") else None}
+        for _ in range(2):
+            with self.engine.connect() as conn:
+                known = conn.execute(select(survey_responses.c.office, survey_responses.c.body_hash).where(
+                    survey_responses.c.response_id == rid)).first()
+            if known is not None:
+                if tuple(known) != (office, body_hash):
+                    raise Rejected(409, f"survey response {rid} is already stored with a different body")
+                return 200, {"response_id": rid, "status": "duplicate"}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(survey_responses).values(**row))
+                return 201, {"response_id": rid, "status": "created"}
+            except IntegrityError:
+                continue  # a concurrent twin stored it first: answer from what it stored
+        raise Rejected(409, "concurrent requests stored conflicting survey responses; try again")
+
     # --- host answers and notice statuses ---
 
     def answer(self, office: str, visit_id: str, accepted: bool, actor: str, via: str = "central") -> dict:
@@ -355,6 +385,8 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            # Survey answers stay (the SKM counts them) but lose the link to the person's visit.
+            conn.execute(update(survey_responses).where(survey_responses.c.visit_id.in_(chunk)).values(visit_id=None))
             forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted

@@ -113,6 +113,9 @@ class CentralClient:
     def push_event(self, visit_id: str, body: dict, key: str) -> dict:
         return self._call("POST", self._office(f"/visits/{visit_id}/events"), key=key, json=body)[1]
 
+    def push_survey(self, body: dict, key: str) -> dict:
+        return self._call("POST", self._office("/surveys"), key=key, json=body)[1]
+
     def visit_state(self, visit_id: str) -> dict:
         return self._call("GET", self._office(f"/visits/{visit_id}"))[1]
 

@@ -74,8 +74,11 @@ def register(sub) -> None:
     usub.required = True
     ua = usub.add_parser("add", help="a web desk account of one office (password prompted, or one line on stdin)")
     ua.add_argument("--office", required=True, type=_office)
-    ua.add_argument("--role", required=True, choices=("ptsp", "host", "intel", "head", "admin"),
-                    help="ptsp officer, host employee, intel (Head of Intelligence), head (Kajari), admin")
+    ua.add_argument("--role", required=True, choices=("ptsp", "host", "intel", "head", "admin", "kejati", "national"),
+                    help="ptsp officer, host employee, intel (Head of Intelligence), head (Kajari), admin; "
+                         "kejati or national: read-only reports across offices (aggregates only)")
+    ua.add_argument("--scope", default="",
+                    help="kejati: the office codes it reads, comma-separated (national reads every office)")
     ua.add_argument("--name", required=True, type=_user_name, help="the log-in name")
     ua.add_argument("--db", default=None, help=DB_HELP)
     ua.set_defaults(func=user_add)
@@ -219,7 +222,8 @@ def user_add(args) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     store, _ = _store(args)
-    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password)
+    scope = [o.strip().upper() for o in args.scope.split(",") if o.strip()]
+    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope)
     print(f"desk user {user.name} ({user.role}) added to {user.office}")
     return 0
 

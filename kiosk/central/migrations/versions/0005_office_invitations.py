@@ -1,14 +1,14 @@
 """The desk's office parts: the host directory edited on the desk (photo, last change) and the
 pre-registration invitations issued on the desk (their WhatsApp messages go by wa_outbox, 0003_complaints).
 
-Revision ID: 0004_office_invitations
-Revises: 0003_complaints
+Revision ID: 0005_office_invitations
+Revises: 0004_survey_scope
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_office_invitations"
-down_revision = "0003_complaints"
+revision = "0005_office_invitations"
+down_revision = "0004_survey_scope"
 branch_labels = None
 depends_on = None
 
