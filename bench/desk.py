@@ -1,12 +1,12 @@
 """The office web desk's live list on a real central service (PostgreSQL, durable; `kiosk central serve`).
 
 1. Time to first byte and full download of today's list with 500 guests today, the page and the rows fragment
-   that the page polls every 1.5 s; its peer in the same run: another office with 50 guests today.
+   that the page long-polls on the office feed; its peer in the same run: another office with 50 guests today.
 2. Full render in Debian's chromium (Navigation Timing: responseStart and loadEventEnd) of the same pages.
 3. The reports: the office's SKM/IKM + service-standard page, its PDF and CSV, and a national account's
    cross-office page, with 2,000 survey answers and the visits above.
 4. Live-update latency: a kiosk's push (the kiosk's own CentralClient.push_visit) until the desk's open page in
-   chromium shows the row (the page's own polling, desk.js), p50/p95 over pushes at random moments; and the
+   chromium shows the row (the page's own long poll, desk.js), p50/p95 over pushes at random moments; and the
    server's part alone: push until the rows fragment, fetched in a tight loop, holds the guest.
 
 The load generator, the browser, the server and PostgreSQL share this machine's cores.
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
                 print()
                 print(table(["guests today", "push->row in chromium p50 s", "p95 s", "max s",
                              "push->rows fragment p50 ms", "p95 ms", "goal"], lat_rows))
-                print(f"(n={pushes} pushes per office at random moments of the page's 1.5 s polling; "
+                print(f"(n={pushes} pushes per office at random moments of the page's long poll; "
                       f"{repeat} page loads per figure; {args.workers} server worker)")
             finally:
                 b.quit()

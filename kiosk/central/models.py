@@ -80,6 +80,8 @@ hosts = Table(
     Column("jabatan", String(200), nullable=False, default=""),
     Column("no_hp", String(20), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
+    Column("photo_enc", LargeBinary, nullable=True),  # optional, edited on the desk (kiosk/central/desk_office.py)
+    Column("updated_at", String(32), nullable=True),
 )
 notices = Table(
     "notices", meta,
@@ -216,4 +218,25 @@ wa_outbox = Table(
     Column("created_at", String(32), nullable=False),
     Column("sent_at", String(32), nullable=True),
     Index("ix_wa_outbox_status_next", "status", "next_at"),
+)
+
+# --- the desk's office parts (kiosk/central/desk_office.py): invitations (their messages go by wa_outbox) ---
+invitations = Table(
+    "invitations", meta,
+    Column("invitation_id", String(16), primary_key=True),  # the signed token's id (kiosk/domain/invitation.py)
+    Column("office", String(32), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("host_id", String(64), nullable=False),
+    Column("host_name", String(200), nullable=False),
+    Column("record_enc", Text, nullable=False),  # {nama, no_hp, nik}: the guest, encrypted
+    Column("subject_hash", String(64), nullable=True),  # keyed hash of the NIK named (erasure by data subject)
+    Column("key_id", String(8), nullable=False),
+    Column("valid_from", String(32), nullable=False),
+    Column("valid_until", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+    Column("used_at", String(32), nullable=True),
+    Column("used_visit_id", String(36), nullable=True),
+    Index("ix_invitations_office_created", "office", "created_at"),
 )

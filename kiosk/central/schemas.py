@@ -192,6 +192,14 @@ class HostList(BaseModel):
     hosts: list[Host]
 
 
+def hosts_etag(items: list[dict]) -> str:
+    """The directory's version: a hash of what listHosts answers, so every desk edit changes it."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:20]
+
+
 class FeedItem(BaseModel):
     """One item of an office's feed. `state` is the visit's converged state after the item: a device
     that pulls applies it as the truth (it may differ from the event's to_state)."""

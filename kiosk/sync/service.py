@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import HostRepository
+    from kiosk.store.invitations import InvitationRepository
     from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
@@ -247,9 +248,11 @@ class SyncService:
     """Given the store it reads and writes; builds its central client, notifier, handlers and worker on first use."""
 
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles) -> None:
+                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles,
+                 invitations: InvitationRepository | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.photos = photos
+        self.invitations = invitations  # the desk's invitations arrive with the pull
         self._last_pull = 0.0
 
     @cached_property
@@ -292,7 +295,7 @@ class SyncService:
         if self.client is None:
             return None
         return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
-                      hosts=self.hosts, client=self.client)
+                      hosts=self.hosts, client=self.client, invitations=self.invitations)
 
     @cached_property
     def _subject_key(self) -> bytes | None:

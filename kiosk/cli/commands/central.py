@@ -128,7 +128,7 @@ def serve(args) -> int:
         from kiosk.config import load_config
 
         cfg = load_config(args.seed_config)
-        store.replace_hosts(cfg.office.code, central_host_directory(cfg))
+        store.seed_hosts(cfg.office.code, central_host_directory(cfg))  # desk edits stay
     active = store.active_credentials()
     engine.dispose()
     if not active and not loopback:
@@ -236,7 +236,8 @@ def purge_cmd(args) -> int:
     counts = store.purge(days)
     print(f"central purge: {counts['visits']} visits older than {days} days deleted, "
           f"{counts['feed']} feed items, {counts['idempotency']} idempotency records, "
-          f"{counts.get('complaints', 0)} closed complaints anonymised")
+          f"{counts.get('complaints', 0)} closed complaints anonymised, "
+          f"{counts.get('invitations', 0)} invitations and {counts.get('wa_outbox', 0)} of their messages")
     return 0
 
 

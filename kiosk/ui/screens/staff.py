@@ -216,7 +216,8 @@ class StaffScreen(KioskScreen):
             content.add_widget(self._label(self._t("staff.no_visits"), muted=True))
         for v in visits:
             locker = f"  {self._t('staff.locker', door=v.locker)}" if v.locker else ""
-            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}"
+            asked = f"  {self._t('staff.reprint_asked')}" if v.reprint_asked else ""
+            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}{asked}"
             lbl = self._label(text)
             buttons = []
             if v.state == "waiting_host":
