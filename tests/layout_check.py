@@ -1,6 +1,7 @@
-"""What is wrong with a screen as it is drawn: text larger than its box, words split in the middle, visible
-targets that overlap or are smaller than the minimum physical size, text smaller than the minimum cap
-height, anything interactive outside the window. Works on the live Kivy widget tree."""
+"""What is wrong with a screen as it is drawn: text larger than its box, words split in the middle, text
+drawn over other text, visible targets that overlap or are smaller than the minimum physical size, a
+target whose touches a disabled (often hidden) widget takes, text smaller than the minimum cap height,
+anything interactive outside the window. Works on the live Kivy widget tree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -110,6 +111,28 @@ def _widest_word(lbl: Label) -> tuple[str, float]:
     return best
 
 
+def _inside(point: tuple[float, float], r: Rect) -> bool:
+    return r[0] <= point[0] <= r[2] and r[1] <= point[1] <= r[3]
+
+
+def _first_to_touch(w, point: tuple[float, float], target):
+    """The widget a touch at `point` (window coordinates) stops at on its way to `target`, in Kivy's order
+    (a widget, then its children from the last added): the target itself, or a disabled widget on the point
+    (Kivy's Widget.on_touch_down swallows touches on a disabled widget's area, even a hidden one), or None.
+    A ScrollView passes on only the touches inside it."""
+    if w is target:
+        return w
+    if isinstance(w, ScrollView) and not _inside(point, _rect(w)):
+        return None
+    if w.disabled and _inside(point, _rect(w)) and w.width >= 1 and w.height >= 1:
+        return w
+    for child in w.children[:]:
+        found = _first_to_touch(child, point, target)
+        if found is not None:
+            return found
+    return None
+
+
 def _in_chrome(w, chrome) -> bool:
     return any(p in chrome for p in _ancestors(w)) or w in chrome
 
@@ -156,16 +179,29 @@ def check_screen(root, window_size, px_per_mm: float, chrome=()) -> list[Problem
                                         f"{_name(w)} {w.font_size:.0f} px = cap {w.font_size * CAP_RATIO / px_per_mm:.1f} mm"))
     for i, (a, ra) in enumerate(targets):
         for b, rb in targets[i + 1:]:
-            if a in b.walk() or b in a.walk():
+            if a in b.walk(restrict=True) or b in a.walk(restrict=True):
                 continue
             if _clip(ra, rb) is not None:
                 problems.append(Problem("targets overlap", f"{_name(a)} and {_name(b)}"))
+    for t, rt in targets:
+        point = ((rt[0] + rt[2]) / 2, (rt[1] + rt[3]) / 2)
+        taker = _first_to_touch(root, point, t)
+        if taker is not None and taker is not t:
+            problems.append(Problem("touch taken by a disabled widget", f"{_name(taker)} over {_name(t)}"))
+    drawn = [(lbl, tr) for lbl, area in texts if (tr := _clip(_text_rect(lbl), area)) is not None]
+    for i, (a, ra) in enumerate(drawn):
+        for b, rb in drawn[i + 1:]:
+            if a in b.walk(restrict=True) or b in a.walk(restrict=True):
+                continue
+            hit = _clip(ra, rb)
+            if hit is not None and (hit[2] - hit[0]) > 3 and (hit[3] - hit[1]) > 3:
+                problems.append(Problem("texts overlap", f"{_name(a)} and {_name(b)}"))
     for lbl, area in texts:
         tr = _clip(_text_rect(lbl), area)
         if tr is None:
             continue
         for t, rt in targets:
-            if t is lbl or lbl in t.walk() or t in list(_ancestors(lbl)):
+            if t is lbl or lbl in t.walk(restrict=True) or t in list(_ancestors(lbl)):
                 continue
             hit = _clip(tr, rt)
             if hit is not None and (hit[2] - hit[0]) > 3 and (hit[3] - hit[1]) > 3:

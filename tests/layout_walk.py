@@ -107,7 +107,7 @@ class Walker:
         from tests.layout_check import check_screen
 
         start, before = time.monotonic(), LOOPS.count
-        ui.pump(4)
+        ui.lay_out(3)
         if LOOPS.count > before:
             self.problems.append(f"{name}: layout that never settles ({LOOPS.count - before} overflows of the clock)")
         self.times.append((name, round(time.monotonic() - start, 2)))
@@ -137,7 +137,7 @@ class Walker:
     def walk(self, ui, role: str) -> None:
         getattr(self, f"walk_{role}")(ui)
         ui.app.go("staff")
-        ui.pump(10)
+        ui.lay_out(3)
         self.variants(ui, f"{role}-staff")
         for tab in ("visits", "lockers"):
             ui.app.screens.get_screen("staff").show(tab)
@@ -153,8 +153,15 @@ class Walker:
         for name in [n for n in app.screens.screen_names if n not in ("welcome", "help", "finish", "done")
                      and not n.startswith("staff")]:
             app.go(name)
-            ui.pump(10)
+            ui.lay_out(3)
             self.variants(ui, name)
+        # The confirm step with a whole record (a returning guest): nothing to type, the details at full width.
+        draft = app.screens.get_screen("confirm").draft
+        draft.nik, draft.name, draft.phone = "3201015708850001", "Siti Aminah Kusumawardhani", "081234567890"
+        draft.institution, draft.address = "CV Maju Jaya Sejahtera", "Jl. Gajah Mada No. 56, Semarapura Kangin, Klungkung"
+        app.go("confirm")
+        ui.lay_out(3)
+        self.variants(ui, "confirm-filled")
         purpose = app.screens.get_screen("purpose")
         app.go("purpose")
         purpose.complaint = True
@@ -162,9 +169,15 @@ class Walker:
         purpose.complaint = False
         host = app.screens.get_screen("host")
         app.go("host")
+        host.typing = True
+        self.variants(ui, "host-typing")
         host.ids.search.text = "zzzz"
         self.look(ui, "host-none-found")
         host.ids.search.text = ""
+        ui.lay_out(3)
+        if not host.buttons():
+            self.problems.append("host: the list stays empty after a search that found nobody is cleared")
+        host.typing = False
         done = app.screens.get_screen("done")
         app.go("done")
         done.locker_text = app.tr("done.locker", door=12)
@@ -204,6 +217,17 @@ class Walker:
         profile.reset()
         app.go("survey_thanks")
         self.variants(ui, "survey-thanks")
+
+
+def run_size(size: str, panel: str, out: Path, root: Path) -> dict:
+    """Walk one panel size in a process of its own (a Kivy window is made once per process, at one size) and
+    return its result; the test asserts on it."""
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-m", "tests.layout_walk", size, panel, str(out)], cwd=root,
+                         env=dict(os.environ), capture_output=True, text=True, timeout=500)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

@@ -301,9 +301,39 @@ def test_in_chromium_a_kiosk_push_appears_live_and_the_answers_reach_the_feed(ce
         browser.find_element(By.ID, "password").send_keys(PASSWORD)
         browser.find_element(By.ID, "submit").click()
         wait.until(lambda b: b.find_element(By.ID, f"v-{second}").get_attribute("data-state") == "accepted")
-        click(f"#v-{first} button.secondary")
+        click(f"#v-{first} button.checkout")
         wait.until(lambda b: b.find_element(By.ID, f"v-{first}").get_attribute("data-state") == "checked_out")
         shot("today-after-answers")
         wait_for(lambda: feed_states(central).get(first) == "checked_out", timeout=10)
     finally:
         browser.quit()
+
+
+def test_the_live_rows_long_poll_answers_on_a_push_and_an_unchanged_list_is_not_sent_again(central):
+    import threading
+
+    officer, _ = login(central)
+    rows_url = f"{central.url}/desk/{OFFICE}/today/rows"
+    first = officer.get(rows_url, timeout=10)
+    seq, etag = int(first.headers["X-Feed-Seq"]), first.headers["ETag"]
+    # Nothing changed: the same list is 304 by its ETag, and says which feed seq it shows.
+    same = officer.get(rows_url, headers={"If-None-Match": etag}, timeout=10)
+    assert same.status_code == 304 and int(same.headers["X-Feed-Seq"]) == seq and not same.content
+    # A long poll past the office's newest seq waits; a kiosk's push wakes it with the new guest in the rows.
+    answer: dict = {}
+
+    def poll():
+        answer["r"] = officer.get(rows_url, params={"since": seq, "wait": 20}, headers={"If-None-Match": etag},
+                                  timeout=30)
+
+    waiting = threading.Thread(target=poll)
+    waiting.start()
+    waiting.join(1.0)
+    assert waiting.is_alive()  # no news yet: the poll is held, not answered empty
+    push_visit(central, nama="Long Poll Tamu")
+    waiting.join(25)
+    r = answer["r"]
+    assert r.status_code == 200 and "Long Poll Tamu" in r.text and int(r.headers["X-Feed-Seq"]) > seq
+    # Hostile parameters are refused or bounded, never a traceback.
+    assert officer.get(rows_url, params={"since": "x"}, timeout=10).status_code == 400
+    assert officer.get(rows_url, params={"since": 10**6, "wait": "nan"}, timeout=10).status_code == 200

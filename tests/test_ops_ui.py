@@ -193,3 +193,32 @@ def test_the_staff_status_shows_a_printer_pulled_while_the_menu_is_open_and_back
         wait_until(ui, lambda: shows("Printer: baik"))
     finally:
         ui.close()
+
+
+def test_a_reprint_the_web_desk_asked_for_is_marked_on_the_visit_until_it_is_printed(staff_ctx, artifacts):
+    from kiosk.app.passes import init_keys
+    from kiosk.domain.visit import VisitEvent
+
+    init_keys(staff_ctx.config)  # the kiosk that prints holds the pass key
+    visit = register_at(staff_ctx, staff_ctx.clock.now())
+    staff_ctx.registration.transition(visit.id, VisitState.WAITING_HOST, actor="guest")
+    asked = VisitEvent(visit.id, "reprint_requested", staff_ctx.clock.now(), "desk:ani", "central",
+                       data={"via": "desk", "device_id": staff_ctx.config.kiosk.device_id})
+    with staff_ctx.db.transaction() as conn:  # as the pull stores an event from central
+        staff_ctx.visits.append_event(conn, asked, outbox=False)
+    ui = _harness(staff_ctx, "guest", artifacts)
+    try:
+        long_press(ui, ui.header("office_name"))
+        enter_pin(ui, PIN)
+        ui.tap(ui.find("tab_visits"))
+        ui.settle()
+        content = ui.find("content")
+        line = next(w.text for w in content.walk() if NIK_A[-4:] in getattr(w, "text", ""))
+        assert "(meja minta cetak ulang)" in line
+        ui.screenshot("staff-visits-reprint-asked")
+        row = next(w for w in content.children if getattr(w, "visit_id", None) == visit.id)
+        ui.tap(next(b for b in row.children if getattr(b, "text", "") == "Cetak ulang"))
+        wait_until(ui, lambda: ui.find("message").text == "Tanda pengenal dicetak ulang")
+        assert not staff_ctx.staff.todays_visits()[0].reprint_asked
+    finally:
+        ui.close()

@@ -49,6 +49,35 @@ def test_paper_forms_import_with_profile_columns_and_an_age_in_years(ctx, tmp_pa
     assert stored[0].source == "paper" and stored[0].created_at.date() == date(2026, 11, 20)
 
 
+def test_every_answer_recorded_or_imported_is_queued_for_the_central_server_by_id_only(ctx, tmp_path):
+    visit = register_visit(ctx)
+    kiosk = ctx.surveys.record((4, 4, 3, 4, 3, 4, 4, 3, 4), visit_id=visit.id, comment="Pak Made ramah")
+    f = tmp_path / "forms.csv"
+    f.write_text(HEADER + "4,4,4,4,4,4,4,4,4,34,L,SMA,PNS,bagus,2026-11-20\n", encoding="utf-8")
+    ctx.surveys.import_csv(f)
+    queued = [m for m in ctx.visits.outbox.by_status("pending", 1000) if m.topic == "survey.response"]
+    assert len(queued) == 2 and queued[0].payload == {"response_id": kiosk.id}
+    assert all(set(m.payload) == {"response_id"} for m in queued)  # the answers and comment are read when sent
+    paper = ctx.surveys.repo.get(queued[1].payload["response_id"])
+    assert paper.source == "paper" and paper.answers == (4,) * 9
+
+
+def test_answers_recorded_before_the_push_existed_are_queued_once_by_the_store_migration(ctx):
+    from kiosk.domain.survey import SurveyResponse
+
+    old = SurveyResponse((3,) * 9, created_at=wita(2026, 11, 1, 9, 0), device_id="survey-1")
+    with ctx.db.transaction() as conn:  # as an older version stored it: no outbox message
+        ctx.surveys.repo.insert(conn, old)
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0103_survey_push_backfill'")
+    assert ctx.db.migrate() == ["0103_survey_push_backfill"]
+    queued = [m for m in ctx.visits.outbox.by_status("pending", 1000) if m.topic == "survey.response"]
+    assert [m.payload for m in queued] == [{"response_id": old.id}] and queued[0].idempotency_key == f"survey:{old.id}"
+    with ctx.db.transaction() as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0103_survey_push_backfill'")
+    ctx.db.migrate()  # run again: the same key is not queued twice
+    assert len([m for m in ctx.visits.outbox.by_status("pending", 1000) if m.topic == "survey.response"]) == 1
+
+
 def test_one_bad_row_stops_the_import_and_every_bad_row_is_named_by_its_line(ctx, tmp_path):
     f = tmp_path / "forms.csv"
     f.write_text(

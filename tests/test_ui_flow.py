@@ -484,3 +484,27 @@ def test_the_notice_and_the_proof_question_fit_the_7_inch_panel(kiosk):
     finally:
         Window.size = size
         ui.pump(5)
+
+
+def test_a_search_that_finds_nobody_offers_the_ptsp_officer_and_clearing_it_brings_the_whole_list_back(kiosk, context):
+    ui = kiosk
+    ui.tap(ui.find("start"))
+    on(ui, "consent")
+    ui.app.go("host")
+    on(ui, "host")
+    everyone = set(ui.screen.buttons())
+    assert "ptsp" in everyone and len(everyone) == len(context.config.hosts)  # the whole directory: it scrolls
+    assert f"{len(everyone)} nama" in ui.find("count").text
+    ui.find("results_scroll").scroll_y = 0  # scrolled to the end before searching
+    tap_keys(ui, ui.find("keyboard"), "ZZZZ")
+    assert list(ui.screen.buttons()) == ["ptsp"]  # nobody found: the PTSP officer, as the message says
+    assert "Tidak ditemukan" in ui.find("count").text and "Petugas PTSP" in ui.find("count").text
+    ui.screenshot("flow-5c-host-none-found")
+    for _ in range(4):
+        ui.tap(ui.find("keyboard").keys()["<"])
+    ui.pump(3)
+    assert set(ui.screen.buttons()) == everyone and ui.find("results_scroll").scroll_y == 1  # from the top
+    tap_keys(ui, ui.find("keyboard"), "ZZ")
+    ui.tap(ui.screen.buttons()["ptsp"])  # the offered button takes the guest on
+    on(ui, "photo")
+    assert ui.app.flow_draft.host_id == "ptsp"

@@ -259,8 +259,9 @@ def test_a_pass_scanned_after_a_typed_comment_checks_the_guest_out_and_names_the
     assert survey.find("comment").text == "BAGUS"  # the scan did not go into the comment
     assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
     assert survey.find("scan_status").text == "Anda sudah keluar — ambil barang di loker 7"
+    assert not survey.screen.typing  # the keyboard closed: the message is seen in full
+    survey.settle()
     survey.screenshot("survey-checked-out-after-comment")
-    survey.tap(survey.find("done_typing"))
     survey.tap(survey.find("submit"))
     (stored,) = ctx.surveys.repo.for_visit(visit.id)
     assert stored.comment == "BAGUS"

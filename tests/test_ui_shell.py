@@ -28,7 +28,7 @@ def test_guest_sees_the_office_and_a_start_button_in_indonesian(ui):
 def test_language_toggle_switches_every_text_to_english_and_back(ui):
     ui.tap(ui.header("language"))
     assert ui.find("start").text == "Start registration"
-    assert ui.header("language").text == "Indonesia"
+    assert ui.header("language").text == "Bahasa"
     ui.screenshot("shell-guest-welcome-en")
     ui.tap(ui.header("language"))
     assert ui.find("start").text == "Mulai Pendaftaran"

@@ -39,6 +39,20 @@ class UiHarness:
         for _ in range(frames):
             EventLoop.idle()
 
+    def lay_out(self, frames: int = 3) -> None:
+        """Run the clock and lay out without drawing the window: every binding, trigger and layout of a frame
+        (Kivy runs the triggers a frame makes until none is left), but no draw and no buffer swap, which is
+        most of a frame's time under a software-rendered X server. Screenshots render on their own."""
+        from kivy.clock import Clock
+        from kivy.lang import Builder
+
+        for _ in range(frames):
+            Clock.tick()
+            EventLoop.dispatch_input()
+            Builder.sync()
+            Clock.tick_draw()
+            Builder.sync()
+
     def settle(self, frames: int = 30) -> None:
         """Let screen transitions (about 0.4 s of clock time) finish."""
         import time

@@ -42,6 +42,8 @@ def main(argv: list[str]) -> int:
             x += im.width + gap
         y += ROW_HEIGHT + gap
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # A palette of 256 colours: the screens are flat colours and text; a third of the size of full colour.
+    sheet = sheet.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
     sheet.save(dest, optimize=True)
     print(dest)
     return 0

@@ -107,7 +107,8 @@ class AppContext:
 
     @cached_property
     def sync(self) -> SyncService:
-        return SyncService(**self._store(), guests=self.guests, hosts=self.hosts, photos=self.photos)
+        return SyncService(**self._store(), guests=self.guests, hosts=self.hosts, photos=self.photos,
+                           invitations=InvitationRepository(self.db, self.cipher))
 
     @cached_property
     def devices(self) -> DeviceServices:
@@ -140,8 +141,19 @@ class AppContext:
         return InvitationService(
             clock=self.clock, office_code=self.config.office.code, repo=InvitationRepository(self.db, self.cipher),
             hosts=self.hosts, purposes=lambda: [p.id for p in self.config.purposes],
-            signer=lambda: self.passes.signer, public_keys=self._public_key,
+            signer=lambda: self.passes.signer, public_keys=self._invitation_key,
         )
+
+    def _invitation_key(self, key_id: str):
+        """Invitations are signed by this kiosk's pass key (`kiosk invite`) or by the office's invitation key at
+        central (the desk), whose public half came with the pulled invitations; the latter checks invitations only."""
+        found = self._public_key(key_id)
+        if found is None:
+            from kiosk.domain.tokens import VerifyKey
+
+            raw = InvitationRepository(self.db, self.cipher).key(key_id)
+            found = VerifyKey(bytes.fromhex(raw)) if raw else None
+        return found
 
     def _public_key(self, key_id: str):
         """The pass keys' verifier lookup, resolved on use (the key file is read only when a code is checked)."""

@@ -420,12 +420,14 @@ class RegistrationFlow:
             events.append(self._event(visit, "photo_saved", path=rel))
         else:
             events.append(self._event(visit, "staff_alert", code="no_photo"))
+        if draft.invitation_id:  # central marks the desk's invitation used, and tells the office's other devices
+            events.append(self._event(visit, "invitation_used", invitation=draft.invitation_id))
         with self.db.transaction() as conn:
             if rel:
                 self.visits.update(conn, replace(visit, photo_path=rel))
             for event in events:
-                # Timings and consent stay local (the service report reads them); alerts go out.
-                self.visits.append_event(conn, event, outbox=event.kind == "staff_alert")
+                # Timings and consent stay local (the service report reads them); alerts and the invitation go out.
+                self.visits.append_event(conn, event, outbox=event.kind in ("staff_alert", "invitation_used"))
         return bool(rel)
 
     def _event(self, visit: Visit, kind: str, **data: Any) -> VisitEvent:

@@ -16,7 +16,7 @@ from kiosk.store.invitations import InvitationRecord, InvitationRepository
 log = logging.getLogger(__name__)
 
 # The reasons worded on their own in the catalogue; any other (a bad signature, an unreadable code) reads "forged".
-_WORDED = ("expired", "not_yet_valid", "other_office", "unknown", "used")
+_WORDED = ("expired", "not_yet_valid", "other_office", "unknown", "used", "revoked")
 
 
 class InvalidInvitation(KioskError):
@@ -71,6 +71,8 @@ class InvitationService:
         record = self._repo.get(verdict.invitation.invitation_id)
         if record is None:
             raise InvalidInvitation("unknown")
+        if record.revoked:
+            raise InvalidInvitation("revoked")
         if record.visit_id:
             raise InvalidInvitation("used")
         return record

@@ -162,8 +162,10 @@ class PrivacyService:
         with self.db.transaction() as conn:
             counts = self.repo.delete_visits(conn, [v.id for v in visits])
             guests = self.repo.delete_guests_without_visits(conn, [v.guest_id for v in visits if v.guest_id])
+            # Invitations over before the cutoff (they may name a NIK): counted with the other rows.
+            invitations = self.repo.delete_invitations_ended_before(conn, cutoff)
             result = PurgeResult(request_id, cutoff, counts["visits"], counts["events"], counts["outbox"],
-                                 counts["other_rows"], guests, len(photos))
+                                 counts["other_rows"] + invitations, guests, len(photos))
             self.ops.log_processing(conn, at=now, action="purge", request_id=request_id, actor=actor,
                                     device_id=self.config.kiosk.device_id, details=result.as_dict())
         # Files after the commit: if the commit fails, nothing is lost. A crash between the two leaves photo

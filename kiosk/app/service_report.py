@@ -2,7 +2,6 @@
 and for complaints whether the answer came within 3 working hours."""
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -11,10 +10,12 @@ from kiosk.app.survey import period_bounds
 from kiosk.domain.sla import (
     SERVICE_STANDARDS,
     ComplaintAnswer,
+    StretchSummary,
     VisitDurations,
     WorkingCalendar,
     complaint_answer,
     measure_visit,
+    summarise_stretch,
     within,
 )
 
@@ -36,17 +37,6 @@ class VisitServiceRow:
 
 
 @dataclass(frozen=True)
-class StretchSummary:
-    key: str
-    measured: int
-    within_limit: int
-    within_target: int
-    mean: timedelta | None
-    median: timedelta | None
-    longest: timedelta | None
-
-
-@dataclass(frozen=True)
 class ServiceReport:
     start: date
     end: date
@@ -57,22 +47,6 @@ class ServiceReport:
     complaints_late: int
     complaints_open: int
     working_hours: str = "08:00-16:00"
-
-
-def _summarise(key: str, values: list[timedelta]) -> StretchSummary:
-    std = next(s for s in SERVICE_STANDARDS if s.key == key)
-    if not values:
-        return StretchSummary(key, 0, 0, 0, None, None, None)
-    secs = [v.total_seconds() for v in values]
-    return StretchSummary(
-        key,
-        len(values),
-        sum(1 for v in values if v <= std.limit),
-        sum(1 for v in values if v <= std.target),
-        timedelta(seconds=round(statistics.fmean(secs))),
-        timedelta(seconds=round(statistics.median(secs))),
-        max(values),
-    )
 
 
 class ServiceReportService:
@@ -100,7 +74,7 @@ class ServiceReportService:
                 VisitServiceRow(visit.id, visit.created_at, visit.purpose, visit.host_name, visit.state.value, d, complaint)
             )
         summary = tuple(
-            _summarise(s.key, [v for r in rows if (v := r.durations.get(s.key)) is not None]) for s in SERVICE_STANDARDS
+            summarise_stretch(s.key, [v for r in rows if (v := r.durations.get(s.key)) is not None]) for s in SERVICE_STANDARDS
         )
         complaints = [r.complaint for r in rows if r.complaint]
         return ServiceReport(

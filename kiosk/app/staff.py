@@ -107,6 +107,7 @@ class VisitLine:
     open: bool
     created_at: datetime  # in the office's time zone
     purpose: str
+    reprint_asked: bool = False  # the web desk asked for a reprint (pulled) and none was printed since
 
 
 class StaffService:
@@ -232,9 +233,19 @@ class StaffService:
             out.append(VisitLine(
                 v.id, local.strftime("%H:%M"), v.state.value,
                 guest.name if guest else "", mask_nik(guest.nik) if guest else "", v.host_name, v.locker_door,
-                v.pass_id, v.is_open, local, v.purpose,
+                v.pass_id, v.is_open, local, v.purpose, self._reprint_asked(v.id),
             ))
         return out
+
+    def _reprint_asked(self, visit_id: str) -> bool:
+        """A `reprint_requested` event from the web desk (pulled from central) with no pass printed after it."""
+        asked = False
+        for e in self.visits.events(visit_id):
+            if e.kind == "reprint_requested":
+                asked = True
+            elif e.kind == "pass_printed":
+                asked = False
+        return asked
 
     def check_out(self, visit_id: str, *, actor: str = "staff") -> None:
         """Check a guest out by hand (the guest left without scanning): state, event, outbox, locker freed."""

@@ -44,6 +44,7 @@ PROFILE_COLUMNS = {
 
 
 MAX_IMPORT_BYTES = 32 << 20
+SURVEY_TOPIC = "survey.response"  # kiosk.sync.service.SURVEY_TOPIC: pushed to the central server
 
 
 class InvalidProfile(KioskError):
@@ -158,9 +159,20 @@ class SurveyService:
             response = SurveyResponse.from_mapping(answers, **profile)
         else:
             response = SurveyResponse(tuple(answers), **profile)
-        self.repo.add(response)
+        with self.db.transaction() as conn:
+            self._insert(conn, [response])
         log.info("survey recorded", extra={"linked": visit_id is not None})
         return response
+
+    def _insert(self, conn, responses: list[SurveyResponse]) -> int:
+        """Store the answers and queue each for the central server in the same transaction (the outbox payload
+        names the response only; its answers are read when it is sent)."""
+        n = self.repo.insert_many(conn, responses)
+        now = self.clock.now()
+        for r in responses:
+            self.visits.outbox.enqueue(conn, key=f"survey:{r.id}", topic=SURVEY_TOPIC, aggregate_id=r.id,
+                                       payload={"response_id": r.id}, at=now)
+        return n
 
     # --- paper forms ---
 
@@ -252,7 +264,7 @@ class SurveyService:
         if not good:
             raise SurveyImportFailed(p.name, [(2, "no rows / tidak ada baris")])
         with self.db.transaction() as conn:
-            n = self.repo.insert_many(conn, good)
+            n = self._insert(conn, good)
         log.info("survey forms imported", extra={"rows": n})
         return n
 

@@ -380,6 +380,15 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
         status, result = store.push_event(office, visit_id, key, body.model_dump(exclude_unset=True))
         return push_answer(request, office, status, result)
 
+    @app.post("/v1/offices/{office}/surveys", operation_id="pushSurveyResponse", status_code=201,
+              response_model=S.SurveyResult, summary="Store one SKM respondent's answers (idempotent by response_id)",
+              responses={**COMMON, 409: PUSH[409], 415: PUSH[415],
+                         200: {"model": S.SurveyResult, "description": "already stored (a repeat)"}},
+              dependencies=[Json])
+    def push_survey(office: Office, body: S.SurveyPush, cred: Cred):
+        status, result = store.push_survey(office, body.model_dump())
+        return JSONResponse(result, status_code=status)
+
     @app.post("/v1/offices/{office}/batch", operation_id="pushBatch", response_model=S.BatchAnswer,
               responses={**COMMON, 415: PUSH[415]}, dependencies=[Json],
               summary="Many visits and events in one request and one transaction, with a result per item")
@@ -455,10 +464,15 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
     def answer_visit(request: Request, office: Office, visit_id: VisitId, body: S.HostAnswer, cred: Cred):
         return present(request, office, store.answer(office, visit_id, body.accepted, body.actor))
 
-    @app.get("/v1/offices/{office}/hosts", operation_id="listHosts", response_model=S.HostList, responses=COMMON,
-             summary="The office's host directory")
-    def list_hosts(office: Office, cred: Cred):
-        return {"hosts": store.hosts(office)}
+    @app.get("/v1/offices/{office}/hosts", operation_id="listHosts", response_model=S.HostList,
+             responses={**COMMON, 304: {"description": "the directory is unchanged since the ETag given in If-None-Match"}},
+             summary="The office's host directory (edited on the web desk; ETag / If-None-Match)")
+    def list_hosts(request: Request, office: Office, cred: Cred):
+        items = store.hosts(office)
+        etag = f'"hosts-{S.hosts_etag(items)}"'
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return JSONResponse({"hosts": items}, headers={"ETag": etag})
 
     @app.get("/v1/offices/{office}/events", operation_id="listEvents", response_model=S.EventsPage,
              responses={**COMMON, 304: {"description": "nothing new since the ETag given in If-None-Match"}},
@@ -530,7 +544,8 @@ def create_app(settings: CentralSettings, *, engine=None) -> FastAPI:
 
     from kiosk.central.desk import DeskStore, mount_desk
 
-    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link)
+    mount_desk(app, store=store, desk=DeskStore(engine, keys), keys=keys, settings=settings, photo_link=photo_link,
+               feed_wait=watcher.wait)
 
     app.openapi_schema = None
     _extend_openapi(app)
@@ -571,7 +586,7 @@ def _host_reply(store: CentralStore, msg: dict) -> None:
     if not isinstance(payload, str) or ":" not in payload or not isinstance(context_id, str):
         return
     answer, _, visit_id = payload.partition(":")
-    notice = store.notice(context_id[:200])
+    notice = store.notice(context_id[:200]) or store.reminder_notice(context_id[:200])
     if answer not in ("accept", "decline") or notice is None or notice.visit_id != visit_id:
         return  # only a reply to the notice we sent for this visit counts
     try:

@@ -375,6 +375,11 @@ class ComplaintStore:
             lease_until=None, wamid=None, delivery="", last_error="", created_at=utc_text(_now()), sent_at=None))
         return oid
 
+    def enqueue(self, conn, office: str, key: str, pid: str, to: str, payload: dict) -> str | None:
+        """A message of another part of the desk (an invitation, a host reminder) into the same outbox, in the
+        caller's transaction; None when `key` was queued before (one message per key, ever)."""
+        return self._enqueue(conn, office, key, None, pid, to, payload)
+
     def send_due(self, now: datetime | None = None, limit: int = 20) -> int:
         """Send what is due in the outbox; returns how many were sent."""
         now = now or _now()

@@ -1,6 +1,6 @@
 """The office web desk on the central service: per-office accounts with roles, log-in sessions, today's guests
 live for the PTSP officer, and the host's signed answer page. Server-rendered (Jinja2) with a little plain JS
-that polls the live list; no build chain.
+that long-polls the live list on the office feed; no build chain.
 
 Security: passwords are argon2id hashes; the session is a signed cookie (HttpOnly, SameSite=Strict) that
 carries a CSRF token every POST form must repeat; five wrong passwords lock the account for 15 minutes; a
@@ -27,16 +27,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.central.models import desk_audit, desk_users, notices, visits
+from kiosk.central.models import desk_audit, desk_users, events, notices, visits, wa_outbox
 from kiosk.domain.convergence import utc_text
 from kiosk.domain.errors import KioskError
 
-ROLES = ("ptsp", "host", "intel", "head", "admin")
+ROLES = ("ptsp", "host", "intel", "head", "admin", "kejati", "national")
+# Read-only across offices (reports, aggregates only): a Kejati account reads the offices of its scope, a
+# national one every office. Their `office` is their own code (e.g. KEJATI-BALI, NASIONAL), used to log in.
+SCOPE_ROLES = ("kejati", "national")
 ACTING_ROLES = ("ptsp", "admin")  # may record the host's answer and check a guest out
 LIST_ROLES = ("ptsp", "admin", "intel", "head")
 MAX_FAILED = 5
 LOCK_S = 15 * 60
 SESSION_S = 12 * 3600
+LIVE_WAIT_S = 20.0  # the live list's long poll: at most this long without a redraw (minutes waited tick)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -44,7 +48,7 @@ class DeskUserError(KioskError):
     code = "desk_user"
 
     def __init__(self, reason: str, *, role: str = "", name: str = "", office: str = "") -> None:
-        # unknown_role | short_password | exists
+        # unknown_role | short_password | exists | scope
         super().__init__(reason=reason, role=role, roles=", ".join(ROLES), name=name, office=office)
         self.reason = reason
 
@@ -59,6 +63,18 @@ class DeskUser:
     office: str
     name: str
     role: str
+    scope: tuple[str, ...] = ()  # kejati: the offices it reads; national: ("*",)
+
+    def reads(self, office: str) -> bool:
+        """May this account read the office's reports (its own, or one in its cross-office scope)?"""
+        if self.role in SCOPE_ROLES:
+            return self.scope == ("*",) or office in self.scope or office == self.office
+        return office == self.office
+
+
+def _user(row) -> DeskUser:
+    scope = tuple((row.scope or "").split()) if "scope" in row._fields else ()
+    return DeskUser(row.id, row.office, row.name, row.role, scope)
 
 
 def _now() -> datetime:
@@ -76,15 +92,19 @@ class DeskStore:
         self._hasher = PasswordHasher()
         self._dummy = self._hasher.hash("not a password of anyone")
 
-    def add_user(self, office: str, name: str, role: str, password: str) -> DeskUser:
+    def add_user(self, office: str, name: str, role: str, password: str, scope=()) -> DeskUser:
         if role not in ROLES:
             raise DeskUserError("unknown_role", role=role)
         if len(password) < 10:
             raise DeskUserError("short_password")
-        user = DeskUser(str(uuid.uuid4()), office, name, role)
+        scope = ("*",) if role == "national" else tuple(dict.fromkeys(o.strip().upper() for o in scope if o.strip()))
+        if (role == "kejati") != bool(scope) and role != "national":
+            raise DeskUserError("scope")
+        user = DeskUser(str(uuid.uuid4()), office, name, role, scope)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(desk_users).values(id=user.id, office=office, name=name, role=role, failed=0,
+                                                       scope=" ".join(scope) or None,
                                                        password_hash=self._hasher.hash(password), created_at=utc_text(_now())))
         except IntegrityError:
             raise DeskUserError("exists", name=name, office=office) from None
@@ -116,12 +136,12 @@ class DeskStore:
         with self.engine.begin() as conn:
             conn.execute(update(desk_users).where(desk_users.c.id == row.id).values(failed=0, locked_until=None))
         self.audit(office, f"user:{name}", None, "login")
-        return DeskUser(row.id, row.office, row.name, row.role), ""
+        return _user(row), ""
 
     def user(self, user_id: str) -> DeskUser | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(desk_users).where(desk_users.c.id == user_id)).first()
-        return DeskUser(row.id, row.office, row.name, row.role) if row else None
+        return _user(row) if row else None
 
     def audit(self, office: str, actor: str, visit_id: str | None, action: str, detail: str = "") -> None:
         with self.engine.begin() as conn:
@@ -153,18 +173,38 @@ class DeskStore:
                                        visits.c.record_enc, visits.c.loker).where(
                 visits.c.office == office, visits.c.created_at >= utc_text(since)).order_by(visits.c.created_at.desc())).all()
             ids = [r.visit_id for r in rows]
-            notice = {}
+            notice: dict[str, str] = {}
+            reminders: dict[str, str] = {}  # the newest reminder (kiosk/central/desk_office.py): its outbox state
+            reprints: dict[str, str] = {}
             if ids:
                 for n in conn.execute(select(notices.c.visit_id, notices.c.status).where(notices.c.visit_id.in_(ids))):
                     notice[n.visit_id] = n.status
+                for o in conn.execute(select(wa_outbox.c.idem_key, wa_outbox.c.status, wa_outbox.c.delivery).where(
+                        wa_outbox.c.office == office, wa_outbox.c.idem_key.like("reminder:%"),
+                        wa_outbox.c.created_at >= utc_text(since)).order_by(wa_outbox.c.created_at)):
+                    vid = o.idem_key.split(":")[1]
+                    reminders[vid] = o.delivery or o.status
+                reprints = {e.visit_id: e.body for e in conn.execute(select(events.c.visit_id, events.c.body).where(
+                    events.c.visit_id.in_(ids), events.c.body.contains('"reprint_requested"')).order_by(events.c.seq))}
         out = []
         for r in rows:
             rec = json.loads(self.keys.decrypt_text(r.record_enc))
             out.append({"visit_id": r.visit_id, "state": r.state, "created_at": r.created_at, "updated_at": r.updated_at,
                         "nama": rec.get("nama", ""), "purpose": rec.get("purpose", ""), "detail": rec.get("detail", ""),
                         "host": rec.get("nama_pejabat", ""), "host_id": rec.get("host_id", ""),
-                        "nik": mask_nik(rec.get("no_identitas") or ""), "loker": r.loker, "notice": notice.get(r.visit_id, "")})
+                        "nik": mask_nik(rec.get("no_identitas") or ""), "loker": r.loker, "notice": notice.get(r.visit_id, ""),
+                        "reminder": reminders.get(r.visit_id, ""), "reprint_at": _event_at(reprints.get(r.visit_id))})
         return out
+
+
+def _event_at(body: str | None) -> str:
+    """The time (UTC text) of a stored event body, or "" (the desk shows when a reprint was asked)."""
+    if not body:
+        return ""
+    try:
+        return json.loads(body).get("at", "") or ""
+    except ValueError:
+        return ""
 
 
 def mask_nik(nik: str) -> str:
@@ -194,7 +234,8 @@ PURPOSE_WORDS = {
     "other": ("Lainnya", "Other"),
 }
 NOTICE_WORDS = {"sent": ("terkirim", "sent"), "delivered": ("diterima HP", "delivered"), "read": ("dibaca", "read"),
-                "failed": ("gagal", "failed")}
+                "failed": ("gagal", "failed"), "queued": ("antre", "queued"), "sending": ("dikirim", "sending"),
+                "unknown": ("belum pasti terkirim", "not known if sent")}
 TEXT = {
     "title": ("Meja Layanan Tamu", "Guest desk"),
     "login": ("Masuk", "Log in"),
@@ -231,7 +272,18 @@ TEXT = {
     "no_photo": ("Tidak ada foto", "No photo"),
     "lang_other": ("English", "Bahasa Indonesia"),
     "complaints": ("Pengaduan", "Complaints"),
+    "inside_now": ("Di dalam kantor sekarang", "Inside the office now"),
+    "nav_inside": ("Di dalam kantor", "Inside now"),
+    "reports": ("Laporan", "Reports"),
+    "nav_directory": ("Direktori pegawai", "Host directory"),
+    "nav_invitations": ("Undangan tamu", "Invitations"),
+    "remind": ("Ingatkan tuan rumah", "Remind the host"),
+    "reprint": ("Minta cetak ulang", "Ask for a reprint"),
+    "reminder": ("Pengingat", "Reminder"),
+    "reprint_asked": ("Cetak ulang diminta", "Reprint asked"),
 }
+# Short messages a desk page shows after an action (?note=key or ?error=key), added by the desk's parts.
+FLASH: dict[str, tuple[str, str]] = {}
 
 
 def words(lang: str):
@@ -253,6 +305,11 @@ def words(lang: str):
 
 
 # --- signatures ---
+
+def landing(user: DeskUser) -> str:
+    """The page a user starts on: today's list, or the reports for the read-only cross-office accounts."""
+    return f"/desk/{user.office}/reports" if user.role in SCOPE_ROLES else f"/desk/{user.office}/today"
+
 
 def host_link_sig(key: bytes, office: str, visit_id: str, expires: int) -> str:
     return hmac.new(key, f"host/{office}/{visit_id}/{expires}".encode(), hashlib.sha256).hexdigest()[:40]
@@ -280,16 +337,19 @@ class DeskWeb:
     check_csrf: Any  # (session, token) -> bool
     day_start: Any  # () -> UTC datetime of today's local midnight
     env: Any  # the Jinja2 environment (templates under kiosk/central/templates)
+    who: Any = None  # (request) -> (user, session), (None, None) without a valid session
 
 
 # The desk's parts beyond today's list: each module has `mount(app, web: DeskWeb)`.
-DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints",)
+DESK_PARTS: tuple[str, ...] = ("kiosk.central.desk_complaints", "kiosk.central.desk_reports",
+                               "kiosk.central.desk_office")
 
 
-def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> None:
+def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_wait=None) -> None:
     """Add the desk's routes to the central app. Collaborators: the central store (events through the
-    convergence path), the desk store, the keys (session and host-link signatures), the settings and the
-    function that signs photo links."""
+    convergence path), the desk store, the keys (session and host-link signatures), the settings, the
+    function that signs photo links and the feed's long-poll wait (async (office, since, timeout)), which
+    lets the live list answer as soon as a kiosk pushes instead of on the next poll."""
     from itsdangerous import BadSignature, URLSafeTimedSerializer
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from starlette.concurrency import run_in_threadpool
@@ -336,6 +396,11 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
             return None, None, render(request, "forbidden.html", 403, user=user)
         return user, s, None
 
+    def who(request: Request) -> tuple[DeskUser | None, dict | None]:
+        s = session(request)
+        user = desk.user(s["u"]) if s else None
+        return (user, s) if user else (None, None)
+
     def check_csrf(s: dict, token: str) -> bool:
         return bool(token) and hmac.compare_digest(s.get("c", ""), token)
 
@@ -352,7 +417,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         user = desk.user(s["u"]) if s else None
         if user is None:
             return RedirectResponse("/desk/login", status_code=303)
-        return RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+        return RedirectResponse(landing(user), status_code=303)
 
     def login_page(request: Request, office: str = "", error: str = "", status: int = 200) -> HTMLResponse:
         token = secrets.token_urlsafe(24)
@@ -375,7 +440,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         if user is None:
             return login_page(request, office, why, 401 if why == "wrong" else 423)
         token = serializer.dumps({"u": user.id, "c": secrets.token_urlsafe(24)})
-        resp = RedirectResponse(f"/desk/{user.office}/today", status_code=303)
+        resp = RedirectResponse(landing(user), status_code=303)
         resp.set_cookie("desk_session", token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_S, path="/desk")
         resp.delete_cookie("desk_login", path="/desk")
         return resp
@@ -406,6 +471,8 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
             created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
             r["waited"] = max(0, int((now - created).total_seconds() // 60)) if r["state"] == "waiting_host" else None
             r["time"] = created.astimezone(tz).strftime("%H:%M")
+            if r["reprint_at"]:
+                r["reprint_at"] = datetime.fromisoformat(r["reprint_at"]).astimezone(tz).strftime("%H:%M")
             # Signed on the minute, so the fragment stays the same between polls and the rows are not redrawn.
             r["host_link"] = host_link_path(keys.host_link_key, office, r["visit_id"], settings.photo_link_ttl_s,
                                             now=time.time() // 60 * 60)
@@ -417,18 +484,35 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
         user, s, refused = await run_in_threadpool(current, request, office)
         if refused:
             return refused
+        seq = await run_in_threadpool(store.last_seq, office)
         rows = await run_in_threadpool(rows_for, user, office)
+        i = 1 if lang_of(request) == "en" else 0
+        note, error = request.query_params.get("note", ""), request.query_params.get("error", "")
+        flash = (FLASH[note][i], False) if note in FLASH else (FLASH[error][i], True) if error in FLASH else None
         return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES)
+                      can_act=user.role in ACTING_ROLES, seq=seq, flash=flash)
 
     @app.get("/desk/{office}/today/rows", include_in_schema=False)
-    async def today_rows(request: Request, office: str):
+    async def today_rows(request: Request, office: str, since: int = -1, wait: float = 0):
+        """The live list's rows. With `since` (the office's feed seq the page shows) and `wait`, a long poll:
+        it answers when the feed passes `since` (a kiosk pushed, a host answered) or after at most
+        LIVE_WAIT_S, so the minutes waited still tick. The seq goes back in X-Feed-Seq; an unchanged
+        fragment is 304 by its ETag, so an idle desk does not download the whole list again."""
         user, s, refused = await run_in_threadpool(current, request, office)
         if refused:
             return Response(status_code=401 if isinstance(refused, RedirectResponse) else 403, headers=headers)
+        if feed_wait is not None and since >= 0 and wait > 0:
+            await feed_wait(office, since, min(float(wait), LIVE_WAIT_S))
+        seq = await run_in_threadpool(store.last_seq, office)  # before the rows: a later change is never lost
         rows = await run_in_threadpool(rows_for, user, office)
-        return render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
+        resp = render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
                       can_act=user.role in ACTING_ROLES)
+        etag = '"' + hashlib.sha256(resp.body).hexdigest()[:32] + '"'
+        extra = {"X-Feed-Seq": str(seq), "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={**headers, **extra})
+        resp.headers.update(extra)
+        return resp
 
     def act(request: Request, office: str, visit_id: str, csrf: str, do) -> Response:
         user, s, refused = current(request, office, ACTING_ROLES)
@@ -517,6 +601,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link) -> No
     import importlib
 
     web = DeskWeb(store=store, desk=desk, keys=keys, settings=settings, photo_link=photo_link, tz=tz, headers=headers,
-                  render=render, current=current, check_csrf=check_csrf, day_start=day_start, env=env)
+                  render=render, current=current, check_csrf=check_csrf, day_start=day_start, env=env,
+                  who=who)
     for part in DESK_PARTS:
         importlib.import_module(part).mount(app, web)

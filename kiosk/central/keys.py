@@ -2,7 +2,9 @@
 
 - field encryption (AES-256-GCM) of personal data at rest: the visit record, the photo, the feed;
 - the photo-link signature (a short-lived URL a host opens from WhatsApp without a token);
-- each office's subject key: the keyed hash of a NIK (HMAC-SHA256) by which a data subject is erased.
+- each office's subject key: the keyed hash of a NIK (HMAC-SHA256) by which a data subject is erased;
+- each office's invitation signing key (Ed25519, the token format of kiosk/domain/tokens.py): the desk's
+  pre-registration QRs; the kiosks learn its public key with the invitations they pull.
 Losing the file makes the stored personal data unreadable: back it up apart from the database.
 """
 from __future__ import annotations
@@ -66,6 +68,12 @@ class CentralKeys:
     def subject_key(self, office: str) -> bytes:
         """The office's key for keyed NIK hashes; every device of the office gets it with its credential."""
         return self._derive(b"subject:" + office.encode())
+
+    def invitation_signer(self, office: str):
+        """The office's Ed25519 key for invitation tokens (kind 2), derived: the same on every worker."""
+        from kiosk.domain.tokens import SigningKey
+
+        return SigningKey.from_seed(self._derive(b"invitation-signing:" + office.encode()))
 
     def subject_hash(self, office: str, nik: str) -> str:
         return subject_hash(self.subject_key(office), nik)

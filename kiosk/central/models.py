@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -79,6 +80,8 @@ hosts = Table(
     Column("jabatan", String(200), nullable=False, default=""),
     Column("no_hp", String(20), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
+    Column("photo_enc", LargeBinary, nullable=True),  # optional, edited on the desk (kiosk/central/desk_office.py)
+    Column("updated_at", String(32), nullable=True),
 )
 notices = Table(
     "notices", meta,
@@ -106,13 +109,34 @@ erasures = Table(
     Column("visits_deleted", Integer, nullable=False),
 )
 
+# SKM answers pushed by the kiosks (survey.response): one row per respondent, the nine answers as columns so
+# the report sums them in SQL; no name or NIK, the free-text comment encrypted.
+survey_responses = Table(
+    "survey_responses", meta,
+    Column("response_id", String(36), primary_key=True),
+    Column("office", String(32), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("visit_id", String(36), nullable=True),
+    Column("source", String(16), nullable=False),
+    *(Column(f"u{i}", SmallInteger, nullable=False) for i in range(1, 10)),
+    Column("age_group", String(64), nullable=False, default=""),
+    Column("sex", String(64), nullable=False, default=""),
+    Column("education", String(64), nullable=False, default=""),
+    Column("occupation", String(64), nullable=False, default=""),
+    Column("comment_enc", Text, nullable=True),
+    Column("body_hash", String(64), nullable=False),
+    Index("ix_survey_responses_office_created", "office", "created_at"),
+)
+
 # --- the office web desk (kiosk/central/desk.py) ---
 desk_users = Table(
     "desk_users", meta,
     Column("id", String(36), primary_key=True),
     Column("office", String(32), nullable=False),
     Column("name", String(64), nullable=False),  # the log-in name, unique per office
-    Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin
+    Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin; kejati, national (read-only)
+    Column("scope", Text, nullable=True),  # kejati: the offices it reads, space-separated; national: "*"
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("failed", Integer, nullable=False, default=0),  # wrong passwords in a row
     Column("locked_until", String(32), nullable=True),
@@ -194,4 +218,25 @@ wa_outbox = Table(
     Column("created_at", String(32), nullable=False),
     Column("sent_at", String(32), nullable=True),
     Index("ix_wa_outbox_status_next", "status", "next_at"),
+)
+
+# --- the desk's office parts (kiosk/central/desk_office.py): invitations (their messages go by wa_outbox) ---
+invitations = Table(
+    "invitations", meta,
+    Column("invitation_id", String(16), primary_key=True),  # the signed token's id (kiosk/domain/invitation.py)
+    Column("office", String(32), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("host_id", String(64), nullable=False),
+    Column("host_name", String(200), nullable=False),
+    Column("record_enc", Text, nullable=False),  # {nama, no_hp, nik}: the guest, encrypted
+    Column("subject_hash", String(64), nullable=True),  # keyed hash of the NIK named (erasure by data subject)
+    Column("key_id", String(8), nullable=False),
+    Column("valid_from", String(32), nullable=False),
+    Column("valid_until", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", String(32), nullable=True),
+    Column("used_at", String(32), nullable=True),
+    Column("used_visit_id", String(36), nullable=True),
+    Index("ix_invitations_office_created", "office", "created_at"),
 )

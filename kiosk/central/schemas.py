@@ -131,6 +131,28 @@ class VisitEventPush(Strict):
     data: EventData = Field(default_factory=dict)
 
 
+class SurveyPush(Strict):
+    """One SKM respondent (Permen PANRB 14/2017): the nine answers u1..u9 (1-4) in the regulation's order and the
+    optional profile. No name or NIK; the comment is stored encrypted."""
+
+    response_id: UuidText
+    device_id: Annotated[Text, Field(pattern=DEVICE_PATTERN)]
+    created_at: DateTimeText
+    answers: Annotated[list[Annotated[int, Field(ge=1, le=4, strict=True)]], Field(min_length=9, max_length=9)]
+    visit_id: UuidText | None = None
+    source: Literal["kiosk", "paper"] = "kiosk"
+    age_group: Annotated[Text, Field(max_length=64)] = ""
+    sex: Annotated[Text, Field(max_length=64)] = ""
+    education: Annotated[Text, Field(max_length=64)] = ""
+    occupation: Annotated[Text, Field(max_length=64)] = ""
+    comment: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class SurveyResult(BaseModel):
+    response_id: str
+    status: Literal["created", "duplicate"]
+
+
 class PushResult(BaseModel):
     visit_id: str
     status: Literal["created", "duplicate"]
@@ -168,6 +190,14 @@ class Host(BaseModel):
 
 class HostList(BaseModel):
     hosts: list[Host]
+
+
+def hosts_etag(items: list[dict]) -> str:
+    """The directory's version: a hash of what listHosts answers, so every desk edit changes it."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(items, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:20]
 
 
 class FeedItem(BaseModel):

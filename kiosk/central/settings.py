@@ -42,6 +42,9 @@ class CentralSettings:
     complaint_alert_hours: float = 2.0  # KIOSK_CENTRAL_COMPLAINT_ALERT_HOURS: alert the intel head at this mark
     complaint_intel_host: str = "kasi-intel"  # KIOSK_CENTRAL_COMPLAINT_INTEL_HOST: the host directory id alerted
     complaint_media_max_bytes: int = 5_000_000  # KIOSK_CENTRAL_COMPLAINT_MEDIA_MAX_BYTES: larger evidence is refused
+    # The desk's own WhatsApp messages (kiosk/central/desk_office.py), sent by the same outbox as the complaints':
+    wa_invitation_template: str = "undangan_tamu"  # KIOSK_CENTRAL_WA_INVITATION_TEMPLATE: QR image header + 5 params
+    wa_host_template: str = "kunjungan_tamu"  # KIOSK_CENTRAL_WA_HOST_TEMPLATE: the kiosk's host notice (reminders)
     open_on_loopback: bool = False  # set by `serve` when bound to loopback: with no credential issued, no auth
 
     @classmethod

@@ -27,7 +27,19 @@ from kiosk.central.complaints import (
     kiosk_case_row,
 )
 from kiosk.central.keys import CentralKeys
-from kiosk.central.models import credentials, erasures, events, feed, hosts, idempotency, notices, visits
+from kiosk.central.models import (
+    credentials,
+    erasures,
+    events,
+    feed,
+    hosts,
+    idempotency,
+    invitations,
+    notices,
+    survey_responses,
+    visits,
+    wa_outbox,
+)
 from kiosk.domain.convergence import state_key, utc_text, wins
 from kiosk.domain.visit import VisitState
 
@@ -222,6 +234,35 @@ class CentralStore:
             blob = conn.execute(select(visits.c.photo_enc).where(visits.c.visit_id == visit_id, visits.c.office == office)).scalar()
         return self.keys.decrypt(blob) if blob else None
 
+    # --- survey answers (SKM) ---
+
+    def push_survey(self, office: str, body: dict[str, Any]) -> tuple[int, dict]:
+        """One respondent, idempotent by its response id: the same body again is a duplicate (200), another
+        body under the same id a conflict (409)."""
+        rid = body["response_id"]
+        body_hash = _hash(body)
+        row = {"response_id": rid, "office": office, "device_id": body["device_id"],
+               "created_at": utc_text(datetime.fromisoformat(body["created_at"])), "visit_id": body.get("visit_id"),
+               "source": body.get("source", "kiosk"), "body_hash": body_hash,
+               **{f"u{i}": int(v) for i, v in enumerate(body["answers"], 1)},
+               **{k: body.get(k, "") for k in ("age_group", "sex", "education", "occupation")},
+               "comment_enc": self.keys.encrypt_text(body["comment"]) if body.get("comment") else None}
+        for _ in range(2):
+            with self.engine.connect() as conn:
+                known = conn.execute(select(survey_responses.c.office, survey_responses.c.body_hash).where(
+                    survey_responses.c.response_id == rid)).first()
+            if known is not None:
+                if tuple(known) != (office, body_hash):
+                    raise Rejected(409, f"survey response {rid} is already stored with a different body")
+                return 200, {"response_id": rid, "status": "duplicate"}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(survey_responses).values(**row))
+                return 201, {"response_id": rid, "status": "created"}
+            except IntegrityError:
+                continue  # a concurrent twin stored it first: answer from what it stored
+        raise Rejected(409, "concurrent requests stored conflicting survey responses; try again")
+
     # --- host answers and notice statuses ---
 
     def answer(self, office: str, visit_id: str, accepted: bool, actor: str, via: str = "central") -> dict:
@@ -250,6 +291,20 @@ class CentralStore:
             self._feed(conn, row.office, "notice.status", row.visit_id, {
                 "notice": {"message_id": message_id, "host_id": row.host_id, "channel": row.channel, "status": status}})
             return True
+
+    def reminder_notice(self, wamid: str):
+        """The desk's reminder to a host (kiosk/central/desk_office.py) sent as `wamid`, shaped like a notice
+        (office, visit_id, host_id): its reply buttons answer the visit like the kiosk notice's."""
+        from types import SimpleNamespace
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(wa_outbox.c.office, wa_outbox.c.idem_key).where(
+                wa_outbox.c.wamid == wamid, wa_outbox.c.idem_key.like("reminder:%"))).first()
+        if row is None:
+            return None
+        visit_id = row.idem_key.split(":")[1]
+        record = self.record(row.office, visit_id) or {}
+        return SimpleNamespace(office=row.office, visit_id=visit_id, host_id=record.get("host_id", ""))
 
     def notice(self, message_id: str):
         with self.engine.connect() as conn:
@@ -292,6 +347,23 @@ class CentralStore:
             rows = conn.execute(select(hosts).where(hosts.c.office == office, hosts.c.active.is_(True)).order_by(hosts.c.nama)).all()
         return [{"id": r.id, "nama": r.nama, "bidang": r.bidang, "jabatan": r.jabatan, "no_hp": r.no_hp} for r in rows]
 
+    def seed_hosts(self, office: str, items: list[dict]) -> int:
+        """Add the hosts of a kiosk config whose ids the office does not know yet (`serve --seed-config`):
+        what the desk edited or deactivated stays as the desk left it."""
+        with self.engine.begin() as conn:
+            known = {r[0] for r in conn.execute(select(hosts.c.id).where(hosts.c.office == office))}
+            new = [h for h in items if h["id"] not in known]
+            for h in new:
+                conn.execute(insert(hosts).values(office=office, active=True, updated_at=now_text(), **h))
+            if new:
+                self._feed(conn, office, "directory.changed", "hosts", {})
+        return len(new)
+
+    def feed_note(self, conn, office: str, kind: str, ref_id: str, item: dict[str, Any]) -> None:
+        """A feed item that is not a visit's (the directory changed, an invitation issued or revoked), written in
+        the caller's transaction; `ref_id` stands where a visit item has its visit id."""
+        self._feed(conn, office, kind, ref_id, item)
+
     def replace_hosts(self, office: str, items: list[dict]) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(hosts).where(hosts.c.office == office))
@@ -313,9 +385,20 @@ class CentralStore:
             conn.execute(delete(events).where(events.c.visit_id.in_(chunk)))
             conn.execute(delete(feed).where(feed.c.visit_id.in_(chunk)))
             conn.execute(delete(notices).where(notices.c.visit_id.in_(chunk)))
+            # Survey answers stay (the SKM counts them) but lose the link to the person's visit.
+            conn.execute(update(survey_responses).where(survey_responses.c.visit_id.in_(chunk)).values(visit_id=None))
             forget_cases_of_visits(conn, self.keys, chunk)  # a complaint made at the kiosk keeps only its figures
             deleted += conn.execute(delete(visits).where(visits.c.visit_id.in_(chunk))).rowcount
         return deleted
+
+    def _delete_invitations(self, conn, office: str, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            conn.execute(delete(wa_outbox).where(wa_outbox.c.office == office,
+                                                 wa_outbox.c.idem_key.in_([f"invitation:{i}" for i in chunk])))
+            conn.execute(delete(invitations).where(invitations.c.office == office, invitations.c.invitation_id.in_(chunk)))
+            for inv_id in chunk:  # the office's devices delete their copies
+                self._feed(conn, office, "invitation.erased", inv_id, {"invitation": {"id": inv_id}})
 
     def erase(self, office: str, request_id: str, subject_hash: str | None, visit_ids: list[str]) -> dict:
         """Delete a data subject's visits (by keyed NIK hash and/or ids) with their events, feed items and
@@ -333,6 +416,10 @@ class CentralStore:
                     ids = [r[0] for r in conn.execute(select(visits.c.visit_id).where(
                         visits.c.office == office, or_(*cond)))] if cond else []
                     deleted = self._delete_visits(conn, ids)
+                    if subject_hash:  # the desk's invitations that named the person, and their queued messages
+                        self._delete_invitations(conn, office, [r[0] for r in conn.execute(
+                            select(invitations.c.invitation_id).where(invitations.c.office == office,
+                                                                     invitations.c.subject_hash == subject_hash))])
                     for vid in ids:
                         self._feed(conn, office, "visit.erased", vid, {})
                     conn.execute(insert(erasures).values(office=office, request_id=request_id, received_at=now_text(),
@@ -355,6 +442,12 @@ class CentralStore:
                 counts["visits"] += self._delete_visits(conn, ids)
         with self.engine.begin() as conn:
             counts["feed"] = conn.execute(delete(feed).where(feed.c.created_at < cutoff)).rowcount
+            # The desk's invitations over since the retention period, and the desk's messages queued before it
+            # (a complaint's messages go with its case).
+            counts["invitations"] = conn.execute(delete(invitations).where(invitations.c.valid_until < cutoff)).rowcount
+            counts["wa_outbox"] = conn.execute(delete(wa_outbox).where(
+                wa_outbox.c.created_at < cutoff, wa_outbox.c.case_id.is_(None),
+                or_(wa_outbox.c.idem_key.like("invitation:%"), wa_outbox.c.idem_key.like("reminder:%")))).rowcount
             counts["idempotency"] = conn.execute(delete(idempotency).where(idempotency.c.created_at < cutoff)).rowcount
             counts["complaints"] = forget_closed_before(conn, self.keys, cutoff)
         return counts
@@ -389,6 +482,7 @@ class _Plan:
         self.idem: dict[str, tuple[str, str]] = {}
         self.new_idem: list[dict] = []
         self.replays: list[str] = []
+        self.used_invitations: list[tuple[str, str, str]] = []  # (invitation id, visit id, at)
         self.new_cases: list[dict] = []  # complaints made at the kiosk open a case in the intel queue
 
     def _load(self, ops: list[PushOp]) -> None:
@@ -496,6 +590,9 @@ class _Plan:
             self.new_notices.append({"message_id": str(message_id), "office": self.office, "visit_id": vid,
                                      "host_id": str(data.get("host_id", ""))[:64], "channel": str(data.get("channel", ""))[:32],
                                      "status": "sent"})
+        invitation = data.get("invitation")
+        if body["kind"] == "invitation_used" and isinstance(invitation, str) and 0 < len(invitation) <= 16:
+            self.used_invitations.append((invitation, vid, utc_text(at)))
         self.changed.add(vid)
         self.events[body["event_id"]] = (vid, o.body_hash)
         self.new_events.append({"event_id": body["event_id"], "visit_id": vid, "office": self.office,
@@ -523,6 +620,12 @@ class _Plan:
             c.execute(insert(events), self.new_events)
         if self.new_notices:
             c.execute(insert(notices), self.new_notices)
+        for inv_id, vid, at in self.used_invitations:  # single use: the first visit that names it takes it
+            if c.execute(update(invitations).where(
+                    invitations.c.invitation_id == inv_id, invitations.c.office == self.office,
+                    invitations.c.used_at.is_(None)).values(used_at=at, used_visit_id=vid)).rowcount:
+                self.feed.append(self.store._feed_row(self.office, "invitation.used", inv_id,
+                                                      {"invitation": {"id": inv_id, "visit_id": vid}}))
         if self.feed:
             self.store._serialize_feed(c, self.office)
             c.execute(insert(feed), self.feed)

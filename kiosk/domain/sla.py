@@ -7,6 +7,7 @@ its default (public only) would leave those days out.
 """
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -180,10 +181,11 @@ def _first(events: Sequence[VisitEvent], states: Sequence[VisitState]) -> dateti
     return min(times) if times else None
 
 
-def measure_visit(events: Sequence[VisitEvent]) -> VisitDurations:
+def measure_visit(events: Sequence[VisitEvent], registered_at: datetime | None = None) -> VisitDurations:
     """Data capture: capture start -> registered. Waiting: registered -> host's answer (accepted/declined).
-    Whole service: capture start (else registered) -> the guest goes in, is told no, leaves or cancels."""
-    registered = _first(events, (VisitState.REGISTERED,))
+    Whole service: capture start (else registered) -> the guest goes in, is told no, leaves or cancels.
+    `registered_at` stands in when no event records the registration (a visit pushed already registered)."""
+    registered = _first(events, (VisitState.REGISTERED,)) or registered_at
     starts = [e.at for e in events if e.kind == "step" and e.data.get("step") == CAPTURE_STARTED]
     started = min(starts) if starts else None
     answer = _first(events, _HOST_ANSWER)
@@ -200,3 +202,37 @@ def measure_visit(events: Sequence[VisitEvent]) -> VisitDurations:
 
 def within(standard: ServiceStandard, measured: timedelta | None) -> bool | None:
     return None if measured is None else measured <= standard.limit
+
+
+@dataclass(frozen=True)
+class StretchSummary:
+    """One standard over many visits: how many were measured, within the limit and the target, and the times."""
+
+    key: str
+    measured: int
+    within_limit: int
+    within_target: int
+    mean: timedelta | None
+    median: timedelta | None
+    longest: timedelta | None
+
+    @property
+    def share_within_limit(self) -> float | None:
+        return self.within_limit / self.measured if self.measured else None
+
+
+def summarise_stretch(key: str, values: Sequence[timedelta]) -> StretchSummary:
+    """The kiosk's service report and the central desk's report summarise a stretch the same way."""
+    std = STANDARDS[key]
+    if not values:
+        return StretchSummary(key, 0, 0, 0, None, None, None)
+    secs = [v.total_seconds() for v in values]
+    return StretchSummary(
+        key,
+        len(values),
+        sum(1 for v in values if v <= std.limit),
+        sum(1 for v in values if v <= std.target),
+        timedelta(seconds=round(statistics.fmean(secs))),
+        timedelta(seconds=round(statistics.median(secs))),
+        max(values),
+    )

@@ -19,6 +19,7 @@ class InvitationRecord:
     valid_from: datetime
     valid_until: datetime
     visit_id: str = ""
+    revoked: bool = False  # revoked on the central desk
 
 
 class InvitationRepository:
@@ -45,7 +46,46 @@ class InvitationRepository:
             id=r["id"], purpose=r["purpose"], host_id=r["host_id"], host_name=r["host_name"],
             nik=self._cipher.decrypt(r["nik_enc"], "nik") if r["nik_enc"] else "",
             valid_from=from_iso(r["valid_from"]), valid_until=from_iso(r["valid_until"]), visit_id=r["visit_id"] or "",
+            revoked=bool(r["revoked_at"]),
         )
+
+    # --- invitations issued on the central desk, learnt from the pull (in the puller's transaction) ---
+
+    def upsert_pulled(self, conn, record: InvitationRecord, *, at: datetime) -> bool:
+        """Store an invitation the central desk issued; one already known is left as it is."""
+        nik_hash = self._cipher.lookup_hash(record.nik) if record.nik else None
+        nik_enc = self._cipher.encrypt(record.nik, "nik") if record.nik else None
+        return conn.execute(
+            "INSERT INTO invitations(id, purpose, host_id, host_name, nik_hash, nik_enc, valid_from, valid_until,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
+            (record.id, record.purpose, record.host_id, record.host_name, nik_hash, nik_enc,
+             to_iso(record.valid_from), to_iso(record.valid_until), to_iso(at)),
+        ).rowcount > 0
+
+    @staticmethod
+    def revoke(conn, invitation_id: str, *, at: datetime) -> bool:
+        return conn.execute("UPDATE invitations SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+                            (to_iso(at), invitation_id)).rowcount > 0
+
+    @staticmethod
+    def mark_used_elsewhere(conn, invitation_id: str, visit_id: str) -> bool:
+        """Another device's registration used it (the central feed says so): refused here as used."""
+        return conn.execute("UPDATE invitations SET visit_id=? WHERE id=? AND visit_id IS NULL",
+                            (visit_id, invitation_id)).rowcount > 0
+
+    @staticmethod
+    def delete(conn, invitation_id: str) -> bool:
+        return conn.execute("DELETE FROM invitations WHERE id=?", (invitation_id,)).rowcount > 0
+
+    @staticmethod
+    def add_key(conn, key_id: str, public_hex: str, *, at: datetime) -> None:
+        conn.execute("INSERT INTO invitation_keys(key_id, public_hex, created_at) VALUES (?,?,?)"
+                     " ON CONFLICT(key_id) DO NOTHING", (key_id, public_hex, to_iso(at)))
+
+    def key(self, key_id: str) -> str | None:
+        """The public key (raw, hex) of a central office's invitation key, when pulled."""
+        r = self._db.conn.execute("SELECT public_hex FROM invitation_keys WHERE key_id=?", (key_id,)).fetchone()
+        return r[0] if r else None
 
     def mark_used(self, invitation_id: str, visit_id: str) -> None:
         with self._db.transaction() as conn:

@@ -77,6 +77,11 @@ class PrivacyRepository:
             counts["visits"] += conn.execute(f"DELETE FROM visits WHERE id IN ({marks})", chunk).rowcount
         return counts
 
+    @staticmethod
+    def delete_invitations_ended_before(conn: sqlite3.Connection, cutoff: datetime) -> int:
+        """Pre-registrations (own or pulled from the desk) whose window ended before `cutoff`."""
+        return conn.execute("DELETE FROM invitations WHERE valid_until < ?", (to_iso(cutoff),)).rowcount
+
     def delete_guests_without_visits(self, conn: sqlite3.Connection, guest_ids: Sequence[int]) -> int:
         """Delete those of `guest_ids` that no remaining visit refers to."""
         deleted = 0

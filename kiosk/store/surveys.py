@@ -98,6 +98,10 @@ class SurveyRepository:
         )
         return [_response(r) for r in rows]
 
+    def get(self, response_id: str) -> SurveyResponse | None:
+        row = self._db.conn.execute("SELECT * FROM survey_responses WHERE id=?", (response_id,)).fetchone()
+        return _response(row) if row else None
+
     def for_visit(self, visit_id: str) -> list[SurveyResponse]:
         rows = self._db.conn.execute("SELECT * FROM survey_responses WHERE visit_id=? ORDER BY created_at", (visit_id,))
         return [_response(r) for r in rows]

@@ -113,11 +113,22 @@ class CentralClient:
     def push_event(self, visit_id: str, body: dict, key: str) -> dict:
         return self._call("POST", self._office(f"/visits/{visit_id}/events"), key=key, json=body)[1]
 
+    def push_survey(self, body: dict, key: str) -> dict:
+        return self._call("POST", self._office("/surveys"), key=key, json=body)[1]
+
     def visit_state(self, visit_id: str) -> dict:
         return self._call("GET", self._office(f"/visits/{visit_id}"))[1]
 
     def hosts(self) -> list[dict]:
         return self._call("GET", self._office("/hosts"))[1]["hosts"]
+
+    def hosts_if_changed(self, etag: str = "") -> tuple[list[dict] | None, str]:
+        """The directory unless it is unchanged since `etag` (then None, a 304 without a body); with its ETag."""
+        status, body, headers = self._call_full("GET", self._office("/hosts"),
+                                                headers_extra={"If-None-Match": etag} if etag else None)
+        if status == 304:
+            return None, etag
+        return body["hosts"], headers.get("ETag", "")
 
     def events_since(self, cursor: str, limit: int = 200) -> tuple[list[dict], str]:
         body = self._call("GET", self._office("/events"), params={"since": cursor, "limit": limit})[1]

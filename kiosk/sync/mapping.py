@@ -70,6 +70,24 @@ def event_body(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def survey_body(response) -> dict[str, Any]:
+    """The body of `pushSurveyResponse`: one SKM respondent (kiosk.domain.survey.SurveyResponse), no name or NIK."""
+    created = response.created_at
+    return {
+        "response_id": response.id,
+        "device_id": response.device_id,
+        "created_at": created.isoformat(timespec="milliseconds") if created else None,
+        "answers": list(response.answers),
+        "visit_id": response.visit_id,
+        "source": response.source if response.source in ("kiosk", "paper") else "kiosk",
+        "age_group": response.age_group,
+        "sex": response.sex,
+        "education": response.education,
+        "occupation": response.occupation,
+        "comment": response.comment,
+    }
+
+
 def host_from_central(item: dict[str, Any]) -> Host:
     return Host(item["id"], item["nama"], item.get("bidang", ""), item.get("jabatan", ""), item.get("no_hp", ""))
 

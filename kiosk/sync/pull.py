@@ -4,6 +4,13 @@ Security and survey devices need visits registered on the lobby kiosk: guest nam
 photo link and state. The feed never carries a NIK (only its last 4 digits) or an address.
 Each feed item is applied once (event ids are unique locally); the cursor moves in the same
 transaction as the items it covers, so a crash repeats a page at most, harmlessly.
+
+Beside visits the feed says when the office's host directory changed on the web desk (`directory.changed`:
+the directory is then fetched again with its ETag) and carries the desk's pre-registration invitations
+(`invitation.issued` with the public half of the office's invitation key, `invitation.revoked`,
+`invitation.used`, `invitation.erased` when the person it named was erased; kept by guest kiosks only), which the kiosk's InvitationService then opens like its own. An issued invitation
+carries the invited guest's NIK when the desk named one (the kiosk must check the KTP against it); it is
+stored encrypted here as `kiosk invite` stores it.
 """
 from __future__ import annotations
 
@@ -13,8 +20,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.domain.clock import from_iso
 from kiosk.domain.convergence import RANK
+from kiosk.domain.tokens import key_id_of
 from kiosk.domain.visit import Visit, VisitState
+from kiosk.store.invitations import InvitationRecord, InvitationRepository
 from kiosk.store.privacy import PrivacyRepository
 from kiosk.store.sync import HostNoticeRepository, PulledVisitWriter, SyncStateRepository
 from kiosk.sync import mapping
@@ -30,13 +40,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "pull.cursor"
+HOSTS_ETAG_KEY = "pull.hosts_etag"
 
 
 class Puller:
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, hosts: HostRepository, client: CentralClient) -> None:
+                 guests: GuestRepository, hosts: HostRepository, client: CentralClient,
+                 invitations: InvitationRepository | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.client = client
+        self.invitations = invitations
         self.state = SyncStateRepository(db)
         self.notices = HostNoticeRepository(db)
         self.writer = PulledVisitWriter()
@@ -50,6 +63,7 @@ class Puller:
         """Apply every feed item after our cursor; return how many changed something here."""
         applied = 0
         cursor = self.cursor
+        self._directory_changed = False
         while True:
             items, next_cursor = self.client.events_since(cursor, page)
             if not items:
@@ -61,14 +75,23 @@ class Puller:
             cursor = next_cursor
             if len(items) < page:
                 break
+        if self._directory_changed:  # not counted: `applied` counts feed items (visits, events, invitations)
+            self.pull_hosts()
         self.last_error = ""
         return applied
 
+    _directory_changed = False
+
     def pull_hosts(self) -> int:
-        """Replace the local host directory with the office's directory on the central server."""
-        hosts = [mapping.host_from_central(h) for h in self.client.hosts()]
+        """Replace the local host directory with the office's directory on the central server, unless it is
+        unchanged since the last pull (ETag). Returns how many hosts came (0: unchanged or empty)."""
+        items, etag = self.client.hosts_if_changed(self.state.get(HOSTS_ETAG_KEY, "") or "")
+        if items is None:
+            return 0
+        hosts = [mapping.host_from_central(h) for h in items]
         if hosts:
             self.hosts.replace_all(hosts, self.clock.now())
+            self.state.set(HOSTS_ETAG_KEY, etag, self.clock.now())
         return len(hosts)
 
     def _apply(self, conn: sqlite3.Connection, item: dict) -> int:
@@ -79,10 +102,39 @@ class Puller:
             return self._event(conn, item)
         if kind == "visit.erased":
             return self._erased(conn, item["visit_id"])
+        if kind == "directory.changed":
+            self._directory_changed = True
+            return 0
+        if kind in ("invitation.issued", "invitation.revoked", "invitation.used", "invitation.erased"):
+            return self._invitation(conn, kind, item.get("invitation") or {})
         if kind == "notice.status":
             message_id, status = mapping.remote_notice_status(item)
             return int(self.notices.record_status(conn, message_id, status, self.clock.now()))
         return 0
+
+    def _invitation(self, conn: sqlite3.Connection, kind: str, inv: dict) -> int:
+        # Only a guest kiosk registers guests: gates and survey stands keep no invitation (nor its NIK).
+        if self.invitations is None or self.config.kiosk.role != "guest" or not isinstance(inv.get("id"), str):
+            return 0
+        now = self.clock.now()
+        if kind == "invitation.revoked":
+            return int(self.invitations.revoke(conn, inv["id"], at=now))
+        if kind == "invitation.erased":  # the person it named was erased at central: nothing of it stays here
+            return int(self.invitations.delete(conn, inv["id"]))
+        if kind == "invitation.used":
+            return int(self.invitations.mark_used_elsewhere(conn, inv["id"], str(inv.get("visit_id") or "central")))
+        key = inv.get("key") or {}
+        try:
+            raw = bytes.fromhex(str(key.get("public", "")))
+            if len(raw) != 32 or key_id_of(raw) != key.get("id"):
+                raise ValueError("the key does not match its id")
+            record = InvitationRecord(inv["id"], str(inv["purpose"]), str(inv["host_id"]), str(inv.get("host_name", "")),
+                                      str(inv.get("nik") or ""), from_iso(inv["valid_from"]), from_iso(inv["valid_until"]))
+        except (KeyError, ValueError, TypeError):
+            log.warning("pulled invitation ignored: malformed", extra={"invitation": str(inv.get("id"))[:16]})
+            return 0
+        self.invitations.add_key(conn, key["id"], raw.hex(), at=now)
+        return int(self.invitations.upsert_pulled(conn, record, at=now))
 
     def _registered(self, conn: sqlite3.Connection, item: dict) -> int:
         rv = mapping.remote_visit(item, self.config.office.code)

@@ -15,6 +15,7 @@ from kiosk.domain.subject import subject_hash
 from kiosk.domain.visit import VisitEvent
 from kiosk.store.gate_scans import GateScanRepository
 from kiosk.store.outbox import OutboxMessage
+from kiosk.store.surveys import SurveyRepository
 from kiosk.store.sync import HostNoticeRepository, SyncStateRepository
 from kiosk.sync import mapping
 from kiosk.sync.central import CentralClient, subject_key_from_config
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
     from kiosk.store.db import Database
     from kiosk.store.guests import GuestRepository
     from kiosk.store.hosts import HostRepository
+    from kiosk.store.invitations import InvitationRepository
     from kiosk.store.photos import PhotoFiles
     from kiosk.store.visits import VisitRepository
 
 log = logging.getLogger(__name__)
 
 PASS_SCAN_TOPIC = "gate.pass_scan"  # kiosk.app.gate.PASS_SCAN_TOPIC
-CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget")
+SURVEY_TOPIC = "survey.response"  # kiosk.app.survey.SURVEY_TOPIC
+CENTRAL_TOPICS = ("visit.registered", "visit.event", PASS_SCAN_TOPIC, "privacy.forget", SURVEY_TOPIC)
 NOTIFY_TOPIC = "notify.host"
 FORGET_TOPIC = "privacy.forget"
 
@@ -140,6 +143,30 @@ class PassScanPushHandler(VisitPushHandler):
         return None
 
 
+class SurveyPushHandler:
+    """`survey.response`: one SKM respondent's answers to the central server (its SKM/IKM report across devices
+    and offices). The answers are read from the survey table when sent; the outbox holds only the id."""
+
+    destination = "central"
+
+    def __init__(self, *, surveys: SurveyRepository, client: CentralClient, device_id: str) -> None:
+        self.surveys, self.client, self.device_id = surveys, client, device_id
+
+    def send(self, message: OutboxMessage):
+        response = self.surveys.get(message.payload["response_id"])
+        if response is None:
+            raise DeliveryError("central", "survey response no longer stored here", transient=False)
+        body = mapping.survey_body(response)
+        body["device_id"] = body["device_id"] or self.device_id
+        if body["created_at"] is None:
+            raise DeliveryError("central", "survey response without a time", transient=False)
+        self.client.push_survey(body, message.idempotency_key)
+        return None
+
+    def parked(self, conn: sqlite3.Connection, message: OutboxMessage, reason: str) -> None:
+        pass
+
+
 class HostNoticeHandler:
     destination = "notify"
 
@@ -221,9 +248,11 @@ class SyncService:
     """Given the store it reads and writes; builds its central client, notifier, handlers and worker on first use."""
 
     def __init__(self, *, config: Config, clock: Clock, db: Database, visits: VisitRepository,
-                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles) -> None:
+                 guests: GuestRepository, hosts: HostRepository, photos: PhotoFiles,
+                 invitations: InvitationRepository | None = None) -> None:
         self.config, self.clock, self.db, self.visits, self.guests, self.hosts = config, clock, db, visits, guests, hosts
         self.photos = photos
+        self.invitations = invitations  # the desk's invitations arrive with the pull
         self._last_pull = 0.0
 
     @cached_property
@@ -244,6 +273,8 @@ class SyncService:
             out["visit.event"] = EventPushHandler(**store, client=self.client)
             out[FORGET_TOPIC] = ErasureHandler(self.client)
             out[PASS_SCAN_TOPIC] = PassScanPushHandler(**store, client=self.client, scans=GateScanRepository(self.db))
+            out[SURVEY_TOPIC] = SurveyPushHandler(surveys=SurveyRepository(self.db), client=self.client,
+                                                  device_id=self.config.kiosk.device_id)
         if self.notifier is not None:
             out[NOTIFY_TOPIC] = HostNoticeHandler(
                 config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
@@ -264,7 +295,7 @@ class SyncService:
         if self.client is None:
             return None
         return Puller(config=self.config, clock=self.clock, db=self.db, visits=self.visits, guests=self.guests,
-                      hosts=self.hosts, client=self.client)
+                      hosts=self.hosts, client=self.client, invitations=self.invitations)
 
     @cached_property
     def _subject_key(self) -> bytes | None:

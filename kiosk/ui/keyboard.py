@@ -24,8 +24,11 @@ LAYOUTS = {
 }
 # Special keys: < backspace, > clear, _ space.
 LABELS = {"<": "keyboard.backspace", ">": "keyboard.clear", "_": "keyboard.space"}
-# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan").
+# Widths of the special keys, in ordinary keys: room for their words ("Hapus", "Kosongkan") at 5 mm capitals
+# on the narrowest keyboard (a 7" 800x480 panel: the numeric keypad in half the screen, the code keyboard
+# across it).
 WIDTHS = {"_": 4, "<": 2, ">": 2}
+LAYOUT_WIDTHS = {"numeric": {"<": 2, ">": 3}, "code": {"<": 1.7, ">": 2.8}}
 
 
 class KeyButton(ButtonBehavior, Label):
@@ -48,28 +51,46 @@ class OnScreenKeyboard(BoxLayout):
         self.bind(layout=self._build)
         app = App.get_running_app()
         if app is not None and hasattr(app, "lang"):
-            app.bind(lang=self._build, theme=self._build)
+            # A new language relabels the word keys and a new theme re-spaces the rows; the keys themselves
+            # stay (rebuilding every keyboard of every screen made each toggle take seconds on a small board).
+            app.bind(lang=self._relabel, theme=self._respace)
         self._build()
+
+    def _gap(self) -> int:
+        theme = getattr(App.get_running_app(), "theme", None)
+        return max(2, round(theme.mm * (0.8 if theme.compact else 1.2))) if theme is not None else 6
+
+    def _respace(self, *_args) -> None:
+        gap = self._gap()
+        self.spacing = gap
+        for line in self.children:
+            line.spacing = gap
+        theme = getattr(App.get_running_app(), "theme", None)
+        rows = len(LAYOUTS[self.layout])
+        if theme is not None:
+            self.natural_height = rows * theme.key + (rows - 1) * gap
+
+    def _relabel(self, *_args) -> None:
+        lang = getattr(App.get_running_app(), "lang", "id")
+        for key, button in self.keys().items():
+            if key in LABELS:
+                button.text = tr(LABELS[key], lang)
 
     def _build(self, *_args) -> None:
         self.clear_widgets()
-        app = App.get_running_app()
-        lang = getattr(app, "lang", "id")
-        theme = getattr(app, "theme", None)
-        gap = max(2, round(theme.mm * (0.8 if theme.compact else 1.2))) if theme is not None else 6
-        self.spacing = gap
+        lang = getattr(App.get_running_app(), "lang", "id")
         rows = LAYOUTS[self.layout]
-        self.widest_row = max(sum(WIDTHS.get(k, 1) for k in r) for r in rows)
-        if theme is not None:
-            self.natural_height = len(rows) * theme.key + (len(rows) - 1) * gap
+        widths = {**WIDTHS, **LAYOUT_WIDTHS.get(self.layout, {})}
+        self.widest_row = max(sum(widths.get(k, 1) for k in r) for r in rows)
         for row in rows:
-            line = BoxLayout(spacing=gap)
+            line = BoxLayout()
             for key in row:
                 button = KeyButton(key=key, text=tr(LABELS[key], lang) if key in LABELS else key)
-                button.size_hint_x = WIDTHS.get(key, 1)
+                button.size_hint_x = widths.get(key, 1)
                 button.bind(on_release=self._press)
                 line.add_widget(button)
             self.add_widget(line)
+        self._respace()
 
     def keys(self) -> dict[str, KeyButton]:
         return {b.key: b for line in self.children for b in line.children}

@@ -69,6 +69,11 @@ class Theme:
             text_muted=hex_rgba("#FFFFFF"),
             text_on_primary=hex_rgba("#000000"),
             toggle_active_text=hex_rgba("#000000"),
+            # Light states: readable as text on black (ratio 7:1 or more) and as a background under black text
+            # (the gate's verdict); the dark green, brown and red of the normal theme were 3-4:1 on black.
+            ok=hex_rgba("#66FF66"),
+            danger=hex_rgba("#FF6666"),
+            warning=hex_rgba("#FFB84D"),
         )
 
 
@@ -107,8 +112,10 @@ def make_theme(*, large_text: bool, high_contrast: bool, display=None) -> Theme:
             font_chrome=display.px((MIN_CHROME_CAP_MM if compact else MIN_CAP_MM) / CAP_RATIO),
             font_body=font(MIN_CAP_MM if compact else 5.3),
             font_button=font(MIN_CAP_MM if compact else 5.5),
-            font_heading=font(5.4 if compact else 6.3),
-            font_title=font(6.0 if compact else 7.8),
+            # On a small panel "Aa" leaves the titles as they are (already above the body's size): the room
+            # goes to the body text and the keys.
+            font_heading=display.px(5.4 / CAP_RATIO) if compact else font(6.3),
+            font_title=display.px(6.0 / CAP_RATIO) if compact else font(7.8),
             header_height=display.px(12.0 if compact else 16.0),
         )
     elif large_text:

@@ -74,8 +74,11 @@ def register(sub) -> None:
     usub.required = True
     ua = usub.add_parser("add", help="a web desk account of one office (password prompted, or one line on stdin)")
     ua.add_argument("--office", required=True, type=_office)
-    ua.add_argument("--role", required=True, choices=("ptsp", "host", "intel", "head", "admin"),
-                    help="ptsp officer, host employee, intel (Head of Intelligence), head (Kajari), admin")
+    ua.add_argument("--role", required=True, choices=("ptsp", "host", "intel", "head", "admin", "kejati", "national"),
+                    help="ptsp officer, host employee, intel (Head of Intelligence), head (Kajari), admin; "
+                         "kejati or national: read-only reports across offices (aggregates only)")
+    ua.add_argument("--scope", default="",
+                    help="kejati: the office codes it reads, comma-separated (national reads every office)")
     ua.add_argument("--name", required=True, type=_user_name, help="the log-in name")
     ua.add_argument("--db", default=None, help=DB_HELP)
     ua.set_defaults(func=user_add)
@@ -125,7 +128,7 @@ def serve(args) -> int:
         from kiosk.config import load_config
 
         cfg = load_config(args.seed_config)
-        store.replace_hosts(cfg.office.code, central_host_directory(cfg))
+        store.seed_hosts(cfg.office.code, central_host_directory(cfg))  # desk edits stay
     active = store.active_credentials()
     engine.dispose()
     if not active and not loopback:
@@ -219,7 +222,8 @@ def user_add(args) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     store, _ = _store(args)
-    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password)
+    scope = [o.strip().upper() for o in args.scope.split(",") if o.strip()]
+    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope)
     print(f"desk user {user.name} ({user.role}) added to {user.office}")
     return 0
 
@@ -232,7 +236,8 @@ def purge_cmd(args) -> int:
     counts = store.purge(days)
     print(f"central purge: {counts['visits']} visits older than {days} days deleted, "
           f"{counts['feed']} feed items, {counts['idempotency']} idempotency records, "
-          f"{counts.get('complaints', 0)} closed complaints anonymised")
+          f"{counts.get('complaints', 0)} closed complaints anonymised, "
+          f"{counts.get('invitations', 0)} invitations and {counts.get('wa_outbox', 0)} of their messages")
     return 0
 
 

@@ -76,6 +76,7 @@ def retry(args) -> int:
 def pull(args) -> int:
     ctx = context_from_args(args)
     if args.hosts:
-        print(f"{ctx.sync.pull_hosts()} host(s) in the directory")
+        n = ctx.sync.pull_hosts()
+        print(f"{n} host(s) in the directory" if n else "host directory unchanged since the last pull")
     print(f"{ctx.sync.pull_once()} item(s) applied, cursor {ctx.sync.status().cursor}")
     return 0

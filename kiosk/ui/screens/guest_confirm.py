@@ -27,6 +27,8 @@ class ConfirmScreen(FlowScreen):
     nik_editable = BooleanProperty(False)
     confirming = BooleanProperty(False)  # the guest was shown a disagreement; the next tap confirms it
     consent_date = StringProperty("")  # a proven returning guest: when they first agreed to the notice
+    narrow = BooleanProperty(False)  # a small landscape panel (set in the .kv): the keyboard shows on a touch
+    typing = BooleanProperty(False)  # a field has the keyboard
 
     def refresh(self) -> None:
         draft = self.draft
@@ -45,12 +47,19 @@ class ConfirmScreen(FlowScreen):
             self.ids[name].text = getattr(draft, name)
             self.ids[name].cursor = (0, 0)  # a long card address shows its start, not its end
         first = next((self.ids[f] for f in ("nik", "name", "address") if f in self.checks), None)
+        self.typing = False
+        if self.narrow and first is None and draft.name:
+            # A small landscape panel: the details are read at full width; touching a field opens the keyboard.
+            for name in ("nik", *FIELDS):
+                self.ids[name].focus = False
+            return
         self.focus_field(first or (self.ids.name if not draft.name else self.ids.phone))
 
     def focus_field(self, field) -> None:
         for name in ("nik", *FIELDS):
             if self.ids[name] is not field:
                 self.ids[name].focus = False
+        self.typing = True
         self.ids.keyboard.target = field
         self.ids.keyboard.layout = "phone" if field in (self.ids.phone, self.ids.nik) else "alpha"
         field.focus = True

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -39,6 +39,7 @@ def in_background(work: Callable[[], Any], done: Callable[[Any, KioskError | Non
 class StaffPinScreen(KioskScreen):
     pin = StringProperty("")
     message = StringProperty("")
+    side = BooleanProperty(False)  # the keypad beside the PIN (a landscape small panel), set in the .kv
 
     def on_pre_enter(self, *args) -> None:
         self.pin = ""
@@ -73,6 +74,16 @@ class StaffScreen(KioskScreen):
     tab = StringProperty("status")
     message = StringProperty("")
     services_at_enter = None
+
+    def on_kv_post(self, base_widget) -> None:
+        super().on_kv_post(base_widget)
+        # The rows are built in Python with the theme's colours and sizes and the language of the moment:
+        # a toggle builds the shown tab again (grey on black in high contrast otherwise, and the old language).
+        self.app.bind(lang=self._again, theme=self._again)
+
+    def _again(self, *_args) -> None:
+        if self.manager and self.manager.current == self.name:
+            self.show(self.tab)
 
     def on_pre_enter(self, *args) -> None:
         self.services_at_enter = self.services
@@ -205,7 +216,8 @@ class StaffScreen(KioskScreen):
             content.add_widget(self._label(self._t("staff.no_visits"), muted=True))
         for v in visits:
             locker = f"  {self._t('staff.locker', door=v.locker)}" if v.locker else ""
-            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}"
+            asked = f"  {self._t('staff.reprint_asked')}" if v.reprint_asked else ""
+            text = f"{v.time}  {v.guest}  {v.nik}  -> {v.host}  [{self._state(v.state)}]{locker}{asked}"
             lbl = self._label(text)
             buttons = []
             if v.state == "waiting_host":

@@ -111,6 +111,9 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
             self.status, self.status_error = self.app.tr("survey.pass_unknown"), True
             return
         self.visit_id, self.linked = done.visit_id, True
+        # The guest sees what the scan did (checked out, the locker to empty) in full: the keyboard closes, the
+        # comment typed so far stays.
+        self.close_keyboard()
         if done.locker_door:
             self.status = self.app.tr("survey.checked_out_locker", door=done.locker_door)
         else:
