@@ -149,6 +149,20 @@ def test_a_name_glued_to_a_doubtful_colon_is_highlighted_even_when_both_engines_
     assert "name" not in r.low_confidence()
 
 
+@pytest.mark.parametrize("tess", ["Nama : E NI WAYAN WARTINI", "Nama THAHI : NI WAYAN WARTINI", "Nama : NI WAYAN WARTINI"])
+def test_a_name_repaired_by_dropping_specks_is_highlighted_even_when_the_engines_then_agree(tess):
+    lines = card_lines()
+    lines[3] = (tess, 0.95, lines[3][2])
+    rapid = "Nama : TL: NI WAYAN WARTINI" if tess == "Nama : NI WAYAN WARTINI" else "Nama : NI WAYAN WARTINI"
+    r = parse_ktp(lines, rereads={"name": [(rapid, 0.95)]}, today=TODAY)
+    assert r.value("name") == "NI WAYAN WARTINI"
+    assert r.fields["name"].doubt == "speck"
+    assert "name" in r.low_confidence()
+    clean = parse_ktp(card_lines("NI WAYAN WARTINI"), rereads={"name": [("Nama : NI WAYAN WARTINI", 0.95)]},
+                      today=TODAY)
+    assert "name" not in clean.low_confidence()
+
+
 def test_a_junk_line_near_the_top_edge_does_not_take_nama():
     lines = card_lines("NI MADE AYU LESTARI")
     junk = ("Nam. '", 0.75, (20, 2, 120, 14))  # a speck and the edge pattern, read as something like "Nama"

@@ -428,6 +428,8 @@ def parse_ktp(
         if key == "name" and out.get("name") and re.match(r"^\s*[:;]?\s*[\"'`,.|!]+(?=[A-Za-z])", raw):
             # A stray mark glued to the name where the colon was ('Nama "MAS'): a letter may be in it.
             out["name"] = replace(out["name"], doubt=out["name"].doubt or "colon_glued")
+        if key == "name" and out.get("name") and name_has_speck(raw):
+            out["name"] = replace(out["name"], doubt=out["name"].doubt or "speck")
     if nik_line is not None:
         nik_reads = [nik_line, *(nik_reads or [])]
     if nik_reads:
@@ -513,11 +515,14 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
     as an alternative and lowers the confidence to the loser's doubt."""
     current = out.get(key)
     label = dict(LABELS).get(key if key != "birth_place" else "birth", "")
-    glued = False
+    glued = specks = False
     for read in reads:
         text, conf = read[0], float(read[1])
         chars = tuple(read[2]) if len(read) > 2 and read[2] is not None else ()
         glued = glued or (key == "name" and _colon_swallowed(text, chars, label))
+        speck = key == "name" and name_has_speck(_label_match(re.sub(
+            rf"^\W*{re.escape(label)}\s*[:;]?\s*(?=\S)", f"{label} : ", text, flags=re.IGNORECASE), label)[1])
+        specks = specks or speck
         if label:  # the label glued to the value: "NamaR.BAMBANG", "NAMA:I WAYAN", "AlamatJL."
             text = re.sub(rf"^\W*{re.escape(label)}\s*[:;]?\s*(?=\S)", f"{label} : ", text, flags=re.IGNORECASE)
         score, raw = _label_match(text, label) if label else (1.0, text)
@@ -563,7 +568,7 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
     if key == "name" and current is not None and current.value:
         # Gaps merged from two reads: once more in the card's form ("BR . X" -> "BR. X").
         out[key] = current = replace(current, value=name_form(current.value),
-                                     doubt=current.doubt or ("colon_glued" if glued else ""))
+                                     doubt=current.doubt or ("colon_glued" if glued else "") or ("speck" if specks else ""))
 
 
 def _colon_swallowed(text: str, chars: tuple[float, ...], label: str) -> bool:
@@ -655,6 +660,21 @@ _GLUED_PAIRS = (("IDA", "AYU"), ("IDA", "BAGUS"), ("LA", "ODE"), ("WA", "ODE"), 
 
 
 def name_form(value: str) -> str:
+    """`_name_form`'s name."""
+    return _name_form(value)[0]
+
+
+def name_has_speck(raw: str) -> bool:
+    """Whether the text before a name carried specks that were dropped (a short head glued to a colon,
+    "THAHI : EUIS", or a short word before an opening particle, "E NI WAYAN"): the repair is likely, not
+    sure, so the name is highlighted even when both engines agree after it."""
+    head = re.match(r"^([^\s:;]{1,6})\s?[:;]\s*(?=\S)", re.sub(r"^\s*[:;|!]+\s*", "", raw))
+    if head and not re.fullmatch(r"[1il|!]", head.group(1)):
+        return True
+    return _name_form(_strip_colon(raw))[1]
+
+
+def _name_form(value: str) -> tuple[str, bool]:
     """A name as read, in the card's form: uppercase, one space between words, a space after an
     abbreviation's dot, the particles' dots ("HJ," -> "HJ."), a comma before a degree, glued particle
     words apart ("IDAAYU" -> "IDA AYU", "IWAYAN" -> "I WAYAN"). Changes only what the particles and
@@ -671,15 +691,17 @@ def name_form(value: str) -> str:
         if words[0].startswith(first + second) and (not rest or len(rest) >= 4):
             words[:1] = [first, second, rest]
     words = [w for w in words if w]
+    dropped = False
     while len(words) > 2 and len(words[0]) <= 2 and "." not in words[0] and words[0] not in PARTICLES \
             and (words[1] in _OPENERS or words[1] + "." in _OPENERS):
         words.pop(0)
+        dropped = True
     name = " ".join(words)
     # An abbreviated title or an initial is printed with its dot ("ST. MARLINA", "BONAR P. SIREGAR"); a
     # lone "I" is the Balinese particle, not an initial; "BR" is printed with and without one.
     name = re.sub(r"(?<![A-Z.'\-])(" + "|".join(d for d in _DOTTED if len(d) > 1 and d != "BR") + r"|[A-HJ-Z])(?= [A-Z])",
                   r"\1.", name)
-    return split_particle(name)
+    return split_particle(name), dropped
 
 
 def _particle_words(words: list[str]) -> bool:
