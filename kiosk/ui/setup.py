@@ -22,7 +22,9 @@ def prepare_environment() -> None:
         pass
 
 
-def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
+def configure_window(*, width: int, height: int, fullscreen: bool, fit_screen: bool = False) -> None:
+    """`fit_screen` (the kiosk itself, not the tests' windows of a chosen size): the window is the X screen's
+    size when fullscreen and never larger than the screen otherwise."""
     prepare_environment()
     # After prepare_environment: Kivy reads its environment on import.
     from kivy.config import Config
@@ -39,7 +41,8 @@ def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
         for name in Config.options("modules"):
             Config.remove_option("modules", name)
     Config.write = lambda *args, **kwargs: False
-    width, height = window_size(width, height, fullscreen, x_screen_size())
+    if fit_screen:
+        width, height = window_size(width, height, fullscreen, x_screen_size())
     if fullscreen:
         # Also without a window manager (xinit on a Pi, a bare X server), where SDL's "fullscreen" request is
         # not honoured: a borderless window of the screen's size at its corner.
