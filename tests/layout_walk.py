@@ -152,8 +152,14 @@ class Walker:
         self.variants(ui, "help")
         for name in [n for n in app.screens.screen_names if n not in ("welcome", "help", "finish", "done")
                      and not n.startswith("staff")]:
+            if name == "scan":  # the camera step opens only after the notice was agreed to
+                screen = app.screens.get_screen("scan")
+                screen.flow.give_consent(screen.draft)
             app.go(name)
             ui.lay_out(3)
+            if app.screens.current != name:  # a screen the walk never reached was never checked
+                self.problems.append(f"{name}: the walk did not reach it (the app showed {app.screens.current})")
+                continue
             self.variants(ui, name)
         # The confirm step with a whole record (a returning guest): nothing to type, the details at full width.
         draft = app.screens.get_screen("confirm").draft

@@ -64,3 +64,15 @@ def test_a_bad_display_setting_is_a_config_error(make_config):
     with pytest.raises(ConfigError, match="ui.display"):
         make_config({"ui": {"display": "huge"}})
     assert make_config({"ui": {"display": "7in"}}).ui.display == "7in"
+
+
+def test_the_kiosk_window_takes_the_screen_when_fullscreen_and_never_exceeds_it():
+    from kiosk.ui.setup import window_size, x_screen_size
+
+    assert window_size(1280, 800, True, (800, 480)) == (800, 480)
+    assert window_size(1280, 800, False, (800, 480)) == (800, 480)
+    assert window_size(1280, 800, False, (1080, 1920)) == (1080, 800)
+    assert window_size(1280, 800, False, (1920, 1080)) == (1280, 800)
+    assert window_size(1280, 800, True, None) == (1280, 800)  # no X (a Pi console): SDL's own fullscreen
+    screen = x_screen_size()  # the suite runs under Xvfb: the real libX11 answers with its screen
+    assert screen is not None and screen[0] > 0 and screen[1] > 0

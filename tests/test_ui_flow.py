@@ -508,3 +508,32 @@ def test_a_search_that_finds_nobody_offers_the_ptsp_officer_and_clearing_it_brin
     ui.tap(ui.screen.buttons()["ptsp"])  # the offered button takes the guest on
     on(ui, "photo")
     assert ui.app.flow_draft.host_id == "ptsp"
+
+
+def test_a_wedge_scanner_that_types_the_code_and_enter_is_read_at_the_camera_step(kiosk, context):
+    """A USB scanner that types the code and Enter (the X keyboard, not the configured serial scanner)."""
+    ui = kiosk
+    agree_to_the_notice(ui)
+    assert ui.app.screens.current == "scan"
+    ui.type_text("12345")
+    ui.press_key(13)  # not a NIK: the guest is told, the step stays
+    assert ui.app.screens.current == "scan" and ui.screen.message
+    ui.type_text(NIK)
+    ui.press_key(13)
+    on(ui, "proof")  # a typed or scanned NIK asks whether the guest has been here before
+    assert ui.app.flow_draft.nik == NIK
+
+
+def test_digits_typed_on_a_hardware_keyboard_fill_the_nik_keypads_field(kiosk, context):
+    ui = kiosk
+    agree_to_the_notice(ui)
+    ui.tap(ui.find("type_nik"))
+    on(ui, "entry")
+    ui.type_text(NIK[:-1] + "9")
+    ui.press_key(8)  # Backspace takes the wrong last digit back
+    assert ui.find("nik").text == NIK[:-1]
+    ui.type_text(NIK[-1] + "77")  # a 17th digit is not taken
+    assert ui.find("nik").text == NIK
+    ui.press_key(13)
+    on(ui, "proof")
+    assert ui.app.flow_draft.nik == NIK

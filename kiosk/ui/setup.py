@@ -1,6 +1,8 @@
 """Kivy set-up that must happen before `kivy.core.window` is imported: environment, window size, fullscreen."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import tempfile
 
@@ -20,7 +22,9 @@ def prepare_environment() -> None:
         pass
 
 
-def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
+def configure_window(*, width: int, height: int, fullscreen: bool, fit_screen: bool = False) -> None:
+    """`fit_screen` (the kiosk itself, not the tests' windows of a chosen size): the window is the X screen's
+    size when fullscreen and never larger than the screen otherwise."""
     prepare_environment()
     # After prepare_environment: Kivy reads its environment on import.
     from kivy.config import Config
@@ -37,8 +41,52 @@ def configure_window(*, width: int, height: int, fullscreen: bool) -> None:
         for name in Config.options("modules"):
             Config.remove_option("modules", name)
     Config.write = lambda *args, **kwargs: False
+    if fit_screen:
+        width, height = window_size(width, height, fullscreen, x_screen_size())
+    if fullscreen:
+        # Also without a window manager (xinit on a Pi, a bare X server), where SDL's "fullscreen" request is
+        # not honoured: a borderless window of the screen's size at its corner.
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", "0")
+        Config.set("graphics", "top", "0")
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+
+
+def window_size(width: int, height: int, fullscreen: bool, screen: tuple[int, int] | None) -> tuple[int, int]:
+    """The window to make: the whole screen when fullscreen, else the configured size, never larger than the
+    screen (a 1280x800 window on an 800x480 panel would hide a third of every screen)."""
+    if screen is None:
+        return width, height
+    sw, sh = screen
+    if fullscreen:
+        return sw, sh
+    return min(width, sw), min(height, sh)
+
+
+def x_screen_size() -> tuple[int, int] | None:
+    """The X screen's size in pixels from libX11 (already loaded by SDL); None without X or libX11."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    except OSError:
+        return None
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultScreen.argtypes = [ctypes.c_void_p]
+    x11.XDisplayWidth.argtypes = x11.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    if not display:
+        return None
+    try:
+        screen = x11.XDefaultScreen(display)
+        size = int(x11.XDisplayWidth(display, screen)), int(x11.XDisplayHeight(display, screen))
+    finally:
+        x11.XCloseDisplay(display)
+    return size if size[0] > 0 and size[1] > 0 else None

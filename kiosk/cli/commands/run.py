@@ -51,7 +51,7 @@ def run(args) -> int:
 
     from kiosk.ui.setup import configure_window
 
-    configure_window(width=cfg.ui.width, height=cfg.ui.height, fullscreen=fullscreen)
+    configure_window(width=cfg.ui.width, height=cfg.ui.height, fullscreen=fullscreen, fit_screen=True)
 
     from kiosk.app.context import AppContext
     from kiosk.ui.app import KioskApp

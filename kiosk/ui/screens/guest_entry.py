@@ -7,9 +7,13 @@ from kivy.properties import StringProperty
 from kiosk.domain.errors import KioskError
 from kiosk.ui.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.flow_base import FlowScreen
+from kiosk.ui.screens.wedge import ENTER_KEYS, WedgeScannerMixin
 
 
-class NikEntryScreen(FlowScreen):
+class NikEntryScreen(WedgeScannerMixin, FlowScreen):
+    """The keypad on screen; a hardware keyboard (or a scanner reading a NIK barcode) typing digits and Enter
+    fills the field and goes on, as the keypad's "Lanjut" does."""
+
     message = StringProperty("")
     tone = StringProperty("muted")  # muted | ok | warning | danger
 
@@ -20,6 +24,28 @@ class NikEntryScreen(FlowScreen):
     def refresh(self) -> None:
         self.ids.nik.text = self.draft.nik
         self.judge(self.draft.nik)
+
+    def on_enter(self, *args) -> None:
+        self.start_wedge(device=False)
+
+    def on_leave(self, *args) -> None:
+        self.stop_wedge()
+
+    def _wedge_char(self, _window, text: str) -> None:
+        """A digit typed on a hardware keyboard (or by a scanner reading a NIK barcode) goes into the field as
+        the keypad's would; anything else is not part of a NIK."""
+        digits = "".join(c for c in text if c.isdigit())
+        if digits:
+            self.ids.nik.text = (self.ids.nik.text + digits)[:16]
+
+    def _wedge_key(self, _window, key: int, *_args) -> bool:
+        if key == 8:  # Backspace
+            self.ids.nik.text = self.ids.nik.text[:-1]
+            return True
+        if key in ENTER_KEYS:
+            self.go_forward()
+            return True
+        return False
 
     def on_nik_text(self, field, text: str) -> None:
         if len(text) > 16:

@@ -15,9 +15,13 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.domain.errors import KioskError
 from kiosk.ui.camera_view import CameraView  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.flow_base import FlowScreen
+from kiosk.ui.screens.wedge import WedgeScannerMixin
 
 
-class ScanScreen(FlowScreen):
+class ScanScreen(WedgeScannerMixin, FlowScreen):
+    """Codes come from the camera, the configured scanner (through the flow) and a keyboard-wedge scanner (a
+    USB scanner that types the code and Enter)."""
+
     message = StringProperty("")
     message_kind = StringProperty("warning")
     camera_ok = BooleanProperty(True)
@@ -47,11 +51,13 @@ class ScanScreen(FlowScreen):
             self._card = self.flow.watch_card(lambda event: Clock.schedule_once(lambda _dt: self.on_card(event), 0))
             self.ids.camera.start(source, analyze=self._analyze, every=2)
         self._scanner = self.flow.start_scanner(lambda text: Clock.schedule_once(lambda _dt: self.got_code(text), 0))
+        self.start_wedge(device=False)
 
     def stop_devices(self) -> None:
         self.on_leave()
 
     def on_leave(self, *args) -> None:
+        self.stop_wedge()
         if getattr(self, "_card", None) is not None:
             self._card.stop()
         self.ids.camera.stop()
@@ -116,6 +122,9 @@ class ScanScreen(FlowScreen):
         if self._card is not None:
             self._card.stop()
         self.go_next("proof" if self.draft.needs_proof() else "confirm")
+
+    def on_scan(self, token: str) -> None:
+        self.got_code(token)
 
     def type_instead(self) -> None:
         self.go_next("entry")

@@ -23,10 +23,13 @@ class WedgeScannerMixin:
     _wedge_buffer = ""
     _device_scanner = None
 
-    def start_wedge(self) -> None:
+    def start_wedge(self, *, device: bool = True) -> None:
+        """Listen to the window's keys; with `device`, also to the configured scanner (a screen that reads the
+        scanner through the flow already passes False)."""
         self._wedge_buffer = ""
+        Window.unbind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)  # never bound twice
         Window.bind(on_textinput=self._wedge_char, on_key_down=self._wedge_key)
-        if self._device_scanner is None:
+        if device and self._device_scanner is None:
             self._device_scanner = start_code_scanner(
                 self.services.devices.scanner, lambda text: Clock.schedule_once(lambda _dt: self._device_code(text), 0)
             )
@@ -49,6 +52,9 @@ class WedgeScannerMixin:
             self._wedge_buffer += text
 
     def _wedge_key(self, _window, key: int, *_args) -> bool:
+        if key == 8 and not self._typing_in_a_field():  # Backspace: a person typing on a hardware keyboard
+            self._wedge_buffer = self._wedge_buffer[:-1]
+            return False
         if key not in ENTER_KEYS or self._typing_in_a_field():
             return False
         token, self._wedge_buffer = self._wedge_buffer.strip(), ""
