@@ -1,7 +1,7 @@
 """What is wrong with a screen as it is drawn: text larger than its box, words split in the middle, text
 drawn over other text, visible targets that overlap or are smaller than the minimum physical size, a
 target whose touches a disabled (often hidden) widget takes, text smaller than the minimum cap height,
-anything interactive outside the window. Works on the live Kivy widget tree."""
+anything interactive outside the window, the hint of an empty one-line field wider than the field. Works on the live Kivy widget tree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -163,6 +163,13 @@ def check_screen(root, window_size, px_per_mm: float, chrome=()) -> list[Problem
                 problems.append(Problem("target too small",
                                         f"{_name(w)} {w.width:.0f}x{w.height:.0f} px = "
                                         f"{w.width / px_per_mm:.1f}x{w.height / px_per_mm:.1f} mm"))
+        if isinstance(w, TextInput) and not w.text and w.hint_text:
+            # The hint of an empty field is cut at the field's edge (a single line) or below it (multiline).
+            pad_x = w.padding[0] + w.padding[2]
+            width = _word_width(str(w.hint_text), w.font_size, False, w.font_name)
+            if not w.multiline and width > w.width - pad_x + TOLERANCE_PX:
+                problems.append(Problem("hint cut in a field",
+                                        f"{_name(w)} {str(w.hint_text)[:40]!r} {width:.0f} px in {w.width - pad_x:.0f}"))
         if isinstance(w, Label) and w.text.strip():
             texts.append((w, area))
             tw, th = w.texture_size

@@ -120,8 +120,8 @@ class Walker:
             self.problems.append(f"{name}: {p}")
 
     def variants(self, ui, name: str) -> None:
-        """The screen in Indonesian, (KIOSK_LAYOUT_FULL=1: in English,) and with large text in high contrast in
-        English (the longest words at the largest size)."""
+        """The screen in Indonesian, (KIOSK_LAYOUT_FULL=1: in English,) with large text in high contrast in
+        English (the longest words at the largest size), (KIOSK_LAYOUT_FULL=1: with large text in Indonesian.)"""
         app = ui.app
         self.look(ui, f"{name}")
         app.toggle_language()
@@ -132,6 +132,8 @@ class Walker:
         self.look(ui, f"{name}-large-contrast-en")
         app.toggle_language()
         app.toggle_high_contrast()
+        if os.environ.get("KIOSK_LAYOUT_FULL"):  # large text in Indonesian (longer words than the English)
+            self.look(ui, f"{name}-large")
         app.toggle_large_text()
 
     def walk(self, ui, role: str) -> None:
@@ -197,6 +199,13 @@ class Walker:
         self.variants(ui, "gate")
         gate.verdict, gate.green = "waiting_host", False
         gate.guest_name, gate.host_name, gate.host_phone = "Siti Aminah Kusumawardhani", "Dr. Bambang Sutrisno", "0812 3456 7890"
+        gate.photo, gate.photo_texture = "1", _photo_texture()  # every verdict shows the guest's photo
+        ui.lay_out(3)
+        # The guard reads the verdict and the next step at a glance: at the normal text size they never scroll.
+        lines = gate.ids.verdict_lines
+        if lines.minimum_height > lines.parent.height + 2:
+            self.problems.append(f"gate-waiting-host: the verdict scrolls ({lines.minimum_height:.0f} px of text in "
+                                 f"{lines.parent.height:.0f})")
         self.variants(ui, "gate-waiting-host")
         gate.verdict, gate.green, gate.locker, gate.return_id_card = "exit", True, "12", True
         self.variants(ui, "gate-exit")
@@ -223,6 +232,15 @@ class Walker:
         profile.reset()
         app.go("survey_thanks")
         self.variants(ui, "survey-thanks")
+
+
+def _photo_texture():
+    """A guest photo's stand-in (a portrait-shaped grey texture): the verdict lays out as with a real photo."""
+    from kivy.graphics.texture import Texture
+
+    texture = Texture.create(size=(60, 80), colorfmt="rgb")
+    texture.blit_buffer(bytes([128]) * (60 * 80 * 3), colorfmt="rgb", bufferfmt="ubyte")
+    return texture
 
 
 def run_size(size: str, panel: str, out: Path, root: Path) -> dict:
