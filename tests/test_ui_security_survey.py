@@ -265,3 +265,36 @@ def test_a_pass_scanned_after_a_typed_comment_checks_the_guest_out_and_names_the
     survey.tap(survey.find("submit"))
     (stored,) = ctx.surveys.repo.for_visit(visit.id)
     assert stored.comment == "BAGUS"
+
+
+def test_letters_typed_on_a_hardware_keyboard_before_a_scan_do_not_spoil_the_pass(survey):
+    """A guest types "BAGUS" on a USB keyboard (it goes nowhere: the comment is typed on the screen's keys),
+    then scans: the scanner's burst after the pause is the whole code, the guest is checked out."""
+    ctx = survey.app.services
+    gate_for(ctx)
+    visit = visit_with_pass(ctx, *ACCEPTED, S.INSIDE, locker=3)
+    survey.app.go("survey")
+    survey.settle()
+    for _ in range(9):
+        survey.tap(survey.find("a4"))
+    survey.settle()
+    now = [100.0]
+    survey.screen._wedge_clock = lambda: now[0]
+    survey.type_text("BAGUS")
+    now[0] += 5.0  # the guest stops typing and reaches for the pass
+    scan(survey, token_for(visit))
+    assert ctx.visits.get(visit.id).state is S.CHECKED_OUT
+    assert survey.find("scan_status").text == "Anda sudah keluar — ambil barang di loker 3"
+
+
+def test_a_pass_the_survey_desk_cannot_read_says_so_with_the_keyboard_closed(survey):
+    survey.app.go("survey")
+    survey.settle()
+    for _ in range(9):
+        survey.tap(survey.find("a4"))
+    survey.settle()
+    survey.tap(survey.find("comment"))
+    assert survey.screen.typing
+    scan(survey, "NOT-A-PASS")
+    assert not survey.screen.typing  # on a small panel the message shows only without the keyboard
+    assert survey.find("scan_status").text == survey.app.tr("survey.pass_unknown")

@@ -108,6 +108,8 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
             return
         done = self.services.gate.survey_checkout(token)
         if done is None:
+            # The keyboard closes on a small panel: the message shows only without it.
+            self.close_keyboard()
             self.status, self.status_error = self.app.tr("survey.pass_unknown"), True
             return
         self.visit_id, self.linked = done.visit_id, True

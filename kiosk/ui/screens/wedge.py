@@ -10,6 +10,8 @@ hardware keyboard (`keyboard_mode: "auto"`) and has the focus keeps them.
 """
 from __future__ import annotations
 
+import time
+
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.textinput import TextInput
@@ -17,10 +19,16 @@ from kivy.uix.textinput import TextInput
 from kiosk.app.scanning import start_code_scanner
 
 ENTER_KEYS = (13, 271)  # Return, keypad Enter
+# A scanner types a whole code in one burst (a few ms a key); keys after a pause longer than this start a new
+# code, so that letters typed by hand before a scan (on a hardware keyboard, at the survey desk's comment) are
+# not read as the start of the pass.
+WEDGE_GAP_S = 1.0
 
 
 class WedgeScannerMixin:
     _wedge_buffer = ""
+    _wedge_last = 0.0  # when the buffer's last key came (the clock below)
+    _wedge_clock = staticmethod(time.monotonic)
     _device_scanner = None
 
     def start_wedge(self, *, device: bool = True) -> None:
@@ -49,7 +57,11 @@ class WedgeScannerMixin:
 
     def _wedge_char(self, _window, text: str) -> None:
         if not self._typing_in_a_field():
+            now = self._wedge_clock()
+            if now - self._wedge_last > WEDGE_GAP_S:
+                self._wedge_buffer = ""
             self._wedge_buffer += text
+            self._wedge_last = now
 
     def _wedge_key(self, _window, key: int, *_args) -> bool:
         if key == 8 and not self._typing_in_a_field():  # Backspace: a person typing on a hardware keyboard
