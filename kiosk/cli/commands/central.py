@@ -80,6 +80,8 @@ def register(sub) -> None:
     ua.add_argument("--scope", default="",
                     help="kejati: the office codes it reads, comma-separated (national reads every office)")
     ua.add_argument("--name", required=True, type=_user_name, help="the log-in name")
+    ua.add_argument("--host-id", default="",
+                    help="host: the host-directory id this employee is (they see only their own guests and invitations)")
     ua.add_argument("--db", default=None, help=DB_HELP)
     ua.set_defaults(func=user_add)
 
@@ -223,8 +225,10 @@ def user_add(args) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     store, _ = _store(args)
     scope = [o.strip().upper() for o in args.scope.split(",") if o.strip()]
-    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope)
-    print(f"desk user {user.name} ({user.role}) added to {user.office}")
+    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope,
+                                                        host_id=args.host_id.strip())
+    linked = f", linked to host {user.host_id}" if user.host_id else ""
+    print(f"desk user {user.name} ({user.role}) added to {user.office}{linked}")
     return 0
 
 
