@@ -307,6 +307,19 @@ def test_answer_close_alert_and_counts(cs, fake):
         cs.answer(OFFICE, cid, "lagi", "desk:intel")
 
 
+def test_urgent_counts_the_unanswered_cases_past_the_alert_mark_and_the_limit(cs, fake):
+    [cid] = cs.ingest(value_of(inbound(text_msg("Tolong", "wamid.U1"))))
+    received = wita(2026, 12, 7, 9).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")  # Monday 09:00 WITA
+    with cs.engine.begin() as conn:
+        conn.execute(update(complaint_cases).values(received_at=received, last_inbound_at=received))
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 10, 59)) == (0, 0)
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 11)) == (0, 1)  # two of the three working hours used
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 12, 1)) == (1, 0)
+    assert cs.urgent("KEJARI-DPS", wita(2026, 12, 7, 12, 1)) == (0, 0)  # another office's page
+    cs.answer(OFFICE, cid, "Kami tindak lanjuti.", "desk:intel", now=wita(2026, 12, 7, 12, 30))
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 13)) == (0, 0)  # answered: the clock stopped
+
+
 def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs, fake):
     import uuid
 

@@ -255,3 +255,59 @@ def test_in_chromium_a_whatsapp_complaint_with_a_photo_is_acknowledged_answered_
     assert {"complaints_seen", "complaint_seen", "evidence_seen", "complaint_assigned", "complaint_answered",
             "complaint_closed"} <= set(audit)
     assert audit.count("complaints_seen") == 1  # the queue was opened twice (and refreshes itself): one row a day
+
+
+def test_todays_page_shows_intel_head_and_admin_the_overdue_complaints(central):
+    """A case past its 3 working hours shows on today's page as a banner with the count, linking to the queue
+    (intel, head and admin: those who see the queue); the PTSP officer's page has none."""
+    mid = f"wamid.{uuid.uuid4().hex}"
+    assert post_hook(central, inbound(text_msg("Belum dijawab sejak pekan lalu.", mid), sender="6281234567011",
+                                      name="Wayan")).status_code == 200
+    [(case_id,)] = central.rows("select case_id from complaint_items where message_id = :m", m=mid)
+    from kiosk.central.models import complaint_cases
+
+    back = (datetime.now(UTC) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    with central.store.engine.begin() as conn:
+        conn.execute(update(complaint_cases).where(complaint_cases.c.id == case_id).values(received_at=back))
+    overdue = central.rows("select count(*) from complaint_cases where office = :o and status = 'open' "
+                           "and answered_at is null and received_at <= :b", o=OFFICE, b=back)[0][0]
+    for name in ("intan", "kajari"):
+        s, r = login(central, name)
+        assert r.headers["location"] == f"/desk/{OFFICE}/today"
+        page = s.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+        banner = page.split('id="complaints-alert"')[1].split("</a>")[0]
+        assert f'href="/desk/{OFFICE}/complaints"' in banner and f'data-overdue="{overdue}"' in banner
+        assert f"{overdue} pengaduan lewat batas 3 jam kerja" in banner
+    ptsp, _ = login(central, "ani")
+    assert 'id="complaints-alert"' not in ptsp.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+
+    # Answered, the case no longer counts (its clock stopped).
+    intel, _ = login(central, "intan")
+    detail = intel.get(f"{central.url}/desk/{OFFICE}/complaints/{case_id}", timeout=10).text
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/{case_id}/answer",
+                   data={"body": "Sedang kami tindak lanjuti.", "csrf": csrf_of(detail)}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    page = intel.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+    assert f'data-overdue="{overdue - 1}"' in page if overdue > 1 else 'id="complaints-alert"' not in page
+
+    browser = _chromium()  # the banner as the head of intelligence sees it
+    try:
+        with central.store.engine.begin() as conn:  # one more overdue case for the picture
+            mid = f"wamid.{uuid.uuid4().hex}"
+            post_hook(central, inbound(text_msg("Calo di parkiran.", mid), sender="6281234567012", name="Nyoman"))
+            [(other,)] = central.rows("select case_id from complaint_items where message_id = :m", m=mid)
+            conn.execute(update(complaint_cases).where(complaint_cases.c.id == other).values(received_at=back))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.get(f"{central.url}/desk/login?office={OFFICE}")
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        browser.find_element(By.ID, "name").send_keys("intan")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "complaints-alert"))
+        browser.save_screenshot(str(ARTIFACTS / "today-overdue-banner.png"))
+        browser.find_element(By.ID, "complaints-alert").click()
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "alert-overdue"))
+    finally:
+        browser.quit()

@@ -614,6 +614,17 @@ class ComplaintStore:
         cases.sort(key=lambda c: (c["clock"].stopped, c["clock"].due))
         return {"open": cases, "closed": [self._present(c, now, full_phone=full_phone) for c in closed_rows]}
 
+    def urgent(self, office: str, now: datetime | None = None) -> tuple[int, int]:
+        """(overdue, running out): the office's unanswered cases past the limit, and those past the alert mark
+        (2 of the 3 working hours) but not yet over it. Today's page shows them to intel, head and admin."""
+        now = now or _now()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(complaint_cases.c.received_at, complaint_cases.c.answered_at).where(
+                complaint_cases.c.office == office, complaint_cases.c.status == "open",
+                complaint_cases.c.answered_at.is_(None))).all()
+        levels = [self.clock(r, now).level for r in rows]
+        return levels.count("overdue"), levels.count("warn")
+
     def detail(self, office: str, case_id: str, now: datetime | None = None, *, full_phone: bool = False) -> dict:
         now = now or _now()
         case = self.case_row(office, case_id)

@@ -40,6 +40,7 @@ LIST_ROLES = ("ptsp", "admin", "intel", "head")
 # A host account linked to its directory entry sees its own guests today and records its own answer (403 otherwise).
 TODAY_ROLES = LIST_ROLES + ("host",)
 ANSWER_ROLES = ACTING_ROLES + ("host",)
+COMPLAINT_ROLES = ("intel", "head", "admin")  # see the complaints queue; today's page shows them the overdue cases
 MAX_FAILED = 5
 LOCK_S = 15 * 60
 SESSION_S = 12 * 3600
@@ -309,6 +310,9 @@ TEXT = {
     "host_answer": ("Catat jawaban tuan rumah:", "Record the host's answer:"),
     "host_link": ("Tautan tuan rumah", "Host link"),
     "none_today": ("Belum ada tamu hari ini.", "No guests yet today."),
+    "complaints_overdue": ("pengaduan lewat batas 3 jam kerja", "complaints past the 3 working hours"),
+    "complaints_warn": ("pengaduan sudah lewat 2 dari 3 jam kerja", "complaints past 2 of the 3 working hours"),
+    "to_queue": ("Buka antrean pengaduan", "Open the complaints queue"),
     "own_guests": ("Hanya tamu untuk Anda yang ditampilkan.", "Only your own guests are shown."),
     "unlinked": ("Akun Anda belum ditautkan ke direktori tuan rumah: minta admin menautkannya.",
                  "Your account is not linked to the host directory yet: ask the admin to link it."),
@@ -539,8 +543,13 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         i = 1 if lang_of(request) == "en" else 0
         note, error = request.query_params.get("note", ""), request.query_params.get("error", "")
         flash = (FLASH[note][i], False) if note in FLASH else (FLASH[error][i], True) if error in FLASH else None
+        complaints = getattr(request.app.state, "complaints", None)
+        urgent = (0, 0)
+        if complaints is not None and user.role in COMPLAINT_ROLES:  # overdue complaints shown where the day starts
+            urgent = await run_in_threadpool(complaints.urgent, office)
         return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES, can_answer=user.role in ANSWER_ROLES, seq=seq, flash=flash)
+                      can_act=user.role in ACTING_ROLES, can_answer=user.role in ANSWER_ROLES, seq=seq, flash=flash,
+                      overdue=urgent[0], running_out=urgent[1])
 
     @app.get("/desk/{office}/today/rows", include_in_schema=False)
     async def today_rows(request: Request, office: str, since: int = -1, wait: float = 0):
