@@ -638,6 +638,44 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     browser.find_element(By.ID, "lang").click()
 
 
+@pytest.mark.slow
+def test_in_chromium_a_host_sees_their_own_guests_and_the_admin_links_accounts(central, browser):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    browser.set_window_size(1280, 800)
+    mine = push_visit(central, nama="Nengah Sudiarta", host_id="kasi-pidum")
+    theirs = push_visit(central, nama="Luh Sukerti", host_id="kajari")
+    _browser_login(browser, central, "dedi")
+    wait.until(lambda b: b.find_elements(By.ID, f"v-{mine}"))
+    assert not browser.find_elements(By.ID, f"v-{theirs}") and not browser.find_elements(By.ID, "nav-inside")
+    row = browser.find_element(By.ID, f"v-{mine}")
+    assert row.find_elements(By.CSS_SELECTOR, "button.accept") and not row.find_elements(By.CSS_SELECTOR, "button.checkout")
+    browser.save_screenshot(str(ARTIFACTS / "today-host.png"))
+    row.find_element(By.CSS_SELECTOR, "button.accept").click()
+    wait.until(lambda b: b.find_element(By.ID, f"v-{mine}").get_attribute("data-state") == "accepted")
+    browser.set_window_size(390, 844)
+    browser.save_screenshot(str(ARTIFACTS / "today-host-phone.png"))
+    browser.set_window_size(1280, 800)
+    _browser_login(browser, central, "adi")
+    wait.until(lambda b: b.find_elements(By.ID, "nav-hosts"))
+    browser.get(f"{central.url}/desk/{OFFICE}/hosts/kasubag-bin/edit")
+    wait.until(lambda b: b.find_elements(By.ID, "account-form"))
+    Select(browser.find_element(By.ID, "account")).select_by_visible_text("wayan (kajari)")
+    browser.find_element(By.ID, "link").click()
+    wait.until(lambda b: b.find_elements(By.ID, "flash"))
+    assert central.rows("select host_id from desk_users where name = 'wayan'") == [("kasubag-bin",)]
+    browser.execute_script("document.getElementById('account-card').scrollIntoView({block: 'center'})")
+    browser.save_screenshot(str(ARTIFACTS / "directory-account.png"))
+    with central.store.engine.begin() as conn:  # back as the other tests expect it
+        from sqlalchemy import text
+
+        conn.execute(text("update desk_users set host_id = 'kajari' where name = 'wayan'"))
+
+
 # --- retention and erasure ---
 
 def test_retention_purges_old_invitations_and_their_queued_messages(tmp_path):
