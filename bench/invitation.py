@@ -56,19 +56,20 @@ class InvitedGuest(Guest):
         self.machine_s += took
 
 
-def _sources(ui, tmp: Path, token: str, *, with_card: bool) -> None:
+def _sources(ui, tmp: Path, token: str, *, card=None) -> None:
     """The scan camera: the invitation held up (a few frames), then the KTP held still, in a loop."""
     from kiosk.devices.ktp_synth import scan_sequence
     from tests.fixtures_flow import face_frame, qr_frame, write_frames
 
     frames = [qr_frame(token)] * 6
-    if with_card:
-        held = dict(scan_sequence())["held"]
+    if card is not None:
+        ident, seed = card
+        held = dict(scan_sequence(ident, seed=seed))["held"]
         frames += [held] * 40
     else:
         frames += [face_frame()] * 40  # the guest's face, no card: they will type the NIK
     flow = ui.app.services.flow
-    flow.camera_sources["scan"] = str(write_frames(tmp / f"scan-{'ktp' if with_card else 'nik'}", *frames))
+    flow.camera_sources["scan"] = str(write_frames(tmp / f"scan-{'ktp' if card is not None else 'nik'}", *frames))
     flow.camera_sources["photo"] = str(write_frames(tmp / "photo", face_frame()))
 
 
@@ -122,13 +123,14 @@ def run(guests: int, *, with_card: bool) -> list[InvitedGuest]:
     from kiosk.domain.visit import VisitState
 
     out: list[InvitedGuest] = []
-    ident = demo_identity()
     with _kiosk() as ui, tempfile.TemporaryDirectory(prefix="bench-invite-") as tmp:
         ctx = ui.app.services
         init_keys(ctx.config)  # the office's signing key, as `kiosk keys init` makes it
         for i in range(guests):
-            nik = ident.nik if with_card else ident.nik[:-4] + f"{i + 1:04d}"
-            _sources(ui, Path(tmp) / str(i), invite(ctx, nik), with_card=with_card)
+            seed = 11 + i  # a new guest each time (a returning one would keep their recent photo)
+            ident = demo_identity(seed)
+            nik = ident.nik if with_card else "5105011508850001"[:-4] + f"{i + 1:04d}"
+            _sources(ui, Path(tmp) / str(i), invite(ctx, nik), card=(ident, seed) if with_card else None)
             g = register_invited(ui, with_card=with_card, nik=nik, name="RINA")
             visit = max(ctx.visits.list_in_states(list(VisitState)), key=lambda v: v.created_at)
             if (visit.purpose, visit.host_id) != ("meet_employee", "kasi-pidum"):
