@@ -94,6 +94,27 @@ def test_two_engines_differing_at_a_name_s_end_give_the_right_name_still_highlig
     assert r.fields["name"].alternatives == ("TLJOHANNES SIMANJUNTAK",)
 
 
+@pytest.mark.parametrize(("first", "second", "want"), [
+    ("LA ODE MAPPANYUKKI", "LA ODE MAPPANYUKI", "LA ODE MAPPANYUKKI"),  # a blurred double letter read as one
+    ("SALMA RUOAYAH, S.H", "SALMA RUQAYAH, S.H.", "SALMA RUQAYAH, S.H."),  # Q's tail and the last dot lost
+    ("H. ABD. JUMADI", "H. ABD. JJUMADI", "H. ABD. JUMADI"),  # a twin at a word's start: invented, not taken
+])
+def test_of_two_name_reads_the_one_with_the_letters_a_blur_loses_wins_still_highlighted(first, second, want):
+    lines = card_lines()
+    lines[3] = (f"Nama : {first}", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [(f"Nama : {second}", 0.9)]}, today=TODAY)
+    assert r.value("name") == want
+    assert "name" in r.low_confidence()
+
+
+def test_a_name_only_the_second_engine_read_is_highlighted_even_when_sure():
+    lines = card_lines()
+    lines[3] = ("Nama :", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [("Nama : I WAYAN SUDIARTA", 0.97)]}, today=TODAY)
+    assert r.value("name") == "I WAYAN SUDIARTA"
+    assert "name" in r.low_confidence()
+
+
 def test_of_two_disagreeing_nik_reads_the_one_the_printed_birth_date_confirms_is_shown_still_flagged():
     lines = card_lines()  # printed: born 19-05-1974, male, Klungkung
     reads = [("NIK : 5105031905780001", 0.95), ("NIK : 5105031905740001", 0.90)]

@@ -534,7 +534,8 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
         if not value:
             continue
         if current is None or not current.value:
-            out[key] = current = _field(value, conf, "swallowed_label" if cut else "")
+            # The first engine read nothing here: one engine's read, confirmed by none, is highlighted.
+            out[key] = current = _field(value, conf, "swallowed_label" if cut else "one_engine")
             continue
         if value == current.value:
             out[key] = current = replace(current, confidence=max(current.confidence, conf))
@@ -737,7 +738,11 @@ def name_containment(a: str, b: str) -> str | None:
             return _respace_like(long, short, keep_own=True)
         if 0 < extra <= 2 and _thin_letters_more(l_short, l_long):
             return _respace_like(long, short, keep_own=True)
-    if len(la) == len(lb) and all(x == y or {x, y} == {"O", "Q"} for x, y in zip(la, lb, strict=True)):
+        if 0 < extra <= 3 and _collapsed_letters_more(l_short, l_long):
+            return _respace_like(long, short, keep_own=True)
+    if la.rstrip(".") != la or lb.rstrip(".") != lb:
+        la, lb = la.rstrip("."), lb.rstrip(".")  # a degree's last dot lost in a blur ("S.H")
+    if len(la) == len(lb) and la != lb and all(x == y or {x, y} == {"O", "Q"} for x, y in zip(la, lb, strict=True)):
         # Only O against Q: the Q's tail is lost in a blur more often than one is invented ("RUOAYAH").
         q_read, other = (a, b) if la.count("Q") > lb.count("Q") else (b, a)
         return _respace_like(q_read, other, keep_own=True)
@@ -745,6 +750,28 @@ def name_containment(a: str, b: str) -> str | None:
 
 
 _THIN = frozenset("ILTJ'.-")
+
+
+def _collapsed_letters_more(short: str, long: str) -> bool:
+    """Whether `long` is `short` with single letters added inside words, each a thin letter or a double
+    letter's twin ("MAPPANYUKI" for "MAPPANYUKKI", "MAJA" for "MAJJA", "JUADI" for "JUMADI" is not):
+    a blurred double letter is recognised as one (the recogniser's columns merge), an invented twin
+    inside a word is rare."""
+    ops = difflib.SequenceMatcher(None, short, long, autojunk=False).get_opcodes()
+    changed = [(tag, j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal"]
+    if not changed or any(tag != "insert" or j2 - j1 != 1 for tag, j1, j2 in changed):
+        return False
+    for _tag, j1, _j2 in changed:
+        start, end = j1, j1 + 1  # the run of this letter, which must lie inside a word
+        while start > 0 and long[start - 1] == long[j1]:
+            start -= 1
+        while end < len(long) and long[end] == long[j1]:
+            end += 1
+        if start == 0 or end >= len(long) or not (long[start - 1] + long[j1] + long[end]).isalpha():
+            return False
+        if long[j1] not in _THIN and long[j1] not in (long[j1 - 1], long[j1 + 1]):
+            return False
+    return True
 
 
 def _thin_letters_more(short: str, long: str) -> bool:
