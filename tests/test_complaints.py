@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from kiosk.central.complaints import (
     ComplaintStore,
@@ -307,6 +307,19 @@ def test_answer_close_alert_and_counts(cs, fake):
         cs.answer(OFFICE, cid, "lagi", "desk:intel")
 
 
+def test_urgent_counts_the_unanswered_cases_past_the_alert_mark_and_the_limit(cs, fake):
+    [cid] = cs.ingest(value_of(inbound(text_msg("Tolong", "wamid.U1"))))
+    received = wita(2026, 12, 7, 9).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")  # Monday 09:00 WITA
+    with cs.engine.begin() as conn:
+        conn.execute(update(complaint_cases).values(received_at=received, last_inbound_at=received))
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 10, 59)) == (0, 0)
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 11)) == (0, 1)  # two of the three working hours used
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 12, 1)) == (1, 0)
+    assert cs.urgent("KEJARI-DPS", wita(2026, 12, 7, 12, 1)) == (0, 0)  # another office's page
+    cs.answer(OFFICE, cid, "Kami tindak lanjuti.", "desk:intel", now=wita(2026, 12, 7, 12, 30))
+    assert cs.urgent(OFFICE, wita(2026, 12, 7, 13)) == (0, 0)  # answered: the clock stopped
+
+
 def test_a_complaint_made_at_the_kiosk_opens_a_case_with_the_written_notice(cs, fake):
     import uuid
 
@@ -374,3 +387,46 @@ def test_erasure_and_retention_keep_the_figures_and_drop_the_person(cs, fake):
     closed = [c for c in cases(cs) if c.id == wa][0]
     assert closed.outcome in ("met", "late") and json.loads(cs.keys.decrypt_text(closed.reporter_enc)) == {}
     assert cs.detail(OFFICE, wa)["items"] == [] and cs.detail(OFFICE, wa)["outbox"] == []
+
+
+def test_a_whatsapp_reporter_is_erased_on_request_and_the_figures_stay(cs, fake):
+    from kiosk.central.complaints import ERASED, ComplaintError
+
+    fake.media["e1"] = ("image/jpeg", (ROOT / "assets" / "sim" / "flow" / "guest.jpg").read_bytes())
+    [first] = set(cs.ingest(value_of(inbound(text_msg("Pungli di loket", "wamid.E1"), image_msg("e1", "wamid.E2")))))
+    cs.fetch_due(datetime.now(UTC))
+    cs.send_due(datetime.now(UTC))
+    cs.answer(OFFICE, first, "Kami periksa.", "desk:intel")
+    cs.close(OFFICE, first, "desk:intel")
+    [second] = cs.ingest(value_of(inbound(text_msg("Masih terjadi", "wamid.E3"))))  # a new case: the first is closed
+    [other] = cs.ingest(value_of(inbound(text_msg("Laporan lain", "wamid.E4"), sender="6281234567099", name="Ketut")))
+    assert second != first and len({c.number for c in cases(cs)}) == 3
+    stored = [i for i in cs.detail(OFFICE, first)["items"] if i["evidence"] == "stored"]
+    assert stored  # the photo was fetched and kept
+
+    with pytest.raises(ComplaintError):
+        cs.erase_reporter(OFFICE, "not a number")
+    assert cs.erase_reporter("KEJARI-DPS", REPORTER) == []  # another office's cases are another office's
+    # Typed as the officer would type it (0812-...): both of the reporter's cases, the open one closed first.
+    numbers = cs.erase_reporter(OFFICE, "0812-3456-7001")
+    by_id = {c.id: c for c in cases(cs)}
+    assert sorted(numbers) == sorted([by_id[first].number, by_id[second].number])
+    for cid in (first, second):
+        case = by_id[cid]
+        assert case.reporter_hash == ERASED and json.loads(cs.keys.decrypt_text(case.reporter_enc)) == {}
+        assert case.status == "closed" and case.outcome in ("met", "late") and case.working_s is not None
+        detail = cs.detail(OFFICE, cid)
+        assert detail["items"] == [] and detail["outbox"] == [] and detail["number"] == case.number
+    with cs.engine.connect() as conn:
+        left = conn.execute(select(complaint_items.c.id).where(complaint_items.c.case_id.in_([first, second]))).all()
+        evidence = conn.execute(select(func.count()).select_from(complaint_items).where(
+            complaint_items.c.evidence_enc.is_not(None), complaint_items.c.case_id.in_([first, second]))).scalar()
+        messages = conn.execute(select(wa_outbox.c.id).where(wa_outbox.c.case_id.in_([first, second]))).all()
+    assert left == [] and evidence == 0 and messages == []
+    # The other reporter is untouched; the month's figures still count the erased cases.
+    assert json.loads(cs.keys.decrypt_text(by_id[other].reporter_enc))["wa_id"] == "6281234567099"
+    now = datetime.now(UTC)
+    counts = complaint_counts(cs.engine, OFFICE, now - timedelta(days=1), now + timedelta(days=1), now=now,
+                              settings=cs.settings)
+    assert counts["met"] + counts["late"] == 2 and counts["open"] == 1
+    assert cs.erase_reporter(OFFICE, "+62 812 3456 7001") == []  # nothing is left to find by that number

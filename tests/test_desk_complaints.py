@@ -255,3 +255,134 @@ def test_in_chromium_a_whatsapp_complaint_with_a_photo_is_acknowledged_answered_
     assert {"complaints_seen", "complaint_seen", "evidence_seen", "complaint_assigned", "complaint_answered",
             "complaint_closed"} <= set(audit)
     assert audit.count("complaints_seen") == 1  # the queue was opened twice (and refreshes itself): one row a day
+
+
+def test_todays_page_shows_intel_head_and_admin_the_overdue_complaints(central):
+    """A case past its 3 working hours shows on today's page as a banner with the count, linking to the queue
+    (intel, head and admin: those who see the queue); the PTSP officer's page has none."""
+    mid = f"wamid.{uuid.uuid4().hex}"
+    assert post_hook(central, inbound(text_msg("Belum dijawab sejak pekan lalu.", mid), sender="6281234567011",
+                                      name="Wayan")).status_code == 200
+    [(case_id,)] = central.rows("select case_id from complaint_items where message_id = :m", m=mid)
+    from kiosk.central.models import complaint_cases
+
+    back = (datetime.now(UTC) - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    with central.store.engine.begin() as conn:
+        conn.execute(update(complaint_cases).where(complaint_cases.c.id == case_id).values(received_at=back))
+    # Overdue: this case and any other unanswered one moved days back by an earlier test (the rest are minutes old).
+    days_ago = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    overdue = central.rows("select count(*) from complaint_cases where office = :o and status = 'open' "
+                           "and answered_at is null and received_at <= :b", o=OFFICE, b=days_ago)[0][0]
+    assert overdue >= 1
+    for name in ("intan", "kajari"):
+        s, r = login(central, name)
+        assert r.headers["location"] == f"/desk/{OFFICE}/today"
+        page = s.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+        banner = page.split('id="complaints-alert"')[1].split("</a>")[0]
+        assert f'href="/desk/{OFFICE}/complaints"' in banner and f'data-overdue="{overdue}"' in banner
+        assert f"{overdue} pengaduan lewat batas 3 jam kerja" in banner
+    ptsp, _ = login(central, "ani")
+    assert 'id="complaints-alert"' not in ptsp.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+
+    # Answered, the case no longer counts (its clock stopped).
+    intel, _ = login(central, "intan")
+    detail = intel.get(f"{central.url}/desk/{OFFICE}/complaints/{case_id}", timeout=10).text
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/{case_id}/answer",
+                   data={"body": "Sedang kami tindak lanjuti.", "csrf": csrf_of(detail)}, allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    page = intel.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+    assert f'data-overdue="{overdue - 1}"' in page if overdue > 1 else 'id="complaints-alert"' not in page
+
+    browser = _chromium()  # the banner as the head of intelligence sees it
+    try:
+        with central.store.engine.begin() as conn:  # one more overdue case for the picture
+            mid = f"wamid.{uuid.uuid4().hex}"
+            post_hook(central, inbound(text_msg("Calo di parkiran.", mid), sender="6281234567012", name="Nyoman"))
+            [(other,)] = central.rows("select case_id from complaint_items where message_id = :m", m=mid)
+            conn.execute(update(complaint_cases).where(complaint_cases.c.id == other).values(received_at=back))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.get(f"{central.url}/desk/login?office={OFFICE}")
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        browser.find_element(By.ID, "name").send_keys("intan")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "complaints-alert"))
+        browser.save_screenshot(str(ARTIFACTS / "today-overdue-banner.png"))
+        browser.find_element(By.ID, "complaints-alert").click()
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "alert-overdue"))
+    finally:
+        browser.quit()
+
+
+def test_a_reporter_is_erased_on_request_from_the_desk_or_the_cli_and_audited(central, fake):
+    import subprocess
+    import sys
+
+    def case_of(sender, text):
+        mid = f"wamid.{uuid.uuid4().hex}"
+        assert post_hook(central, inbound(text_msg(text, mid), sender=sender, name="Putu Minta Hapus")).status_code == 200
+        return central.rows("select c.id, c.number from complaint_items i join complaint_cases c on c.id = i.case_id "
+                            "where i.message_id = :m", m=mid)[0]
+
+    case_id, number = case_of("6281234567021", "Tolong hapus data saya nanti.")
+    head, _ = login(central, "kajari")
+    page = head.get(f"{central.url}/desk/{OFFICE}/complaints", timeout=10).text
+    assert 'id="erase-form"' not in page  # the head reads; intel and admin erase
+    r = head.post(f"{central.url}/desk/{OFFICE}/complaints/erase", timeout=10, allow_redirects=False,
+                  data={"phone": "081234567021", "confirm": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 403
+    intel, _ = login(central, "intan")
+    page = intel.get(f"{central.url}/desk/{OFFICE}/complaints", timeout=10).text
+    assert 'id="erase-form"' in page
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/erase", timeout=10,
+                   data={"phone": "081234567021", "csrf": csrf_of(page)})  # the confirmation not ticked
+    assert 'id="erase-bad"' in r.text
+    r = intel.post(f"{central.url}/desk/{OFFICE}/complaints/erase", timeout=10,
+                   data={"phone": "0812-3456-7021", "confirm": "1", "csrf": csrf_of(page)})
+    assert r.status_code == 200 and number in r.text.split('id="erased"')[1].split("</p>")[0]
+    [(status, outcome, reporter_hash)] = central.rows(
+        "select status, outcome, reporter_hash from complaint_cases where id = :c", c=case_id)
+    assert (status, reporter_hash) == ("closed", "erased") and outcome in ("met", "late")
+    assert central.rows("select count(*) from complaint_items where case_id = :c", c=case_id) == [(0,)]
+    assert central.rows("select count(*) from wa_outbox where case_id = :c", c=case_id) == [(0,)]
+    detail = intel.get(f"{central.url}/desk/{OFFICE}/complaints/{case_id}", timeout=10).text
+    assert "Putu Minta Hapus" not in detail and "7021" not in detail and number in detail
+    [(detail_text,)] = central.rows("select detail from desk_audit where action = 'reporter_erased' and actor = 'user:intan'")
+    assert number in detail_text and "7021" not in detail_text  # the audit names the cases, never the number
+
+    # From the CLI (the office's admin at the server): a bad number is one clear line; the audit says "cli".
+    cli_case, cli_number = case_of("6281234567022", "Hapus juga data saya.")
+
+    def erase(phone):
+        return subprocess.run([sys.executable, "-m", "kiosk", "central", "complaints", "erase", "--office", OFFICE,
+                               "--phone", phone], capture_output=True, text=True, cwd=ROOT, env=central.env(), timeout=60)
+
+    p = erase("bukan-nomor")
+    assert p.returncode == 2 and "--phone" in p.stderr and "Traceback" not in p.stderr
+    p = erase("+62 812-3456-7022")
+    assert p.returncode == 0 and cli_number in p.stdout, p.stderr
+    assert central.rows("select reporter_hash from complaint_cases where id = :c", c=cli_case) == [("erased",)]
+    assert central.rows("select count(*) from desk_audit where action = 'reporter_erased' and actor = 'cli'") == [(1,)]
+
+    browser = _chromium()  # the queue with the erasure's result and its form, as intel sees it
+    try:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        browser.set_window_size(1280, 1000)
+        browser.get(f"{central.url}/desk/login?office={OFFICE}")
+        browser.find_element(By.ID, "name").send_keys("intan")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.ID, "nav-complaints"))
+        browser.get(f"{central.url}/desk/{OFFICE}/complaints?erased={number}")
+        browser.find_element(By.CSS_SELECTOR, "#erase-card summary").click()
+        browser.find_element(By.ID, "erase-phone").send_keys("0812-3456-7023")
+        browser.execute_script("document.getElementById('erase-card').scrollIntoView({block: 'center'})")
+        browser.save_screenshot(str(ARTIFACTS / "queue-erase-reporter.png"))
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.save_screenshot(str(ARTIFACTS / "queue-erased.png"))
+    finally:
+        browser.quit()

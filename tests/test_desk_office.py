@@ -37,8 +37,9 @@ def central(tmp_path_factory, postgres_server, cloud):
     from kiosk.central.desk import DeskStore
 
     accounts = DeskStore(srv.store.engine, srv.store.keys)
-    for name, role in (("ani", "ptsp"), ("adi", "admin"), ("dedi", "host"), ("wayan", "host"), ("intan", "intel")):
-        accounts.add_user(OFFICE, name, role, PASSWORD)
+    for name, role, host_id in (("ani", "ptsp", ""), ("adi", "admin", ""), ("dedi", "host", "kasi-pidum"),
+                                ("wayan", "host", "kajari"), ("intan", "intel", ""), ("komang", "host", "")):
+        accounts.add_user(OFFICE, name, role, PASSWORD, host_id=host_id)  # komang: a host account not linked yet
     yield srv
     srv.stop()
 
@@ -331,7 +332,8 @@ def test_an_invitation_from_the_desk_goes_by_whatsapp_and_fills_the_visit_at_the
     other_host, _ = login(central, "wayan")
     other_page, other_csrf = page_csrf(other_host, central, f"/desk/{OFFICE}/invitations")
     assert inv_id not in other_page and "Made Wirawan" not in other_page
-    other_host.post(f"{central.url}/desk/{OFFICE}/invitations/{inv_id}/revoke", data={"csrf": other_csrf}, timeout=10)
+    r = other_host.post(f"{central.url}/desk/{OFFICE}/invitations/{inv_id}/revoke", data={"csrf": other_csrf}, timeout=10)
+    assert r.status_code == 403
     assert central.rows("select revoked_at from invitations where invitation_id = :i", i=inv_id) == [(None,)]
     ptsp, _ = login(central, "ani")
     assert f'id="i-{inv_id}"' in ptsp.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
@@ -421,6 +423,125 @@ def test_revoked_and_expired_invitations_are_refused_with_words(central, cloud, 
         assert r.status_code == 400 and words in r.text, (change, r.text[:300])
     assert central.rows("select count(*) from invitations") == before
     assert not [m for m in cloud.accepted if "Tamu Salah" in str(m)]
+
+
+# --- host accounts linked to their directory entry ---
+
+def test_a_host_account_sees_and_answers_only_its_own_guests(central):
+    mine = push_visit(central, nama="Tamu Pidum", host_id="kasi-pidum")
+    theirs = push_visit(central, nama="Tamu Kajari", host_id="kajari")
+    host, r = login(central, "dedi")
+    assert r.status_code == 303 and r.headers["location"] == f"/desk/{OFFICE}/today"
+    page, csrf = page_csrf(host, central, f"/desk/{OFFICE}/today")
+    assert f'id="v-{mine}"' in page and "Tamu Pidum" in page
+    assert theirs not in page and "Tamu Kajari" not in page and 'id="nav-inside"' not in page
+    assert "Hanya tamu untuk Anda" in page
+    rows = host.get(f"{central.url}/desk/{OFFICE}/today/rows", timeout=10).text  # the live fragment too
+    assert mine in rows and theirs not in rows
+    assert "/remind" not in rows and "/checkout" not in rows and "/reprint" not in rows  # the officer's buttons only
+
+    # Another host's guest, a forged id, and the officer's actions are refused; nothing changes.
+    for vid in (theirs, str(uuid.uuid4())):
+        r = host.post(f"{central.url}/desk/{OFFICE}/visits/{vid}/answer", data={"answer": "accept", "csrf": csrf},
+                      allow_redirects=False, timeout=10)
+        assert r.status_code == 403
+    for action in ("checkout", "remind", "reprint"):
+        r = host.post(f"{central.url}/desk/{OFFICE}/visits/{mine}/{action}", data={"csrf": csrf},
+                      allow_redirects=False, timeout=10)
+        assert r.status_code == 403, action
+    assert central.rows("select state from visits where visit_id = :v", v=theirs) == [("waiting_host",)]
+    assert central.rows("select count(*) from desk_audit where actor = 'user:dedi' and action = 'refused'")[0][0] >= 2
+
+    # Their own guest: the host records the answer on the desk, as the signed link would.
+    r = host.post(f"{central.url}/desk/{OFFICE}/visits/{mine}/answer", data={"answer": "accept", "csrf": csrf},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303
+    assert central.rows("select state from visits where visit_id = :v", v=mine) == [("accepted",)]
+    ptsp, _ = login(central, "ani")  # the PTSP officer still sees every guest
+    office_page = ptsp.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+    assert mine in office_page and theirs in office_page
+
+    # A host account not linked yet sees nobody and is told why.
+    unlinked, _ = login(central, "komang")
+    page = unlinked.get(f"{central.url}/desk/{OFFICE}/today", timeout=10).text
+    assert mine not in page and theirs not in page and "belum ditautkan" in page
+
+
+def test_a_host_account_invites_only_as_itself_and_sees_only_its_invitations(central, cloud):
+    host, _ = login(central, "dedi")
+    _, csrf = page_csrf(host, central, f"/desk/{OFFICE}/invitations")
+    page = host.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
+    assert re.findall(r'<option value="([^"]+)"', page.split('id="host_id"')[1].split("</select>")[0]) == ["kasi-pidum"]
+    before = central.rows("select count(*) from invitations")
+    today = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Makassar")).date().isoformat()
+    r = host.post(f"{central.url}/desk/{OFFICE}/invitations", timeout=10, allow_redirects=False, data={
+        "nama": "Tamu Palsu", "no_hp": "081338001177", "nik": "", "purpose": "meet_employee", "host_id": "kajari",
+        "valid_from": today, "valid_until": today, "csrf": csrf})
+    assert r.status_code == 403 and central.rows("select count(*) from invitations") == before
+    # The PTSP officer invites a guest for the Kajari: the Kajari's account sees it, the Kasi Pidum's does not.
+    ptsp, _ = login(central, "ani")
+    for_kajari = _invite(ptsp, central, nama="Tamu Kajari Undangan", host_id="kajari")
+    kajari, _ = login(central, "wayan")
+    assert f'id="i-{for_kajari}"' in kajari.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
+    page = host.get(f"{central.url}/desk/{OFFICE}/invitations", timeout=10).text
+    assert for_kajari not in page and "Tamu Kajari Undangan" not in page
+    for inv in (for_kajari, "9999999999"):  # another host's invitation, a forged id
+        r = host.post(f"{central.url}/desk/{OFFICE}/invitations/{inv}/revoke", data={"csrf": csrf},
+                      allow_redirects=False, timeout=10)
+        assert r.status_code == 403
+    assert central.rows("select revoked_at from invitations where invitation_id = :i", i=for_kajari) == [(None,)]
+    unlinked, _ = login(central, "komang")  # not linked: may invite nobody
+    _, ucsrf = page_csrf(unlinked, central, f"/desk/{OFFICE}/invitations")
+    r = unlinked.post(f"{central.url}/desk/{OFFICE}/invitations", timeout=10, allow_redirects=False, data={
+        "nama": "Tamu Lain", "no_hp": "081338001188", "nik": "", "purpose": "meet_employee", "host_id": "",
+        "valid_from": today, "valid_until": today, "csrf": ucsrf})
+    assert r.status_code == 403
+
+
+def test_host_accounts_are_linked_by_the_cli_or_the_admin_on_the_directory(central):
+    import subprocess
+    import sys
+
+    from kiosk.central.desk import DeskStore, DeskUserError
+
+    def add(*args):
+        return subprocess.run([sys.executable, "-m", "kiosk", "central", "user", "add", "--office", OFFICE, *args],
+                              input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=central.env(),
+                              timeout=60)
+
+    p = add("--role", "host", "--name", "putu", "--host-id", "nobody")
+    assert p.returncode == 2 and "tidak ada di direktori" in p.stderr and "Traceback" not in p.stderr
+    p = add("--role", "ptsp", "--name", "putu", "--host-id", "kajari")
+    assert p.returncode == 2 and "--host-id" in p.stderr
+    p = add("--role", "host", "--name", "putu", "--host-id", "kasi-datun")
+    assert p.returncode == 0 and "linked to host kasi-datun" in p.stdout, p.stderr
+    assert central.rows("select host_id from desk_users where name = 'putu'") == [("kasi-datun",)]
+    with pytest.raises(DeskUserError):
+        DeskStore(central.store.engine, central.store.keys).add_user(OFFICE, "x", "admin", PASSWORD, host_id="kajari")
+
+    # The admin links the unlinked account on the entry's page; a PTSP officer may not.
+    komang = central.rows("select id from desk_users where name = 'komang'")[0][0]
+    ptsp, _ = login(central, "ani")
+    page, csrf = page_csrf(ptsp, central, f"/desk/{OFFICE}/hosts/kasi-pidsus/edit")
+    assert 'id="account-form"' not in page
+    r = ptsp.post(f"{central.url}/desk/{OFFICE}/hosts/kasi-pidsus/account", data={"user_id": komang, "csrf": csrf},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 403
+    admin, _ = login(central, "adi")
+    page, csrf = page_csrf(admin, central, f"/desk/{OFFICE}/hosts/kasi-pidsus/edit")
+    assert 'id="account-form"' in page and ">komang<" in page.replace("</option>", "<")
+    ptsp_id = central.rows("select id from desk_users where name = 'ani'")[0][0]
+    r = admin.post(f"{central.url}/desk/{OFFICE}/hosts/kasi-pidsus/account", data={"user_id": ptsp_id, "csrf": csrf},
+                   allow_redirects=False, timeout=10)
+    assert r.status_code == 403  # only an account of role host is linked
+    r = admin.post(f"{central.url}/desk/{OFFICE}/hosts/kasi-pidsus/account", data={"user_id": komang, "csrf": csrf},
+                   timeout=10)
+    assert r.status_code == 200 and "Akun ditautkan" in r.text
+    assert central.rows("select host_id from desk_users where name = 'komang'") == [("kasi-pidsus",)]
+    assert central.rows("select count(*) from desk_audit where action = 'host_account_linked'")[0][0] == 1
+    r = admin.post(f"{central.url}/desk/{OFFICE}/hosts/kasi-pidsus/account", data={"user_id": "", "csrf": csrf},
+                   timeout=10)
+    assert central.rows("select host_id from desk_users where name = 'komang'") == [(None,)]
 
 
 # --- the browser ---
@@ -515,6 +636,44 @@ def test_in_chromium_the_directory_and_the_invitation_form(central, cloud, brows
     wait.until(lambda b: "Invitations" in b.page_source)
     browser.save_screenshot(str(ARTIFACTS / "invitations-en.png"))
     browser.find_element(By.ID, "lang").click()
+
+
+@pytest.mark.slow
+def test_in_chromium_a_host_sees_their_own_guests_and_the_admin_links_accounts(central, browser):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    browser.set_window_size(1280, 800)
+    mine = push_visit(central, nama="Nengah Sudiarta", host_id="kasi-pidum")
+    theirs = push_visit(central, nama="Luh Sukerti", host_id="kajari")
+    _browser_login(browser, central, "dedi")
+    wait.until(lambda b: b.find_elements(By.ID, f"v-{mine}"))
+    assert not browser.find_elements(By.ID, f"v-{theirs}") and not browser.find_elements(By.ID, "nav-inside")
+    row = browser.find_element(By.ID, f"v-{mine}")
+    assert row.find_elements(By.CSS_SELECTOR, "button.accept") and not row.find_elements(By.CSS_SELECTOR, "button.checkout")
+    browser.save_screenshot(str(ARTIFACTS / "today-host.png"))
+    row.find_element(By.CSS_SELECTOR, "button.accept").click()
+    wait.until(lambda b: b.find_element(By.ID, f"v-{mine}").get_attribute("data-state") == "accepted")
+    browser.set_window_size(390, 844)
+    browser.save_screenshot(str(ARTIFACTS / "today-host-phone.png"))
+    browser.set_window_size(1280, 800)
+    _browser_login(browser, central, "adi")
+    wait.until(lambda b: b.find_elements(By.ID, "nav-hosts"))
+    browser.get(f"{central.url}/desk/{OFFICE}/hosts/kasubag-bin/edit")
+    wait.until(lambda b: b.find_elements(By.ID, "account-form"))
+    Select(browser.find_element(By.ID, "account")).select_by_visible_text("wayan (kajari)")
+    browser.find_element(By.ID, "link").click()
+    wait.until(lambda b: b.find_elements(By.ID, "flash"))
+    assert central.rows("select host_id from desk_users where name = 'wayan'") == [("kasubag-bin",)]
+    browser.execute_script("document.getElementById('account-card').scrollIntoView({block: 'center'})")
+    browser.save_screenshot(str(ARTIFACTS / "directory-account.png"))
+    with central.store.engine.begin() as conn:  # back as the other tests expect it
+        from sqlalchemy import text
+
+        conn.execute(text("update desk_users set host_id = 'kajari' where name = 'wayan'"))
 
 
 # --- retention and erasure ---

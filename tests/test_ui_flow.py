@@ -313,6 +313,52 @@ def test_an_invitation_qr_fills_purpose_and_host_and_the_guest_only_confirms_who
     assert (draft.purpose, draft.host_id, draft.invitation_id) == ("ptsp_service", "ptsp", _record.id)
 
 
+def test_an_invited_guest_who_shows_the_ktp_reaches_the_printed_pass_in_four_taps(kiosk, context, tmp_path):
+    """Issue 14's fast path: invitation QR, then the KTP (the invited NIK), the photo, the pass. Purpose and host
+    are never shown; the guest taps Mulai, Saya setuju, Data benar and Lanjut (bench/invitation times it)."""
+    from datetime import timedelta
+
+    from kiosk.devices.ktp_synth import demo_identity, scan_sequence
+
+    now = context.clock.now()
+    record, token = context.invitations.issue(purpose="meet_employee", host_id="kasi-pidum", nik=demo_identity().nik,
+                                              valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=8))
+    held = dict(scan_sequence())["held"]
+    context.flow.camera_sources["scan"] = str(write_frames(tmp_path / "cam-invite-ktp", *([qr_frame(token)] * 4 + [held] * 30)))
+    ui = kiosk
+    taps: list[str] = []
+    screens: list[str] = []
+    ui.app.screens.bind(current=lambda _sm, name: screens.append(name))
+    real_tap = ui.tap
+
+    def tap(widget) -> None:
+        taps.append(ui.app.screens.current)
+        real_tap(widget)
+
+    ui.tap = tap
+    agree_to_the_notice(ui)
+    wait_for(ui, lambda: "Undangan diterima" in ui.screen.message)
+    wait_for(ui, lambda: ui.app.screens.current == "confirm", timeout=60)  # the card read, its NIK the invited one
+    draft = ui.app.flow_draft
+    assert (draft.nik, draft.invitation_id) == (demo_identity().nik, record.id) and draft.name
+    ui.screenshot("flow-1d-invitation-ktp-confirm")
+    ui.tap(ui.find("next"))
+    on(ui, "photo")
+    wait_for(ui, lambda: ui.screen.captured, timeout=20)
+    ui.tap(ui.find("next"))
+    wait_for(ui, lambda: ui.app.screens.current == "done", timeout=30)
+    assert screens == ["consent", "scan", "confirm", "photo", "finish", "done"]  # no purpose, no host, no typing
+    assert taps == ["welcome", "consent", "confirm", "photo"]
+    from kiosk.app.invitations import InvalidInvitation
+    from kiosk.domain.visit import VisitState
+
+    visit = max(context.visits.list_in_states(list(VisitState)), key=lambda v: v.created_at)
+    assert (visit.purpose, visit.host_id) == ("meet_employee", "kasi-pidum") and visit.pass_id
+    with pytest.raises(InvalidInvitation) as used:  # single use: the kiosk marked it
+        context.invitations.open(token)
+    assert used.value.reason == "used"
+
+
 def test_a_complaint_tells_the_guest_to_write_it_down_and_goes_to_the_head_of_intelligence(kiosk, context):
     ui = kiosk
     flow = context.flow

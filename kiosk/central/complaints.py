@@ -86,6 +86,15 @@ def mask_phone(phone: str) -> str:
     return phone[:4] + "•" * max(0, len(phone) - 8) + phone[-4:] if len(phone) > 8 else phone
 
 
+def reporter_wa_id(phone: str) -> str:
+    """The WhatsApp id (country code and number, digits only) of a typed number (0812-..., +62 812..., 62812...,
+    another country's with its code); ComplaintError when it cannot be one."""
+    wa_id = wa_number((phone or "")[:40])
+    if not wa_id:
+        raise ComplaintError(400, "phone: not a WhatsApp number")
+    return wa_id
+
+
 def calendar_of(settings) -> WorkingCalendar:
     start, end = parse_hours(settings.working_hours)
     leave = [d.strip() for d in settings.collective_leave.split(",") if d.strip()]
@@ -581,6 +590,26 @@ class ComplaintStore:
                          .values(status="closed", closed_at=utc_text(now), outcome=outcome, working_s=working_s))
         return outcome, working_s
 
+    def erase_reporter(self, office: str, phone: str, now: datetime | None = None) -> list[str]:
+        """Erasure on a WhatsApp reporter's request (UU PDP): every case of this number in the office loses the
+        reporter's number and name, every message, the evidence and the outbox rows (`forget_cases`); the case
+        keeps its number, times and met/late for the reports. A case still open is closed first (met/late by
+        its clock), as nobody can answer it any more. Returns the case numbers (for the audit; never the number)."""
+        wa_id = reporter_wa_id(phone)
+        rhash = reporter_hash(self.keys, office, wa_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(complaint_cases.c.id, complaint_cases.c.number, complaint_cases.c.status).where(
+                complaint_cases.c.office == office, complaint_cases.c.reporter_hash == rhash)
+                .order_by(complaint_cases.c.number)).all()
+        for r in rows:
+            if r.status != "closed":
+                self.close(office, r.id, "erasure", now)
+        if rows:
+            with self.engine.begin() as conn:
+                forget_cases(conn, self.keys, [r.id for r in rows])
+        log.info("complaint reporter erased", extra={"office": office, "cases": len(rows)})
+        return [r.number for r in rows]
+
     # --- reads ---
 
     def clock(self, case, now: datetime) -> Clock:
@@ -613,6 +642,17 @@ class ComplaintStore:
         cases = [self._present(c, now, full_phone=full_phone) for c in open_rows]
         cases.sort(key=lambda c: (c["clock"].stopped, c["clock"].due))
         return {"open": cases, "closed": [self._present(c, now, full_phone=full_phone) for c in closed_rows]}
+
+    def urgent(self, office: str, now: datetime | None = None) -> tuple[int, int]:
+        """(overdue, running out): the office's unanswered cases past the limit, and those past the alert mark
+        (2 of the 3 working hours) but not yet over it. Today's page shows them to intel, head and admin."""
+        now = now or _now()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(complaint_cases.c.received_at, complaint_cases.c.answered_at).where(
+                complaint_cases.c.office == office, complaint_cases.c.status == "open",
+                complaint_cases.c.answered_at.is_(None))).all()
+        levels = [self.clock(r, now).level for r in rows]
+        return levels.count("overdue"), levels.count("warn")
 
     def detail(self, office: str, case_id: str, now: datetime | None = None, *, full_phone: bool = False) -> dict:
         now = now or _now()

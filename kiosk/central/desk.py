@@ -37,6 +37,10 @@ ROLES = ("ptsp", "host", "intel", "head", "admin", "kejati", "national")
 SCOPE_ROLES = ("kejati", "national")
 ACTING_ROLES = ("ptsp", "admin")  # may record the host's answer and check a guest out
 LIST_ROLES = ("ptsp", "admin", "intel", "head")
+# A host account linked to its directory entry sees its own guests today and records its own answer (403 otherwise).
+TODAY_ROLES = LIST_ROLES + ("host",)
+ANSWER_ROLES = ACTING_ROLES + ("host",)
+COMPLAINT_ROLES = ("intel", "head", "admin")  # see the complaints queue; today's page shows them the overdue cases
 MAX_FAILED = 5
 LOCK_S = 15 * 60
 SESSION_S = 12 * 3600
@@ -48,7 +52,7 @@ class DeskUserError(KioskError):
     code = "desk_user"
 
     def __init__(self, reason: str, *, role: str = "", name: str = "", office: str = "") -> None:
-        # unknown_role | short_password | exists | scope
+        # unknown_role | short_password | exists | scope | host_link | host_unknown
         super().__init__(reason=reason, role=role, roles=", ".join(ROLES), name=name, office=office)
         self.reason = reason
 
@@ -64,6 +68,11 @@ class DeskUser:
     name: str
     role: str
     scope: tuple[str, ...] = ()  # kejati: the offices it reads; national: ("*",)
+    host_id: str = ""  # role host: the host-directory entry it is (its own guests and invitations only)
+
+    def sees_host(self, host_id: str) -> bool:
+        """May this account see (and act on) a guest or invitation of this host? A host account only its own."""
+        return self.role != "host" or (bool(self.host_id) and host_id == self.host_id)
 
     def reads(self, office: str) -> bool:
         """May this account read the office's reports (its own, or one in its cross-office scope)?"""
@@ -74,7 +83,7 @@ class DeskUser:
 
 def _user(row) -> DeskUser:
     scope = tuple((row.scope or "").split()) if "scope" in row._fields else ()
-    return DeskUser(row.id, row.office, row.name, row.role, scope)
+    return DeskUser(row.id, row.office, row.name, row.role, scope, (row.host_id or "") if "host_id" in row._fields else "")
 
 
 def _now() -> datetime:
@@ -92,23 +101,62 @@ class DeskStore:
         self._hasher = PasswordHasher()
         self._dummy = self._hasher.hash("not a password of anyone")
 
-    def add_user(self, office: str, name: str, role: str, password: str, scope=()) -> DeskUser:
+    def add_user(self, office: str, name: str, role: str, password: str, scope=(), host_id: str = "") -> DeskUser:
         if role not in ROLES:
             raise DeskUserError("unknown_role", role=role)
+        if host_id:
+            self._check_host(office, role, host_id)
         if len(password) < 10:
             raise DeskUserError("short_password")
         scope = ("*",) if role == "national" else tuple(dict.fromkeys(o.strip().upper() for o in scope if o.strip()))
         if (role == "kejati") != bool(scope) and role != "national":
             raise DeskUserError("scope")
-        user = DeskUser(str(uuid.uuid4()), office, name, role, scope)
+        user = DeskUser(str(uuid.uuid4()), office, name, role, scope, host_id)
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(desk_users).values(id=user.id, office=office, name=name, role=role, failed=0,
-                                                       scope=" ".join(scope) or None,
+                                                       scope=" ".join(scope) or None, host_id=host_id or None,
                                                        password_hash=self._hasher.hash(password), created_at=utc_text(_now())))
         except IntegrityError:
             raise DeskUserError("exists", name=name, office=office) from None
         return user
+
+    def _check_host(self, office: str, role: str, host_id: str) -> None:
+        from kiosk.central.models import hosts
+
+        if role != "host":
+            raise DeskUserError("host_link")
+        with self.engine.connect() as conn:
+            known = conn.execute(select(hosts.c.id).where(hosts.c.office == office, hosts.c.id == host_id)).first()
+        if known is None:
+            raise DeskUserError("host_unknown", name=host_id, office=office)
+
+    def host_accounts(self, office: str) -> list[DeskUser]:
+        """The office's accounts of role host (the directory page links them to entries)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(desk_users).where(desk_users.c.office == office, desk_users.c.role == "host")
+                                .order_by(desk_users.c.name)).all()
+        return [_user(r) for r in rows]
+
+    def link_host(self, office: str, user_id: str, host_id: str) -> bool:
+        """Link a host account to a directory entry ("" unlinks); an entry has at most one account."""
+        if host_id:
+            self._check_host(office, "host", host_id)
+        with self.engine.begin() as conn:
+            if host_id:
+                conn.execute(update(desk_users).where(desk_users.c.office == office, desk_users.c.host_id == host_id,
+                                                      desk_users.c.id != user_id).values(host_id=None))
+            done = conn.execute(update(desk_users).where(
+                desk_users.c.office == office, desk_users.c.id == user_id, desk_users.c.role == "host").values(
+                host_id=host_id or None)).rowcount
+        return bool(done)
+
+    def visit_host(self, office: str, visit_id: str) -> str | None:
+        """The host id of a visit of the office (None: no such visit)."""
+        with self.engine.connect() as conn:
+            enc = conn.execute(select(visits.c.record_enc).where(visits.c.office == office,
+                                                                 visits.c.visit_id == visit_id)).scalar()
+        return None if enc is None else json.loads(self.keys.decrypt_text(enc)).get("host_id", "") or ""
 
     def login(self, office: str, name: str, password: str) -> tuple[DeskUser | None, str]:
         """(user, "") on success; (None, reason) with reason "wrong" or "locked"."""
@@ -262,6 +310,12 @@ TEXT = {
     "host_answer": ("Catat jawaban tuan rumah:", "Record the host's answer:"),
     "host_link": ("Tautan tuan rumah", "Host link"),
     "none_today": ("Belum ada tamu hari ini.", "No guests yet today."),
+    "complaints_overdue": ("pengaduan lewat batas 3 jam kerja", "complaints past the 3 working hours"),
+    "complaints_warn": ("pengaduan sudah lewat 2 dari 3 jam kerja", "complaints past 2 of the 3 working hours"),
+    "to_queue": ("Buka antrean pengaduan", "Open the complaints queue"),
+    "own_guests": ("Hanya tamu untuk Anda yang ditampilkan.", "Only your own guests are shown."),
+    "unlinked": ("Akun Anda belum ditautkan ke direktori tuan rumah: minta admin menautkannya.",
+                 "Your account is not linked to the host directory yet: ask the admin to link it."),
     "live": ("Diperbarui otomatis", "Updates live"),
     "notice": ("Pemberitahuan", "Notice"),
     "forbidden": ("Anda tidak berhak membuka halaman ini.", "You may not open this page."),
@@ -465,7 +519,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
 
     def rows_for(user: DeskUser, office: str) -> list[dict]:
         start = day_start()
-        rows = desk.today(office, start)
+        rows = [r for r in desk.today(office, start) if user.sees_host(r["host_id"])]
         now = _now()
         for r in rows:
             created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
@@ -481,7 +535,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
 
     @app.get("/desk/{office}/today", include_in_schema=False)
     async def today(request: Request, office: str):
-        user, s, refused = await run_in_threadpool(current, request, office)
+        user, s, refused = await run_in_threadpool(current, request, office, TODAY_ROLES)
         if refused:
             return refused
         seq = await run_in_threadpool(store.last_seq, office)
@@ -489,8 +543,13 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         i = 1 if lang_of(request) == "en" else 0
         note, error = request.query_params.get("note", ""), request.query_params.get("error", "")
         flash = (FLASH[note][i], False) if note in FLASH else (FLASH[error][i], True) if error in FLASH else None
+        complaints = getattr(request.app.state, "complaints", None)
+        urgent = (0, 0)
+        if complaints is not None and user.role in COMPLAINT_ROLES:  # overdue complaints shown where the day starts
+            urgent = await run_in_threadpool(complaints.urgent, office)
         return render(request, "today.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES, seq=seq, flash=flash)
+                      can_act=user.role in ACTING_ROLES, can_answer=user.role in ANSWER_ROLES, seq=seq, flash=flash,
+                      overdue=urgent[0], running_out=urgent[1])
 
     @app.get("/desk/{office}/today/rows", include_in_schema=False)
     async def today_rows(request: Request, office: str, since: int = -1, wait: float = 0):
@@ -498,7 +557,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         it answers when the feed passes `since` (a kiosk pushed, a host answered) or after at most
         LIVE_WAIT_S, so the minutes waited still tick. The seq goes back in X-Feed-Seq; an unchanged
         fragment is 304 by its ETag, so an idle desk does not download the whole list again."""
-        user, s, refused = await run_in_threadpool(current, request, office)
+        user, s, refused = await run_in_threadpool(current, request, office, TODAY_ROLES)
         if refused:
             return Response(status_code=401 if isinstance(refused, RedirectResponse) else 403, headers=headers)
         if feed_wait is not None and since >= 0 and wait > 0:
@@ -506,7 +565,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         seq = await run_in_threadpool(store.last_seq, office)  # before the rows: a later change is never lost
         rows = await run_in_threadpool(rows_for, user, office)
         resp = render(request, "rows.html", user=user, office=office, rows=rows, csrf=s["c"],
-                      can_act=user.role in ACTING_ROLES)
+                      can_act=user.role in ACTING_ROLES, can_answer=user.role in ANSWER_ROLES)
         etag = '"' + hashlib.sha256(resp.body).hexdigest()[:32] + '"'
         extra = {"X-Feed-Seq": str(seq), "ETag": etag}
         if request.headers.get("if-none-match") == etag:
@@ -514,12 +573,17 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         resp.headers.update(extra)
         return resp
 
-    def act(request: Request, office: str, visit_id: str, csrf: str, do) -> Response:
-        user, s, refused = current(request, office, ACTING_ROLES)
+    def act(request: Request, office: str, visit_id: str, csrf: str, do, roles=ACTING_ROLES) -> Response:
+        user, s, refused = current(request, office, roles)
         if refused:
             return refused
         if not check_csrf(s, csrf):
             return Response("bad or missing CSRF token", status_code=403, headers=headers)
+        if user.role == "host":  # only a guest of their own: another host's visit (or a forged id) is 403
+            owner = desk.visit_host(office, visit_id[:36])
+            if owner is None or not user.sees_host(owner):
+                desk.audit(office, f"user:{user.name}", None, "refused", f"not own visit {visit_id[:36]}")
+                return render(request, "forbidden.html", 403, user=user)
         try:
             action, detail = do(f"desk:{user.name}")
         except Rejected as exc:
@@ -535,7 +599,7 @@ def mount_desk(app, *, store, desk: DeskStore, keys, settings, photo_link, feed_
         def do(actor):
             store.answer(office, visit_id, answer == "accept", actor, via="desk")
             return "answered", answer
-        return act(request, office, visit_id, csrf, do)
+        return act(request, office, visit_id, csrf, do, ANSWER_ROLES)
 
     @app.post("/desk/{office}/visits/{visit_id}/checkout", include_in_schema=False)
     def checkout(request: Request, office: str, visit_id: str, csrf: str = Form("")):

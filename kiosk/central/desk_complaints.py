@@ -40,6 +40,19 @@ TEXT = {
     "assignee": ("Ditangani", "Assigned to"),
     "status": ("Status", "Status"),
     "open_none": ("Tidak ada pengaduan terbuka.", "No open complaints."),
+    "erase_title": ("Hapus data pelapor atas permintaannya (UU PDP)", "Erase a reporter's data on request (UU PDP)"),
+    "erase_help": ("Nomor WhatsApp pelapor: nomor, nama, semua pesan dan bukti dihapus; nomor kasus, waktu dan "
+                   "tepat/terlambat tetap untuk laporan. Kasus yang masih terbuka ditutup.",
+                   "The reporter's WhatsApp number: number, name, every message and the evidence are deleted; the case "
+                   "number, times and on time/late stay for the reports. Open cases are closed."),
+    "erase_phone": ("Nomor WhatsApp pelapor", "Reporter's WhatsApp number"),
+    "erase_confirm": ("Saya sudah memastikan permintaan ini datang dari pemilik nomor", "I have checked the request "
+                      "comes from the number's owner"),
+    "erase": ("Hapus data pelapor", "Erase the reporter's data"),
+    "erased": ("Data pelapor dihapus dari kasus:", "The reporter's data was erased from the cases:"),
+    "erased_none": ("Tidak ada kasus dari nomor itu.", "No case from that number."),
+    "erase_bad": ("Nomor WhatsApp tidak sah, atau konfirmasi belum dicentang.",
+                  "Not a WhatsApp number, or the confirmation is not ticked."),
     "alert_overdue": ("pengaduan melewati batas 3 jam kerja!", "complaints are past the 3 working hours!"),
     "alert_warn": ("pengaduan sudah memakai 2 dari 3 jam kerja.", "complaints have used 2 of the 3 working hours."),
     "closed_recent": ("Baru ditutup", "Recently closed"),
@@ -136,8 +149,30 @@ def mount(app, web) -> None:
         q, counts = await run_in_threadpool(load)
         overdue = sum(1 for x in q["open"] if x["clock"].level == "overdue")
         warn = sum(1 for x in q["open"] if x["clock"].level == "warn")
+        erased = request.query_params.get("erased")
+        erased = None if erased is None else [n for n in erased.split(",") if n.startswith("ADU-")][:50]
         return page(request, "complaints.html", user=user, office=office, csrf=s["c"], q=q, overdue=overdue, warn=warn,
-                    counts=counts, month=datetime.now(web.tz).strftime("%Y-%m"))
+                    counts=counts, month=datetime.now(web.tz).strftime("%Y-%m"), can_act=user.role in ACT_ROLES,
+                    erased=erased, erase_bad=request.query_params.get("erase") == "bad")
+
+    @app.post("/desk/{office}/complaints/erase", include_in_schema=False)
+    def erase_reporter(request: Request, office: str, phone: str = Form(""), confirm: str = Form(""),
+                       csrf: str = Form("")):
+        """A WhatsApp reporter asks to be forgotten (UU PDP): intel or admin erase them by their number."""
+        user, s, refused = web.current(request, office, ACT_ROLES)
+        if refused:
+            return refused
+        if not web.check_csrf(s, csrf):
+            return Response("bad or missing CSRF token", status_code=403, headers=web.headers)
+        if confirm != "1":
+            return RedirectResponse(f"/desk/{office}/complaints?erase=bad", status_code=303)
+        try:
+            numbers = complaints.erase_reporter(office, phone)
+        except ComplaintError:
+            return RedirectResponse(f"/desk/{office}/complaints?erase=bad", status_code=303)
+        desk.audit(office, f"user:{user.name}", None, "reporter_erased",
+                   f"{len(numbers)} cases: " + " ".join(numbers))
+        return RedirectResponse(f"/desk/{office}/complaints?erased=" + ",".join(numbers), status_code=303)
 
     @app.get("/desk/{office}/complaints/report", include_in_schema=False)
     async def report(request: Request, office: str, month: str = ""):

@@ -63,6 +63,12 @@ TEXT = {
     "today": ("Tamu hari ini", "Today's guests"),
     "add_host": ("Tambah pegawai", "Add an employee"),
     "edit_host": ("Ubah data pegawai", "Edit employee"),
+    "account": ("Akun meja (peran host)", "Desk account (role host)"),
+    "account_none": ("— tidak ada —", "— none —"),
+    "account_help": ("Akun yang ditautkan hanya melihat tamu dan undangan pegawai ini.",
+                     "The linked account sees only this employee's guests and invitations."),
+    "link": ("Tautkan", "Link"),
+    "linked": ("Akun ditautkan.", "Account linked."),
     "nama": ("Nama", "Name"),
     "unit": ("Bidang / unit", "Unit"),
     "position": ("Jabatan", "Position"),
@@ -321,9 +327,9 @@ class OfficeDesk:
         segno.make_qr(token, error="m").save(png, kind="png", scale=8, border=4)
         return png.getvalue()
 
-    def revoke(self, office: str, invitation_id: str, *, created_by: str | None = None) -> bool:
-        """Revoke an open invitation (a host account: only one it made itself)."""
-        mine = [invitations.c.created_by == created_by] if created_by else []
+    def revoke(self, office: str, invitation_id: str, *, only_host: str | None = None) -> bool:
+        """Revoke an open invitation (a host account: only one for itself)."""
+        mine = [invitations.c.host_id == only_host] if only_host is not None else []
         with self.engine.begin() as conn:
             done = conn.execute(update(invitations).where(
                 *mine, invitations.c.office == office, invitations.c.invitation_id == invitation_id,
@@ -332,9 +338,15 @@ class OfficeDesk:
                 self.store.feed_note(conn, office, "invitation.revoked", invitation_id, {"invitation": {"id": invitation_id}})
         return bool(done)
 
-    def invitation_list(self, office: str, limit: int = 200, *, created_by: str | None = None) -> list[dict]:
-        """The office's invitations, newest first (a host account sees only those it made: UU PDP)."""
-        mine = [invitations.c.created_by == created_by] if created_by else []
+    def invitation_host(self, office: str, invitation_id: str) -> str | None:
+        """The host an invitation is for (None: no such invitation in the office)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(invitations.c.host_id).where(
+                invitations.c.office == office, invitations.c.invitation_id == invitation_id)).scalar()
+
+    def invitation_list(self, office: str, limit: int = 200, *, only_host: str | None = None) -> list[dict]:
+        """The office's invitations, newest first (a host account sees only those for itself: UU PDP)."""
+        mine = [invitations.c.host_id == only_host] if only_host is not None else []
         with self.engine.connect() as conn:
             rows = conn.execute(select(invitations).where(invitations.c.office == office, *mine)
                                 .order_by(invitations.c.created_at.desc()).limit(limit)).all()
@@ -485,7 +497,7 @@ def mount(app, web) -> None:
         return back(f"/desk/{office}/hosts", "saved")
 
     @app.get("/desk/{office}/hosts/{host_id}/edit", include_in_schema=False)
-    def host_edit_page(request: Request, office: str, host_id: str):
+    def host_edit_page(request: Request, office: str, host_id: str, note: str = ""):
         user, s, refused = web.current(request, office, DIRECTORY_ROLES)
         if refused:
             return refused
@@ -493,7 +505,37 @@ def mount(app, web) -> None:
         if host is None:
             return page(request, "hosts.html", 404, user=user, office=office, csrf=s["c"], rows=office_desk.directory(office),
                         error=FormError("id", "unknown_host"), form={}, note="")
-        return page(request, "host_edit.html", user=user, office=office, csrf=s["c"], host=host, form=host, error=None)
+        return edit_page(request, office, user, s, host, note=note if note in TEXT else "")
+
+    def edit_page(request: Request, office: str, user, s, host: dict, *, status: int = 200, form: dict | None = None,
+                  error: FormError | None = None, note: str = ""):
+        """The entry's form and, for the admin, the desk account of role host linked to it."""
+        accounts = web.desk.host_accounts(office) if user.role == "admin" else []
+        return page(request, "host_edit.html", status, user=user, office=office, csrf=s["c"], host=host,
+                    form=form or host, error=error, accounts=accounts, note=note,
+                    linked=next((a for a in accounts if a.host_id == host["id"]), None))
+
+    @app.post("/desk/{office}/hosts/{host_id}/account", include_in_schema=False)
+    def host_account(request: Request, office: str, host_id: str, user_id: str = Form(""), csrf: str = Form("")):
+        """The admin links a host account to this entry (or unlinks it: user_id "" ); the account then sees only
+        this employee's guests and invitations."""
+        user, s, refused = web.current(request, office, ("admin",))
+        if refused:
+            return refused
+        if not web.check_csrf(s, csrf):
+            return bad_csrf()
+        host = office_desk.host(office, host_id[:64])
+        if host is None:
+            return back(f"/desk/{office}/hosts")
+        if user_id:
+            if not web.desk.link_host(office, user_id[:36], host["id"]):
+                return forbidden(request, office, user, f"link account {user_id[:36]}")
+        else:
+            for a in web.desk.host_accounts(office):
+                if a.host_id == host["id"]:
+                    web.desk.link_host(office, a.id, "")
+        web.desk.audit(office, f"user:{user.name}", None, "host_account_linked", f"{host['id']}={user_id[:36]}")
+        return back(f"/desk/{office}/hosts/{host['id']}/edit", "linked")
 
     @app.post("/desk/{office}/hosts/{host_id}", include_in_schema=False)
     async def host_save(request: Request, office: str, host_id: str, nama: str = Form(""), bidang: str = Form(""),
@@ -515,7 +557,7 @@ def mount(app, web) -> None:
             image = await read_photo(photo)
             await run_in_threadpool(office_desk.save_host, office, host["id"], values, image)
         except FormError as exc:
-            return page(request, "host_edit.html", 400, user=user, office=office, csrf=s["c"], host=host, form=form, error=exc)
+            return edit_page(request, office, user, s, host, status=400, form=form, error=exc)
         web.desk.audit(office, f"user:{user.name}", None, "host_changed", host["id"])
         return back(f"/desk/{office}/hosts", "saved")
 
@@ -609,16 +651,22 @@ def mount(app, web) -> None:
         return Response(png, media_type="image/png", headers={**web.headers, "Cache-Control": "private, max-age=300"})
 
     def own_only(user) -> str | None:
-        """A host employee sees and revokes only the invitations they made; PTSP and admin see the office's."""
-        return f"user:{user.name}" if user.role == "host" else None
+        """A host account sees, makes and revokes only the invitations for its own directory entry ("" when it is
+        not linked yet: none); PTSP and admin see the office's."""
+        return user.host_id if user.role == "host" else None
+
+    def forbidden(request: Request, office: str, user, what: str):
+        web.desk.audit(office, f"user:{user.name}", None, "refused", what[:200])
+        return page(request, "forbidden.html", 403, user=user)
 
     def invitations_page(request: Request, office: str, user, s, *, error: FormError | None = None,
                          form: dict | None = None, status: int = 200, note: str = ""):
         today = datetime.now(web.tz).date()
-        active_hosts = [h for h in office_desk.directory(office) if h["active"]]
+        only = own_only(user)
+        active_hosts = [h for h in office_desk.directory(office) if h["active"] and only in (None, h["id"])]
         i = 1 if lang_of(request) == "en" else 0
         return page(request, "invitations.html", status, user=user, office=office, csrf=s["c"],
-                    rows=office_desk.invitation_list(office, created_by=own_only(user)), hosts=active_hosts, error=error, note=note,
+                    rows=office_desk.invitation_list(office, only_host=only), hosts=active_hosts, error=error, note=note,
                     purposes=[(k, v[i]) for k, v in INVITE_PURPOSES.items()],
                     form=form or {"valid_from": today.isoformat(), "valid_until": today.isoformat(), "purpose": "meet_employee"},
                     local=lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")).astimezone(web.tz).strftime("%d-%m-%Y"),
@@ -653,6 +701,8 @@ def mount(app, web) -> None:
             return refused
         if not web.check_csrf(s, csrf):
             return bad_csrf()
+        if own_only(user) is not None and (not user.host_id or host_id[:64] != user.host_id):
+            return forbidden(request, office, user, f"invite as host {host_id[:64]}")  # a host invites only as themselves
         form = {"nama": nama[:300], "no_hp": no_hp[:40], "nik": nik[:40], "purpose": purpose[:40], "host_id": host_id[:64],
                 "valid_from": valid_from[:20], "valid_until": valid_until[:20]}
         try:
@@ -683,6 +733,9 @@ def mount(app, web) -> None:
             return refused
         if not web.check_csrf(s, csrf):
             return bad_csrf()
-        if office_desk.revoke(office, invitation_id[:16], created_by=own_only(user)):
+        only = own_only(user)
+        if only is not None and office_desk.invitation_host(office, invitation_id[:16]) != (only or None):
+            return forbidden(request, office, user, f"revoke invitation {invitation_id[:16]}")
+        if office_desk.revoke(office, invitation_id[:16], only_host=only):
             web.desk.audit(office, f"user:{user.name}", None, "invitation_revoked", invitation_id[:16])
         return back(f"/desk/{office}/invitations")

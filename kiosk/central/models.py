@@ -137,6 +137,7 @@ desk_users = Table(
     Column("name", String(64), nullable=False),  # the log-in name, unique per office
     Column("role", String(16), nullable=False),  # ptsp, host, intel, head, admin; kejati, national (read-only)
     Column("scope", Text, nullable=True),  # kejati: the offices it reads, space-separated; national: "*"
+    Column("host_id", String(64), nullable=True),  # role host: its host-directory entry (sees only its own guests)
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("failed", Integer, nullable=False, default=0),  # wrong passwords in a row
     Column("locked_until", String(32), nullable=True),

@@ -80,8 +80,20 @@ def register(sub) -> None:
     ua.add_argument("--scope", default="",
                     help="kejati: the office codes it reads, comma-separated (national reads every office)")
     ua.add_argument("--name", required=True, type=_user_name, help="the log-in name")
+    ua.add_argument("--host-id", default="",
+                    help="host: the host-directory id this employee is (they see only their own guests and invitations)")
     ua.add_argument("--db", default=None, help=DB_HELP)
     ua.set_defaults(func=user_add)
+
+    cp = csub.add_parser("complaints", help="complaints by WhatsApp: erase a reporter on request (UU PDP)")
+    cpsub = cp.add_subparsers(dest="complaints_command", metavar="ACTION")
+    cpsub.required = True
+    ce = cpsub.add_parser("erase", help="delete a WhatsApp reporter's number, name, messages and evidence "
+                                        "(the cases keep their number and figures for the reports)")
+    ce.add_argument("--office", required=True, type=_office)
+    ce.add_argument("--phone", required=True, help="the reporter's WhatsApp number (0812..., +62 812..., 62812...)")
+    ce.add_argument("--db", default=None, help=DB_HELP)
+    ce.set_defaults(func=complaints_erase)
 
     pg = csub.add_parser("purge", help="delete visits older than the retention period (and old feed/idempotency rows)")
     pg.add_argument("--days", type=int, default=None, help="retention in days (default: $KIOSK_CENTRAL_RETENTION_DAYS or 30)")
@@ -223,8 +235,26 @@ def user_add(args) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     store, _ = _store(args)
     scope = [o.strip().upper() for o in args.scope.split(",") if o.strip()]
-    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope)
-    print(f"desk user {user.name} ({user.role}) added to {user.office}")
+    user = DeskStore(store.engine, store.keys).add_user(args.office, args.name, args.role, password, scope=scope,
+                                                        host_id=args.host_id.strip())
+    linked = f", linked to host {user.host_id}" if user.host_id else ""
+    print(f"desk user {user.name} ({user.role}) added to {user.office}{linked}")
+    return 0
+
+
+def complaints_erase(args) -> int:
+    from kiosk.central.complaints import ComplaintError, ComplaintStore
+    from kiosk.central.desk import DeskStore
+
+    store, settings = _store(args)
+    try:
+        numbers = ComplaintStore(store.engine, store.keys, settings).erase_reporter(args.office, args.phone)
+    except ComplaintError:
+        raise CentralCliError("phone") from None
+    DeskStore(store.engine, store.keys).audit(args.office, "cli", None, "reporter_erased",
+                                              f"{len(numbers)} cases: " + " ".join(numbers))
+    print(f"reporter erased from {len(numbers)} complaint cases" + (f": {', '.join(numbers)}" if numbers else "")
+          + " (case numbers and figures kept)")
     return 0
 
 
