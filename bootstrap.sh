@@ -21,6 +21,8 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-ind
   # fonts of the generated KTP cards (demo camera, tests, bench/ocr's evaluation splits)
   fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-ocr-a
+  # more monospace NIK faces for the tune split only
+  fonts-courier-prime fonts-noto-mono fonts-inconsolata
 )
 # python-evdev has no prebuilt wheel off x86_64 (Raspberry Pi): pip builds it from the lock's source.
 [ "$(uname -m)" = x86_64 ] || APT_PACKAGES+=(gcc libc6-dev linux-libc-dev)

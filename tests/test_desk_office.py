@@ -352,7 +352,11 @@ def test_an_invitation_from_the_desk_goes_by_whatsapp_and_fills_the_visit_at_the
     assert other.value.text_id and other.value.text_en
     kiosk.flow.set_nik(draft, GUEST_NIK)
     kiosk.flow.skip_proof(draft)
-    draft.name, draft.phone, draft.address = "Made Wirawan", "081338001122", "Jl. Gajah Mada 1"
+    # The name and phone the host typed fill the confirm step: a guest who types the NIK does not type them.
+    assert (draft.name, draft.phone) == ("Made Wirawan", "+6281338001122")
+    stored = kiosk.db.conn.execute("SELECT name_enc, phone_enc FROM invitations WHERE id=?", (inv_id,)).fetchone()
+    assert b"Made" not in stored[0] and b"1122" not in stored[1]  # encrypted at rest on the kiosk too
+    draft.address = "Jl. Gajah Mada 1"
     assert kiosk.flow.next_after_confirm(draft) == "photo"  # purpose and host are known: straight to the photo
     kiosk.flow.enter_step(draft, "photo")
     draft.photo = portrait_jpeg(face_frame(), None)

@@ -94,6 +94,27 @@ def test_two_engines_differing_at_a_name_s_end_give_the_right_name_still_highlig
     assert r.fields["name"].alternatives == ("TLJOHANNES SIMANJUNTAK",)
 
 
+@pytest.mark.parametrize(("first", "second", "want"), [
+    ("LA ODE MAPPANYUKKI", "LA ODE MAPPANYUKI", "LA ODE MAPPANYUKKI"),  # a blurred double letter read as one
+    ("SALMA RUOAYAH, S.H", "SALMA RUQAYAH, S.H.", "SALMA RUQAYAH, S.H."),  # Q's tail and the last dot lost
+    ("H. ABD. JUMADI", "H. ABD. JJUMADI", "H. ABD. JUMADI"),  # a twin at a word's start: invented, not taken
+])
+def test_of_two_name_reads_the_one_with_the_letters_a_blur_loses_wins_still_highlighted(first, second, want):
+    lines = card_lines()
+    lines[3] = (f"Nama : {first}", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [(f"Nama : {second}", 0.9)]}, today=TODAY)
+    assert r.value("name") == want
+    assert "name" in r.low_confidence()
+
+
+def test_a_name_only_the_second_engine_read_is_highlighted_even_when_sure():
+    lines = card_lines()
+    lines[3] = ("Nama :", 0.95, lines[3][2])
+    r = parse_ktp(lines, rereads={"name": [("Nama : I WAYAN SUDIARTA", 0.97)]}, today=TODAY)
+    assert r.value("name") == "I WAYAN SUDIARTA"
+    assert "name" in r.low_confidence()
+
+
 def test_of_two_disagreeing_nik_reads_the_one_the_printed_birth_date_confirms_is_shown_still_flagged():
     lines = card_lines()  # printed: born 19-05-1974, male, Klungkung
     reads = [("NIK : 5105031905780001", 0.95), ("NIK : 5105031905740001", 0.90)]
@@ -217,6 +238,34 @@ def test_region_names_compare_as_printed_on_cards():
     assert region_agrees("KABUPATEN KLUNGKUNC", "Kabupaten Klungkung")  # one letter misread
     assert region_agrees("NUSAPENIDA", "Nusa Penida")
     assert not region_agrees("KABUPATEN KLUNGKUNG", "Kabupaten Badung")
+
+
+def test_two_nik_reads_each_wrong_at_another_digit_combine_to_the_printed_nik_still_flagged():
+    # Printed: born 19-05-1974, male, Klungkung. One read has the year wrong, the other the month.
+    reads = [("NIK : 5105031905780001", 0.95, (0.99,) * 6 + (0.98,) * 10),
+             ("NIK : 5105031906740001", 0.93, (0.97,) * 16)]
+    r = parse_ktp(card_lines(), nik_reads=reads, today=TODAY)
+    assert r.value("nik") == "5105031905740001"
+    assert r.fields["nik"].alternatives == ("5105031905780001", "5105031906740001")
+    assert "nik_reads_disagree" in [f.code for f in r.flags]
+    assert "nik" in r.low_confidence()
+
+
+def test_of_band_reads_the_print_cannot_tell_apart_the_one_the_full_text_read_gave_is_shown_still_flagged():
+    # Only the serial differs (no printed field decides); the whole card's read has ...0001.
+    reads = [("NIK : 5105031905740007", 0.95, (0.97,) * 15 + (0.55,)), ("NIK : 5105031905740001", 0.9, (0.9,) * 16)]
+    r = parse_ktp(card_lines(), nik_reads=reads, today=TODAY)
+    assert r.value("nik") == "5105031905740001"
+    assert r.fields["nik"].alternatives == ("5105031905740007",)
+    assert "nik_reads_disagree" in [f.code for f in r.flags]
+    assert "nik" in r.low_confidence()
+
+
+def test_nik_reads_differing_at_many_digits_are_not_combined():
+    reads = [("NIK : 5105031905780001", 0.95), ("NIK : 3271042208960123", 0.93)]
+    r = parse_ktp(card_lines(), nik_reads=reads, today=TODAY)
+    assert r.value("nik") in ("5105031905780001", "3271042208960123")
+    assert "nik" in r.low_confidence()
 
 
 def test_two_reads_of_the_nik_band_that_disagree_are_flagged_never_accepted_silently():

@@ -176,3 +176,14 @@ def test_forget_leaves_nothing_personal():
     d.photo = b"jpeg"
     d.forget()
     assert (d.nik, d.name, d.phone, d.photo, d.known) == ("", "", "", None, None)
+
+
+def test_an_invitations_name_and_phone_fill_only_empty_fields_and_stay_after_the_nik():
+    d = draft()
+    d.accept_invitation("INV1", purpose="meet_employee", host_id="kajari", host_name="K", nik=NIK,
+                        name="Made Wirawan", phone="+6281338001122")
+    d.set_identity(NIK, "manual", None)  # the typed NIK resets the details, then the invitation fills them
+    assert (d.name, d.phone) == ("Made Wirawan", "+6281338001122")
+    d.name = "MADE WIRAWAN"  # what the guest corrects (or the KTP read puts) is kept
+    d.set_identity(NIK, "manual", None)
+    assert d.name == "MADE WIRAWAN"

@@ -199,7 +199,7 @@ class RegistrationFlow:
         """Our signed pre-registration: purpose and host come from it; the guest still shows who they are."""
         invite = self.invitations.open(token)  # InvalidInvitation says why not
         draft.accept_invitation(invite.id, purpose=invite.purpose, host_id=invite.host_id,
-                                host_name=invite.host_name, nik=invite.nik)
+                                host_name=invite.host_name, nik=invite.nik, name=invite.name, phone=invite.phone)
         log.info("invitation accepted", extra={"draft": draft.id, "invitation": invite.id})
 
     def watch_card(self, on_event: Callable[[KtpEvent], None]) -> LiveKtpScan:

@@ -307,7 +307,8 @@ class OfficeDesk:
             # and reaches only the office's own credentialed devices (which store it encrypted).
             self.store.feed_note(conn, office, "invitation.issued", inv.invitation_id, {"invitation": {
                 "id": inv.invitation_id, "purpose": purpose, "host_id": host["id"], "host_name": host["nama"],
-                "nik": nik, "valid_from": inv.valid_from.isoformat(), "valid_until": inv.valid_until.isoformat(),
+                "nik": nik, "name": nama, "phone": phone,
+                "valid_from": inv.valid_from.isoformat(), "valid_until": inv.valid_until.isoformat(),
                 "key": {"id": signer.key_id, "public": signer.public_key.raw.hex()}}})
         return inv.invitation_id
 

@@ -137,6 +137,28 @@ def text_right_edge(card: np.ndarray) -> int:
     return width if box is None else max(int(box[0] - 0.01 * width), width // 2)
 
 
+def nik_ink_right(card: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """Where the ink of the row in `box` ends to the right of the box: dark, unsaturated columns (not the
+    photo's coloured background) no further apart than a digit gap, at most 1.5 text heights on."""
+    x, y, w, h = box
+    strip = card[max(y, 0) : y + h, max(x, 0) :]
+    if strip.size == 0 or h <= 0:
+        return x + w
+    gray = cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY) if strip.ndim == 3 else strip
+    threshold, _ = cv2.threshold(gray[:, : max(w, 1)], 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = gray < threshold
+    if strip.ndim == 3:
+        ink &= cv2.cvtColor(strip, cv2.COLOR_BGR2HSV)[..., 1] < 90
+    columns = ink.sum(axis=0) >= 2
+    last = w - 1
+    for c in range(w, min(columns.size, w + int(1.5 * h))):
+        if columns[c]:
+            last = c
+        elif c - last > 0.6 * h:
+            break
+    return x + last + 1 + max(2, h // 8)
+
+
 def focus_measure(card: np.ndarray) -> float:
     """Variance of the Laplacian of the rectified card's text area: low means blurred."""
     gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card
@@ -230,7 +252,10 @@ class KtpReader:
         nik_reads = []
         nik_row = found.get("nik") or self._digit_row(lines, found)
         if nik_row is not None:
-            nik_reads = self._read_nik(text_area, nik_row.box)
+            # A wide NIK face can run past the text column's edge (the photo's left edge less a margin):
+            # the band then goes on as far as its ink does, or the last digit is cut off.
+            nik_right = max(right, nik_ink_right(card, nik_row.box))
+            nik_reads = self._read_nik(card[:, :nik_right], nik_row.box)
         timings["nik_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
         rereads = {}

@@ -81,13 +81,18 @@ def font(role: str, size: int) -> ImageFont.FreeTypeFont:
 
 # Font families for the evaluation splits: (text, bold, NIK digits). Only fonts from the Debian packages
 # bootstrap.sh installs (fonts-dejavu-core, fonts-liberation, fonts-liberation2, fonts-freefont-ttf,
-# fonts-ocr-a) or inside a pip wheel we install (Kivy ships Roboto). The held-out split uses families
+# fonts-ocr-a; for tuning only fonts-courier-prime, fonts-noto-mono, fonts-inconsolata) or inside a pip wheel we install (Kivy ships Roboto). The held-out split uses families
 # the tune split never shows the parser.
 SPLIT_FONTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "tune": (
         ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono-Bold.ttf"),
         ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "OCRA.ttf"),
         ("FreeSans.ttf", "FreeSansBold.ttf", "LiberationMono-Bold.ttf"),
+        # More monospace NIK faces of other designs, bold and regular (none of the held-out families):
+        ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "Courier Prime Bold.otf"),
+        ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "NotoMono-Regular.ttf"),
+        ("FreeSans.ttf", "FreeSansBold.ttf", "Inconsolata.otf"),
+        ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "DejaVuSansMono.ttf"),
     ),
     "heldout": (
         ("Roboto-Regular.ttf", "Roboto-Bold.ttf", "OCRABold.ttf"),
@@ -101,7 +106,8 @@ HELDOUT_SEED0 = 5_000_000
 
 
 def _font_dirs() -> list[Path]:
-    dirs = [Path(d) for d in FONT_DIRS] + [Path("/usr/share/fonts/truetype/freefont")]
+    dirs = [Path(d) for d in FONT_DIRS] + [Path(f"/usr/share/fonts/{d}") for d in (
+        "truetype/freefont", "truetype/noto", "truetype/inconsolata", "opentype/courier-prime")]
     import importlib.util
 
     spec = importlib.util.find_spec("kivy")  # not imported: only where its wheel keeps its fonts

@@ -18,6 +18,7 @@ flag: the guest is asked to confirm or type it, never silently accepted.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -533,7 +534,8 @@ def _reread(out: dict[str, FieldReading], key: str, reads: list) -> None:
         if not value:
             continue
         if current is None or not current.value:
-            out[key] = current = _field(value, conf, "swallowed_label" if cut else "")
+            # The first engine read nothing here: one engine's read, confirmed by none, is highlighted.
+            out[key] = current = _field(value, conf, "swallowed_label" if cut else "one_engine")
             continue
         if value == current.value:
             out[key] = current = replace(current, confidence=max(current.confidence, conf))
@@ -736,7 +738,11 @@ def name_containment(a: str, b: str) -> str | None:
             return _respace_like(long, short, keep_own=True)
         if 0 < extra <= 2 and _thin_letters_more(l_short, l_long):
             return _respace_like(long, short, keep_own=True)
-    if len(la) == len(lb) and all(x == y or {x, y} == {"O", "Q"} for x, y in zip(la, lb, strict=True)):
+        if 0 < extra <= 3 and _collapsed_letters_more(l_short, l_long):
+            return _respace_like(long, short, keep_own=True)
+    if la.rstrip(".") != la or lb.rstrip(".") != lb:
+        la, lb = la.rstrip("."), lb.rstrip(".")  # a degree's last dot lost in a blur ("S.H")
+    if len(la) == len(lb) and la != lb and all(x == y or {x, y} == {"O", "Q"} for x, y in zip(la, lb, strict=True)):
         # Only O against Q: the Q's tail is lost in a blur more often than one is invented ("RUOAYAH").
         q_read, other = (a, b) if la.count("Q") > lb.count("Q") else (b, a)
         return _respace_like(q_read, other, keep_own=True)
@@ -744,6 +750,28 @@ def name_containment(a: str, b: str) -> str | None:
 
 
 _THIN = frozenset("ILTJ'.-")
+
+
+def _collapsed_letters_more(short: str, long: str) -> bool:
+    """Whether `long` is `short` with single letters added inside words, each a thin letter or a double
+    letter's twin ("MAPPANYUKI" for "MAPPANYUKKI", "MAJA" for "MAJJA", "JUADI" for "JUMADI" is not):
+    a blurred double letter is recognised as one (the recogniser's columns merge), an invented twin
+    inside a word is rare."""
+    ops = difflib.SequenceMatcher(None, short, long, autojunk=False).get_opcodes()
+    changed = [(tag, j1, j2) for tag, _i1, _i2, j1, j2 in ops if tag != "equal"]
+    if not changed or any(tag != "insert" or j2 - j1 != 1 for tag, j1, j2 in changed):
+        return False
+    for _tag, j1, _j2 in changed:
+        start, end = j1, j1 + 1  # the run of this letter, which must lie inside a word
+        while start > 0 and long[start - 1] == long[j1]:
+            start -= 1
+        while end < len(long) and long[end] == long[j1]:
+            end += 1
+        if start == 0 or end >= len(long) or not (long[start - 1] + long[j1] + long[end]).isalpha():
+            return False
+        if long[j1] not in _THIN and long[j1] not in (long[j1 - 1], long[j1 + 1]):
+            return False
+    return True
 
 
 def _thin_letters_more(short: str, long: str) -> bool:
@@ -803,8 +831,8 @@ def _nik_from_reads(out: dict[str, FieldReading], reads: list, *, today: date | 
         _d, fixes = digits_only(text)
         digit_conf = min(probs) if probs else conf
         c = min(conf, digit_conf) * (1.0 if len(digits) == 16 else 0.3)
-        parsed.append((digits, c))
-    full = [(d, c) for d, c in parsed if len(d) == 16]
+        parsed.append((digits, c, probs))
+    full = [(d, c) for d, c, _p in parsed if len(d) == 16]
     current = out.get("nik")
     if full:
         value, conf = full[0]
@@ -820,9 +848,47 @@ def _nik_from_reads(out: dict[str, FieldReading], reads: list, *, today: date | 
             if ranked[0] != value and nik_agreement(ranked[0], out, today=today) > nik_agreement(value, out, today=today):
                 value, others = ranked[0], tuple(sorted(d for d in (value, *others) if d != ranked[0]))
                 conf = max(c for d, c in full if d == value)
+            # Band reads that the card's print cannot tell apart: the one the full-text read (the other
+            # engine, the whole card) also gave is shown first.
+            seen = current.value if current and len(current.value) == 16 else ""
+            if seen != value and any(d == seen for d, _c in full) \
+                    and nik_agreement(seen, out, today=today) >= nik_agreement(value, out, today=today):
+                value, others = seen, tuple(sorted({d for d, _c in full if d != seen}))
+                conf = max(c for d, c in full if d == value)
+            voted = _nik_digit_vote([(d, p) for d, _c, p in parsed if len(d) == 16 and len(p) == 16], out,
+                                    today=today)
+            if voted and voted != value and nik_agreement(voted, out, today=today) > nik_agreement(value, out, today=today):
+                value, others = voted, tuple(sorted({d for d, _c in full if d != voted}))
+                conf = min(c for _d, c in full)
         out["nik"] = FieldReading(value, conf, "reads_disagree" if others else "", others)
     elif current is None or len(current.value) != 16:
-        out["nik"] = FieldReading(*parsed[0])
+        out["nik"] = FieldReading(*parsed[0][:2])
+
+
+def _nik_digit_vote(reads: list[tuple[str, list[float]]], out: dict[str, FieldReading], *,
+                    today: date | None = None, max_positions: int = 4) -> str:
+    """Reads of the NIK band that disagree, combined digit by digit: each position where they differ takes
+    any of the digits read there, and of these combinations the one that agrees with most of what the
+    card prints (NIK rules, birth date, sex, region) wins, ties going to the digits read with the higher
+    summed probability. Two reads each wrong at another digit still give the printed NIK. Empty when
+    they differ in more than `max_positions` places (a misread band, not a misread digit)."""
+    if len(reads) < 2:
+        return ""
+    differ = [i for i in range(16) if len({d[i] for d, _p in reads}) > 1]
+    if not differ or len(differ) > max_positions:
+        return ""
+    choices = [sorted({d[i] for d, _p in reads}) for i in differ]
+    best, best_key = "", None
+    for combo in itertools.product(*choices):
+        digits = list(reads[0][0])
+        for i, ch in zip(differ, combo, strict=True):
+            digits[i] = ch
+        candidate = "".join(digits)
+        vote = sum(p[i] for d, p in reads for i in differ if d[i] == candidate[i])
+        key = (nik_agreement(candidate, out, today=today), vote)
+        if best_key is None or key > best_key:
+            best, best_key = candidate, key
+    return best
 
 
 def _nik_reading(text: str, conf: float) -> FieldReading:

@@ -199,6 +199,8 @@ class RegistrationDraft:
     host_name: str = ""
     invitation_id: str = ""  # a pre-registration scanned at the first step filled purpose and host
     invitation_nik: str = ""  # the NIK the pre-registration names, if any: the guest's must be the same
+    invitation_name: str = ""  # the name and phone the host typed when inviting: they fill empty fields
+    invitation_phone: str = ""
     photo: bytes | None = None
     photo_reused_from: str = ""  # the visit whose photo the guest agreed to reuse
     steps: list[StepTiming] = field(default_factory=list)
@@ -228,6 +230,7 @@ class RegistrationDraft:
         if nik != self.nik:
             self.name = self.phone = self.institution = self.address = ""
             self.photo, self.photo_reused_from = None, ""
+        self._fill_from_invitation()
         self.nik, self.identity_source, self.ktp = nik, source, None
         self.known, self.proven, self.proof_done = known, "", False
 
@@ -279,13 +282,20 @@ class RegistrationDraft:
     # --- purpose, host and the fast lane ---
 
     def accept_invitation(self, invitation_id: str, *, purpose: str, host_id: str, host_name: str,
-                          nik: str = "") -> None:
-        """A pre-registration fills purpose and host; the guest still proves who they are. A NIK already
-        in the draft must be the invited one."""
+                          nik: str = "", name: str = "", phone: str = "") -> None:
+        """A pre-registration fills purpose and host, and the name and phone the host typed where the guest
+        has given none (a KTP read later still puts the card's name); the guest still shows who they are. A
+        NIK already in the draft must be the invited one."""
         if nik and self.nik and self.nik != nik:
             raise InvitationMismatch()
         self.invitation_id, self.invitation_nik = invitation_id, nik
+        self.invitation_name, self.invitation_phone = name, phone
         self.purpose, self.host_id, self.host_name = purpose, host_id, host_name
+        self._fill_from_invitation()
+
+    def _fill_from_invitation(self) -> None:
+        self.name = self.name or self.invitation_name
+        self.phone = self.phone or self.invitation_phone
 
     def next_after_confirm(self, purposes_by_intel: dict[str, bool]) -> str:
         """Where the guest goes after confirming the details: an invitation already says purpose and host

@@ -20,6 +20,8 @@ class InvitationRecord:
     valid_until: datetime
     visit_id: str = ""
     revoked: bool = False  # revoked on the central desk
+    name: str = ""  # the guest's name and phone as the desk's invitation gave them (encrypted at rest)
+    phone: str = ""
 
 
 class InvitationRepository:
@@ -47,6 +49,8 @@ class InvitationRepository:
             nik=self._cipher.decrypt(r["nik_enc"], "nik") if r["nik_enc"] else "",
             valid_from=from_iso(r["valid_from"]), valid_until=from_iso(r["valid_until"]), visit_id=r["visit_id"] or "",
             revoked=bool(r["revoked_at"]),
+            name=self._cipher.decrypt(r["name_enc"], "invitation.name") if r["name_enc"] else "",
+            phone=self._cipher.decrypt(r["phone_enc"], "invitation.phone") if r["phone_enc"] else "",
         )
 
     # --- invitations issued on the central desk, learnt from the pull (in the puller's transaction) ---
@@ -55,11 +59,13 @@ class InvitationRepository:
         """Store an invitation the central desk issued; one already known is left as it is."""
         nik_hash = self._cipher.lookup_hash(record.nik) if record.nik else None
         nik_enc = self._cipher.encrypt(record.nik, "nik") if record.nik else None
+        name_enc = self._cipher.encrypt(record.name, "invitation.name") if record.name else None
+        phone_enc = self._cipher.encrypt(record.phone, "invitation.phone") if record.phone else None
         return conn.execute(
             "INSERT INTO invitations(id, purpose, host_id, host_name, nik_hash, nik_enc, valid_from, valid_until,"
-            " created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
+            " created_at, name_enc, phone_enc) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
             (record.id, record.purpose, record.host_id, record.host_name, nik_hash, nik_enc,
-             to_iso(record.valid_from), to_iso(record.valid_until), to_iso(at)),
+             to_iso(record.valid_from), to_iso(record.valid_until), to_iso(at), name_enc, phone_enc),
         ).rowcount > 0
 
     @staticmethod

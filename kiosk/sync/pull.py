@@ -129,7 +129,8 @@ class Puller:
             if len(raw) != 32 or key_id_of(raw) != key.get("id"):
                 raise ValueError("the key does not match its id")
             record = InvitationRecord(inv["id"], str(inv["purpose"]), str(inv["host_id"]), str(inv.get("host_name", "")),
-                                      str(inv.get("nik") or ""), from_iso(inv["valid_from"]), from_iso(inv["valid_until"]))
+                                      str(inv.get("nik") or ""), from_iso(inv["valid_from"]), from_iso(inv["valid_until"]),
+                                      name=str(inv.get("name") or "")[:100], phone=str(inv.get("phone") or "")[:32])
         except (KeyError, ValueError, TypeError):
             log.warning("pulled invitation ignored: malformed", extra={"invitation": str(inv.get("id"))[:16]})
             return 0
