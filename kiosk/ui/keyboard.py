@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from kiosk.ui.i18n import tr
+from kiosk.ui.widgets import discard_children
 
 LAYOUTS = {
     "numeric": ["123", "456", "789", "<0>"],
@@ -77,7 +78,7 @@ class OnScreenKeyboard(BoxLayout):
                 button.text = tr(LABELS[key], lang)
 
     def _build(self, *_args) -> None:
-        self.clear_widgets()
+        discard_children(self)
         lang = getattr(App.get_running_app(), "lang", "id")
         rows = LAYOUTS[self.layout]
         widths = {**WIDTHS, **LAYOUT_WIDTHS.get(self.layout, {})}

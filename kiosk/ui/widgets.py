@@ -46,3 +46,16 @@ class LongPressLabel(Label):
 
 class KioskRoot(BoxLayout):
     pass
+
+
+def discard_children(box) -> None:
+    """Remove `box`'s children for good, first unbinding their kv rules. A discarded widget's rules stay bound
+    to the app's properties (theme, language) until the garbage collector frees it; a theme toggle in between
+    ran a rule on a half-freed widget ("ReferenceError: weakly-referenced object no longer exists"), now and
+    then, the way a GC pass fell."""
+    from kivy.lang import Builder
+
+    for child in list(box.children):
+        for widget in child.walk(restrict=True):
+            Builder.unbind_widget(widget.uid)
+    box.clear_widgets()

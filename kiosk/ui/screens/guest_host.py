@@ -8,7 +8,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.ui.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.flow_base import FlowScreen
-from kiosk.ui.widgets import KioskButton
+from kiosk.ui.widgets import KioskButton, discard_children
 
 # The whole directory scrolls; a longer list than this asks the guest to type instead of scrolling on.
 MAX_SHOWN = 40
@@ -44,7 +44,7 @@ class HostScreen(FlowScreen):
 
     def search(self, text: str) -> None:
         box = self.ids.results
-        box.clear_widgets()
+        discard_children(box)
         hosts = self.flow.find_hosts(text, self.draft)
         last = self.draft.suggested_host()
         ptsp = self.flow.hosts.get(PTSP_HOST) if not hosts else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty
 
 from kiosk.ui.screens.flow_base import FlowScreen
-from kiosk.ui.widgets import KioskButton
+from kiosk.ui.widgets import KioskButton, discard_children
 
 
 class PurposeScreen(FlowScreen):
@@ -16,7 +16,7 @@ class PurposeScreen(FlowScreen):
 
     def _build_buttons(self) -> None:
         box = self.ids.purposes
-        box.clear_widgets()
+        discard_children(box)
         for entry in self.flow.purposes():
             button = KioskButton(filled=entry.id == self.draft.purpose)
             button.purpose_id = entry.id

@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Obje
 
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.wedge import WedgeScannerMixin
+from kiosk.ui.widgets import discard_children
 
 AUTO_CHECKOUT_EVERY_S = 60
 
@@ -118,7 +119,7 @@ class InsideNowScreen(KioskScreen):
             for e in self.services.gate.inside_now()
         ]  # fmt: skip
         box = self.ids.list_box
-        box.clear_widgets()
+        discard_children(box)
         from kivy.factory import Factory
 
         for row in self.rows:

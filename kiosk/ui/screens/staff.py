@@ -18,7 +18,7 @@ from kivy.uix.widget import Widget
 from kiosk.domain.errors import KioskError
 from kiosk.ui.i18n import load_catalog
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets import KioskButton
+from kiosk.ui.widgets import KioskButton, discard_children
 
 
 def in_background(work: Callable[[], Any], done: Callable[[Any, KioskError | None], None]) -> threading.Thread:
@@ -112,7 +112,7 @@ class StaffScreen(KioskScreen):
     def reset(self) -> None:
         self.tab = "status"
         self.message = ""
-        self.ids.content.clear_widgets()
+        discard_children(self.ids.content)
 
     # --- building rows ---
 
@@ -154,7 +154,7 @@ class StaffScreen(KioskScreen):
 
     def show(self, tab: str) -> None:
         self.tab = tab
-        self.ids.content.clear_widgets()
+        discard_children(self.ids.content)
         {"status": self._show_status, "visits": self._show_visits, "lockers": self._show_lockers}[tab]()
 
     def _show_status(self) -> None:

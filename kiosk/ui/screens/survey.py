@@ -13,6 +13,7 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.survey import ELEMENTS, SEXES
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.wedge import WedgeScannerMixin
+from kiosk.ui.widgets import discard_children
 
 THANKS_SECONDS = 6
 
@@ -71,7 +72,7 @@ class SurveyProfileScreen(WedgeScannerMixin, KioskScreen):
         }
         for item, options in groups.items():
             box = self.ids[f"{item}_options"]
-            box.clear_widgets()
+            discard_children(box)
             for value, label in options:
                 button = Factory.OptionButton()
                 button.value, button.item, button.label_key = value, item, label
