@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.app.camera_feed import open_frame_source
@@ -389,9 +388,6 @@ class RegistrationFlow:
             extra={"visit_id": visit.id, "printed": printed.ok, "locker": door, "notified": notified.ok},
         )
         return outcome
-
-    def photo_path(self, visit: Visit) -> Path | None:
-        return self.photos.path(visit.photo_path)
 
     def _record_capture(self, draft: RegistrationDraft, visit: Visit) -> bool:
         """Step timings, the consent's legal basis, and the photo file referenced by the visit."""

@@ -100,17 +100,16 @@ class IdentityService:
         Wrong: WrongProof (tries left), then ProofLocked, and the draft stays as it is. Every NIK, stored or
         not, answers the same way, so the screen tells a stranger nothing."""
         now = self._clock.now()
-        key = draft.nik
-        if self._attempts.locked(key, now):
+        if self._attempts.locked(draft.nik, now):
             draft.skip_proof()
             raise ProofLocked()
         known = draft.known
         if known is not None and phone_digits_match(known.phone, digits):
-            self._attempts.clear(key)
+            self._attempts.clear(draft.nik)
             draft.prove("phone")
             log.info("returning guest proved", extra={"draft": draft.id, "method": "phone"})
             return
-        left = self._attempts.record_wrong(key, now)
+        left = self._attempts.record_wrong(draft.nik, now)
         log.info("returning guest proof refused", extra={"draft": draft.id, "left": left})
         if left == 0:
             draft.skip_proof()

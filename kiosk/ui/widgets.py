@@ -48,6 +48,15 @@ class KioskRoot(BoxLayout):
     pass
 
 
+def jpeg_texture(jpeg: bytes):
+    """A JPEG (a guest's photo, kept in memory only) as a Kivy texture."""
+    from io import BytesIO
+
+    from kivy.core.image import Image as CoreImage
+
+    return CoreImage(BytesIO(jpeg), ext="jpg").texture
+
+
 def discard_children(box) -> None:
     """Remove `box`'s children for good, first unbinding their kv rules. A discarded widget's rules stay bound
     to the app's properties (theme, language) until the garbage collector frees it; a theme toggle in between

@@ -5,15 +5,13 @@ proved it is them is first offered their recent photo: one tap keeps it and fini
 """
 from __future__ import annotations
 
-from io import BytesIO
-
 from kivy.clock import Clock
-from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.domain.errors import KioskError
 from kiosk.ui.camera_view import CameraView  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.flow_base import FlowScreen
+from kiosk.ui.widgets import jpeg_texture
 
 READY_CHECKS = 2  # consecutive centred faces before the countdown starts
 
@@ -118,7 +116,7 @@ class PhotoScreen(FlowScreen):
         self._show(self.draft.photo)
 
     def _show(self, jpeg: bytes) -> None:
-        self.photo_texture = CoreImage(BytesIO(jpeg), ext="jpg").texture
+        self.photo_texture = jpeg_texture(jpeg)
         self.captured = True
 
     def retake(self) -> None:

@@ -1,7 +1,6 @@
 """The security post: a scanner-first verdict screen and the "inside now" list; every decision is kiosk.app.gate's."""
 from __future__ import annotations
 
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
@@ -9,7 +8,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Obje
 
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.wedge import WedgeScannerMixin
-from kiosk.ui.widgets import discard_children
+from kiosk.ui.widgets import discard_children, jpeg_texture
 
 AUTO_CHECKOUT_EVERY_S = 60
 
@@ -18,10 +17,8 @@ def photo_texture(jpeg: bytes | None):
     """A guest photo (decrypted by the gate service) as a texture, in memory only; None when there is none."""
     if not jpeg:
         return None
-    from kivy.core.image import Image as CoreImage
-
     try:
-        return CoreImage(BytesIO(jpeg), ext="jpg").texture
+        return jpeg_texture(jpeg)
     except Exception:  # a damaged file shows no photo rather than stopping the gate
         return None
 
